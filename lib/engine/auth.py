@@ -1,0 +1,26 @@
+"""The `x-api-key` check, written once as a dependency for every /v2 route."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from lib.engine.envelope import INVALID_KEY, ApiError
+from lib.engine.keys import KeyOwner, owner_of
+
+
+def require_key(request: Request) -> KeyOwner:
+    """Resolve the caller from `x-api-key` (headers are case-insensitive) or answer 10105 / HTTP 401."""
+    key = request.headers.get("x-api-key", "").strip()
+    if not key:
+        raise ApiError(INVALID_KEY, "missing API key: send it in the x-api-key header")
+    owner = owner_of(request.app.state.engine.db, key)
+    if owner is None:
+        raise ApiError(INVALID_KEY, "invalid API key")
+    request.state.owner = owner
+    return owner
+
+
+# Route parameter type: `owner: Owner` gives the handler the caller (resolved once per request).
+Owner = Annotated[KeyOwner, Depends(require_key)]

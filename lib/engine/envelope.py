@@ -1,0 +1,108 @@
+"""The JoggAI response envelope `{code, msg, data}` and the one place errors become envelopes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("lib.engine")
+
+# JoggAI business codes (CONTRACT.md).
+OK = 0
+NOT_FOUND = 10104
+INVALID_KEY = 10105
+INSUFFICIENT_CREDIT = 18020
+NO_PERMISSION = 18025
+PARAMETER_ERROR = 40000
+RATE_LIMITED = 429
+SYSTEM_ERROR = 50000
+
+_HTTP_STATUS_FOR_CODE = {
+    NOT_FOUND: 404,
+    INVALID_KEY: 401,
+    NO_PERMISSION: 403,
+    INSUFFICIENT_CREDIT: 402,
+    PARAMETER_ERROR: 400,
+    RATE_LIMITED: 429,
+    SYSTEM_ERROR: 500,
+}
+
+
+class ApiError(Exception):
+    """Raised anywhere in a request to answer with a non-zero code and a user-facing message."""
+
+    def __init__(
+        self,
+        code: int,
+        msg: str,
+        *,
+        http_status: int | None = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(msg)
+        self.code = code
+        self.msg = msg
+        self.http_status = http_status or _HTTP_STATUS_FOR_CODE.get(code, 400)
+        self.data = data
+        self.headers = headers or {}
+
+
+def parameter_error(msg: str) -> ApiError:
+    """A 40000 whose message names the parameter."""
+    return ApiError(PARAMETER_ERROR, msg)
+
+
+def not_found(msg: str) -> ApiError:
+    """A 10104 lookup failure."""
+    return ApiError(NOT_FOUND, msg)
+
+
+def envelope(data: Any = None, *, code: int = OK, msg: str = "success", status: int = 200,
+             headers: dict[str, str] | None = None) -> JSONResponse:
+    """Wrap `data` in the JoggAI envelope."""
+    return JSONResponse({"code": code, "msg": msg, "data": data}, status_code=status, headers=headers)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return "invalid request"
+    first = errors[0]
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body", "header")]
+    name = ".".join(loc) or "request"
+    return f"{name}: {first.get('msg', 'invalid value')}"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Make every answer, errors and unknown paths included, an envelope with a fitting HTTP status."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return envelope(exc.data, code=exc.code, msg=exc.msg, status=exc.http_status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return envelope(None, code=PARAMETER_ERROR, msg=_validation_message(exc), status=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return envelope(None, code=NOT_FOUND, msg=f"no such path: {request.url.path}", status=404)
+        if exc.status_code == 405:
+            return envelope(None, code=PARAMETER_ERROR,
+                            msg=f"method {request.method} is not allowed on {request.url.path}",
+                            status=405, headers=dict(exc.headers or {}))
+        code = PARAMETER_ERROR if 400 <= exc.status_code < 500 else SYSTEM_ERROR
+        return envelope(None, code=code, msg=str(exc.detail), status=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        # The traceback goes to the log; the client sees a generic message (no paths, no secrets).
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return envelope(None, code=SYSTEM_ERROR, msg="internal error", status=500)

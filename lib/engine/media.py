@@ -1,0 +1,5 @@
+"""(work in progress)"""
+
+from fastapi import APIRouter
+
+router = APIRouter()
