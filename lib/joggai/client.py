@@ -1,0 +1,692 @@
+"""`JoggAIClient`: one method per JoggAI v2 operation, for the cloud and the local engine alike.
+
+Transport rules (see docs/CLIENT.md): a `requests.Session` per thread; explicit (connect, read)
+timeouts; GETs retried on 429/5xx with jittered backoff honouring Retry-After; other methods retried
+only when the connection could not be made; a call fails unless the HTTP status is 2xx *and* the
+envelope's `code` is 0; the API key never appears in an error, a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Self, TypeVar
+from urllib.parse import quote, urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
+
+from lib.joggai import errors
+from lib.joggai.models import (
+    ASPECT_RATIOS,
+    Avatar,
+    CreateVideoRequest,
+    CustomAvatar,
+    SpeechPreview,
+    UploadedAsset,
+    UserInfo,
+    VideoJob,
+    Voice,
+    VoicePage,
+    WebhookEndpoint,
+)
+from lib.joggai.retrying import RetryPolicy
+
+__all__ = ["DEFAULT_TIMEOUT", "DEFAULT_USER_AGENT", "JoggAIClient", "ProgressCallback"]
+
+DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 15.0)
+DEFAULT_USER_AGENT = "AvatarStudio/0.1"
+#: on_progress(bytes_sent, total_bytes) during an upload.
+ProgressCallback = Callable[[int, int], None]
+
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-trace-id")
+_MAX_ERROR_BODY_CHARS = 2000
+_UPLOAD_CHUNK = 64 * 1024
+# A server that ignores `page` would otherwise be paged forever.
+_MAX_CATALOG_PAGES = 1000
+_REDACTED = "[redacted]"
+
+_Model = TypeVar("_Model")
+
+
+class _ProgressBody:
+    """A file-like request body over bytes that reports each chunk handed to the socket.
+
+    Having `__len__` makes requests send a Content-Length (signed storage URLs reject chunked
+    uploads); having `read` makes urllib3 stream it in blocks, which is where progress comes from.
+    """
+
+    def __init__(self, data: bytes, on_progress: ProgressCallback | None) -> None:
+        self._view = memoryview(data)
+        self._sent = 0
+        self._on_progress = on_progress
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = len(self._view) - self._sent
+        chunk = self._view[self._sent : self._sent + min(size, _UPLOAD_CHUNK)].tobytes()
+        self._sent += len(chunk)
+        if chunk and self._on_progress is not None:
+            self._on_progress(self._sent, len(self._view))
+        return chunk
+
+
+def _normalise_base_url(base_url: str) -> str:
+    """`https://host`, `https://host/`, `https://host/v2` and `https://host/v2/` all become `https://host/v2`."""
+    if not isinstance(base_url, str) or not base_url.strip():
+        raise ValueError("base_url must be an http(s) URL such as https://api.jogg.ai")
+    url = base_url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("base_url must be an http(s) URL such as https://api.jogg.ai")
+    if parts.query or parts.fragment:
+        raise ValueError("base_url must not carry a query or fragment")
+    if not url.endswith("/v2"):
+        url += "/v2"
+    return url
+
+
+def _checked_api_key(api_key: str) -> str:
+    # requests quotes a rejected header value in its exception, so reject bad keys here, silently.
+    if not isinstance(api_key, str):
+        raise TypeError("api_key must be a string")
+    key = api_key.strip()
+    if not key.isascii() or not key.isprintable():
+        raise ValueError("api_key contains characters that cannot be sent in an HTTP header")
+    return key
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost cause of a requests/urllib3 error, e.g. the OSError behind 'connection refused'."""
+    seen: set[int] = set()
+    current: BaseException = exc
+    while id(current) not in seen:
+        seen.add(id(current))
+        reason = getattr(current, "reason", None)
+        nested = reason if isinstance(reason, BaseException) else None
+        if nested is None and current.args and isinstance(current.args[0], BaseException):
+            nested = current.args[0]
+        nested = nested or current.__cause__ or current.__context__
+        if nested is None:
+            break
+        current = nested
+    return current
+
+
+def _describe_cause(exc: BaseException) -> str:
+    cause = _root_cause(exc)
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror
+    text = str(cause)
+    # urllib3 prefixes its messages with the connection object's repr; the tail is what matters.
+    return text.split(": ", 1)[-1] if text.startswith("<") else text
+
+
+def _is_read_timeout(exc: BaseException) -> bool:
+    # After GET retries run out, urllib3 wraps a read timeout in MaxRetryError -> requests.ConnectionError.
+    return isinstance(_root_cause(exc), ReadTimeoutError) or isinstance(
+        getattr(exc.args[0] if exc.args else None, "reason", None), ReadTimeoutError
+    )
+
+
+class JoggAIClient:
+    """A JoggAI v2 API client; safe to share between threads (each thread gets its own session).
+
+    `base_url` may name the host (`https://api.jogg.ai`) or the API root (`.../v2`), with or
+    without a trailing slash. `timeout` is `(connect, read)` seconds or one number for both.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        max_retries: int = 3,
+        user_agent: str = DEFAULT_USER_AGENT,
+        backoff_factor: float = 0.5,
+        backoff_jitter: float = 0.25,
+        backoff_max: float = 8.0,
+        retry_after_max: float = 30.0,
+        pool_maxsize: int = 10,
+    ) -> None:
+        self.base_url = _normalise_base_url(base_url)
+        parts = urlsplit(self.base_url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self._api_key = _checked_api_key(api_key)
+        self.timeout: tuple[float, float] = (
+            (float(timeout), float(timeout)) if isinstance(timeout, (int, float)) else tuple(timeout)  # type: ignore[assignment]
+        )
+        self.user_agent = user_agent
+        self.retry_policy = RetryPolicy(
+            max_retries=max_retries,
+            backoff_factor=backoff_factor,
+            backoff_jitter=backoff_jitter,
+            backoff_max=backoff_max,
+            retry_after_max=retry_after_max,
+        )
+        self._pool_maxsize = pool_maxsize
+        self._local = threading.local()
+        self._sessions: weakref.WeakSet[requests.Session] = weakref.WeakSet()
+        self._sessions_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"JoggAIClient(base_url={self.base_url!r}, api_key={'<set>' if self._api_key else '<empty>'})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every pooled connection this client opened, in all threads."""
+        with self._sessions_lock:
+            sessions = list(self._sessions)
+        for session in sessions:
+            session.close()
+
+    # -- account ---------------------------------------------------------------------------------
+
+    def whoami(self) -> UserInfo:
+        """The account behind the key; the usual way to check that a key works."""
+        return self._model(UserInfo.from_api, self._object(self._call("GET", "user/whoami")), "user")
+
+    def remaining_quota(self) -> float:
+        """The account's remaining API quota."""
+        data = self._object(self._call("GET", "user/remaining_quota"))
+        value = data.get("remaining_quota")
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise errors.MalformedResponseError("remaining_quota is missing or not a number", body=data)
+        try:
+            return float(value)
+        except ValueError:
+            raise errors.MalformedResponseError("remaining_quota is not a number", body=data) from None
+
+    # -- catalogs --------------------------------------------------------------------------------
+
+    def list_public_avatars(
+        self,
+        *,
+        page: int = 1,
+        page_size: int = 10,
+        aspect_ratio: str | int | None = None,
+        style: str | None = None,
+        gender: str | None = None,
+        age: str | None = None,
+        scene: str | None = None,
+        ethnicity: str | None = None,
+    ) -> list[Avatar]:
+        """One page of the public avatar catalog; a page past the end is an empty list.
+
+        `aspect_ratio` filters by "portrait"/"landscape"/"square" (or 0/1/2); None or "" means no filter.
+        """
+        if isinstance(aspect_ratio, int) and not isinstance(aspect_ratio, bool):
+            aspect_ratio = ASPECT_RATIOS[aspect_ratio] if 0 <= aspect_ratio < len(ASPECT_RATIOS) else None
+        params = {
+            "page": page,
+            "page_size": page_size,
+            "aspect_ratio": aspect_ratio,
+            "style": style,
+            "gender": gender,
+            "age": age,
+            "scene": scene,
+            "ethnicity": ethnicity,
+        }
+        data = self._object(self._call("GET", "avatars/public", params=params))
+        return self._models(Avatar.from_api, data.get("avatars"), "avatars")
+
+    def all_public_avatars(
+        self, *, page_size: int = 100, max_workers: int = 4, **filters: Any
+    ) -> list[Avatar]:
+        """The whole public catalog with the given filters, in page order, without duplicates.
+
+        The API gives no total, so pages are fetched `max_workers` at a time until a short page.
+        """
+        max_workers = max(1, int(max_workers))
+        collected: list[Avatar] = []
+        seen: set[int] = set()
+        with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="joggai-catalog") as pool:
+            for first_page in range(1, _MAX_CATALOG_PAGES + 1, max_workers):
+                window = range(first_page, min(first_page + max_workers, _MAX_CATALOG_PAGES + 1))
+                futures = [
+                    pool.submit(self.list_public_avatars, page=page, page_size=page_size, **filters)
+                    for page in window
+                ]
+                for future in futures:
+                    avatars = future.result()
+                    fresh = [avatar for avatar in avatars if avatar.id not in seen]
+                    seen.update(avatar.id for avatar in fresh)
+                    collected.extend(fresh)
+                    # A repeated page means the server ignores `page`: stop rather than loop.
+                    if len(avatars) < page_size or not fresh:
+                        for pending in futures:
+                            pending.cancel()
+                        return collected
+        return collected
+
+    def list_custom_avatars(self, *, page: int = 1, page_size: int = 10) -> list[CustomAvatar]:
+        """One page of the user's own avatars."""
+        data = self._object(
+            self._call("GET", "avatars/custom", params={"page": page, "page_size": page_size})
+        )
+        return self._models(CustomAvatar.from_api, data.get("avatars"), "avatars")
+
+    def list_voices(
+        self,
+        *,
+        page: int = 1,
+        page_size: int = 10,
+        gender: str | None = None,
+        language: str | None = None,
+        age: str | None = None,
+        use_case: str | None = None,
+    ) -> VoicePage:
+        """One page of the voice catalog; None or "" filters mean no filter."""
+        params = {
+            "page": page,
+            "page_size": page_size,
+            "gender": gender,
+            "language": language,
+            "age": age,
+            "use_case": use_case,
+        }
+        data = self._object(self._call("GET", "voices", params=params))
+        voices = self._models(Voice.from_api, data.get("voices"), "voices")
+        has_more = data.get("has_more")
+        # Without has_more, fall back to the catalog rule: a full page may have a successor.
+        return VoicePage(voices, has_more if isinstance(has_more, bool) else len(voices) >= page_size)
+
+    def all_voices(self, *, page_size: int = 100, **filters: Any) -> list[Voice]:
+        """Every voice matching the filters, following `has_more`, without duplicates."""
+        collected: list[Voice] = []
+        seen: set[str] = set()
+        for page in range(1, _MAX_CATALOG_PAGES + 1):
+            result = self.list_voices(page=page, page_size=page_size, **filters)
+            fresh = [voice for voice in result.voices if voice.voice_id not in seen]
+            seen.update(voice.voice_id for voice in fresh)
+            collected.extend(fresh)
+            if not result.has_more or not fresh:
+                break
+        return collected
+
+    def list_custom_voices(self, *, page: int = 1, page_size: int = 10) -> list[Voice]:
+        """One page of the user's cloned voices."""
+        data = self._object(self._call("GET", "voices/custom", params={"page": page, "page_size": page_size}))
+        return self._models(Voice.from_api, data.get("voices"), "voices")
+
+    # -- videos ----------------------------------------------------------------------------------
+
+    def create_avatar_video(self, request: CreateVideoRequest, *, idempotency_key: str | None = None) -> str:
+        """Submit a render and return its video id.
+
+        Not retried after the request was sent. Pass `idempotency_key` to make a caller's own retry
+        safe: the local engine answers a repeated key with the first video id.
+        """
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        data = self._object(
+            self._call("POST", "create_video_from_avatar", json_body=request.to_payload(), headers=headers)
+        )
+        video_id = data.get("video_id")
+        if video_id is None or video_id == "" or isinstance(video_id, (dict, list, bool)):
+            raise errors.MalformedResponseError(
+                "create_video_from_avatar answered without a video_id", body=data
+            )
+        return str(video_id)
+
+    def get_avatar_video(self, video_id: str) -> VideoJob:
+        """The current state of a render."""
+        data = self._object(self._call("GET", f"avatar_video/{quote(str(video_id), safe='')}"))
+        return self._model(lambda raw: VideoJob.from_api(raw, video_id=str(video_id)), data, "avatar_video")
+
+    def wait_for_video(
+        self,
+        video_id: str,
+        *,
+        poll_interval: float = 5.0,
+        timeout: float = 900.0,
+        on_update: Callable[[VideoJob], None] | None = None,
+    ) -> VideoJob:
+        """Poll until the render is completed or failed, or `timeout` seconds pass.
+
+        Returns the last state seen; check `.status.is_terminal` to tell a finish from a timeout.
+        Keep `poll_interval` at 5 s or more against the cloud.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.get_avatar_video(video_id)
+            if on_update is not None:
+                on_update(job)
+            if job.status.is_terminal or time.monotonic() >= deadline:
+                return job
+            time.sleep(max(0.0, min(poll_interval, deadline - time.monotonic())))
+
+    # -- assets and previews ---------------------------------------------------------------------
+
+    def upload_asset(
+        self,
+        filename: str,
+        data: bytes,
+        content_type: str,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> UploadedAsset:
+        """Upload a file in the API's two steps and return where it now lives.
+
+        Step 1 asks `POST /v2/upload/asset` for a signed URL; step 2 PUTs the bytes there with the
+        same Content-Type and *without* the API key. `on_progress(bytes_sent, total)` follows step 2.
+        """
+        body: dict[str, Any] = {"filename": filename, "content_type": content_type}
+        if data:
+            body["file_size"] = len(data)
+        answer = self._object(self._call("POST", "upload/asset", json_body=body))
+        sign_url, asset_url = answer.get("sign_url"), answer.get("asset_url")
+        if not isinstance(sign_url, str) or not sign_url or not isinstance(asset_url, str) or not asset_url:
+            raise errors.MalformedResponseError(
+                "upload/asset answered without sign_url and asset_url", body=answer
+            )
+        # Some servers answer with a path; resolve it against the API's host.
+        sign_url = urljoin(self.origin + "/", sign_url)
+        asset_url = urljoin(self.origin + "/", asset_url)
+        if on_progress is not None:
+            on_progress(0, len(data))
+        try:
+            response = self._upload_session().put(
+                sign_url,
+                data=_ProgressBody(bytes(data), on_progress),
+                headers={"Content-Type": content_type},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise self._transport_error(exc, "PUT", sign_url) from None
+        self._raise_for_upload(response)
+        return UploadedAsset(asset_url=asset_url, sign_url=sign_url)
+
+    def speech_preview(self, voice_id: str, script: str) -> SpeechPreview:
+        """A WAV of `script` spoken by `voice_id` (local engine extension; the cloud has no such call)."""
+        data = self._object(
+            self._call("POST", "ext/speech_preview", json_body={"voice_id": voice_id, "script": script})
+        )
+        return self._model(SpeechPreview.from_api, data, "speech_preview")
+
+    def download(self, url: str, *, max_bytes: int | None = None) -> bytes:
+        """Fetch a result URL (video, cover, caption, sample) without the API key, as the cloud's links expect.
+
+        Raises `InvalidRequestError` when the file is larger than `max_bytes`.
+        """
+        absolute = urljoin(self.origin + "/", url)
+        try:
+            response = self._upload_session().get(absolute, timeout=self.timeout, stream=True)
+        except requests.RequestException as exc:
+            raise self._transport_error(exc, "GET", absolute) from None
+        with response:
+            if not 200 <= response.status_code < 300:
+                raise errors.error_from_response(
+                    http_status=response.status_code,
+                    code=None,
+                    message=f"downloading {absolute} failed: HTTP {response.status_code} {response.reason}",
+                    request_id=self._request_id(response),
+                    body=None,
+                )
+            chunks: list[bytes] = []
+            size = 0
+            try:
+                for chunk in response.iter_content(chunk_size=256 * 1024):
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise errors.InvalidRequestError(
+                            f"{absolute} is larger than {max_bytes} bytes", http_status=response.status_code
+                        )
+                    chunks.append(chunk)
+            except requests.RequestException as exc:
+                raise self._transport_error(exc, "GET", absolute) from None
+        return b"".join(chunks)
+
+    def engine_health(self) -> dict[str, Any]:
+        """The local engine's `GET /healthz` data (no key needed); the cloud has no such route."""
+        try:
+            response = self._upload_session().get(f"{self.origin}/healthz", timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise self._transport_error(exc, "GET", f"{self.origin}/healthz") from None
+        return self._object(self._unwrap(response, "GET", "/healthz"))
+
+    # -- webhooks --------------------------------------------------------------------------------
+
+    def list_webhook_endpoints(self) -> list[WebhookEndpoint]:
+        """Every webhook endpoint registered for this account."""
+        data = self._object(self._call("GET", "endpoints"))
+        return self._models(WebhookEndpoint.from_api, data.get("endpoints"), "endpoints")
+
+    def add_webhook_endpoint(
+        self, url: str, events: Iterable[str], status: str = "enabled"
+    ) -> WebhookEndpoint:
+        """Register a receiver for `events`; the answer carries the signing secret."""
+        body = {"url": url, "events": list(events), "status": status}
+        return self._model(
+            WebhookEndpoint.from_api, self._object(self._call("POST", "endpoint", json_body=body)), "endpoint"
+        )
+
+    def update_webhook_endpoint(
+        self,
+        endpoint_id: str,
+        *,
+        url: str | None = None,
+        events: Iterable[str] | None = None,
+        status: str | None = None,
+    ) -> WebhookEndpoint:
+        """Change an endpoint's url, events or status; fields left None keep their current value.
+
+        The spec requires all three fields on update, so missing ones are read back first.
+        """
+        body: dict[str, Any] = {
+            "url": url,
+            "events": None if events is None else list(events),
+            "status": status,
+        }
+        if any(value is None for value in body.values()):
+            current = next(
+                (ep for ep in self.list_webhook_endpoints() if ep.endpoint_id == str(endpoint_id)), None
+            )
+            if current is not None:
+                body = {
+                    "url": current.url if url is None else url,
+                    "events": current.events if events is None else body["events"],
+                    "status": current.status if status is None else status,
+                }
+        body = {key: value for key, value in body.items() if value is not None}
+        path = f"endpoint/{quote(str(endpoint_id), safe='')}"
+        return self._model(
+            WebhookEndpoint.from_api, self._object(self._call("PUT", path, json_body=body)), "endpoint"
+        )
+
+    def delete_webhook_endpoint(self, endpoint_id: str) -> None:
+        """Remove an endpoint; it stops receiving events at once."""
+        self._call("DELETE", f"endpoint/{quote(str(endpoint_id), safe='')}")
+
+    def list_webhook_events(self) -> list[str]:
+        """Every event name an endpoint can subscribe to."""
+        events = self._object(self._call("GET", "events")).get("events")
+        if not isinstance(events, list):
+            raise errors.MalformedResponseError("events answered without an events list")
+        return [str(event) for event in events]
+
+    # -- transport -------------------------------------------------------------------------------
+
+    def _new_session(self, retry: Any, headers: dict[str, str]) -> requests.Session:
+        session = requests.Session()
+        session.headers.update(headers)
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self._pool_maxsize, max_retries=retry)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        with self._sessions_lock:
+            self._sessions.add(session)
+        return session
+
+    def _api_session(self) -> requests.Session:
+        session = getattr(self._local, "api", None)
+        if session is None:
+            headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
+            if self._api_key:
+                headers["x-api-key"] = self._api_key
+            session = self._local.api = self._new_session(self.retry_policy.for_api(), headers)
+        return session
+
+    def _upload_session(self) -> requests.Session:
+        """A session without the API key, for signed URLs and public media links."""
+        session = getattr(self._local, "bare", None)
+        if session is None:
+            session = self._local.bare = self._new_session(
+                self.retry_policy.for_upload(), {"User-Agent": self.user_agent}
+            )
+        return session
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Send one API request and return the envelope's `data`, or raise the matching error."""
+        url = f"{self.base_url}/{path}"
+        query = {key: value for key, value in (params or {}).items() if value is not None and value != ""}
+        try:
+            response = self._api_session().request(
+                method,
+                url,
+                params=query or None,
+                json=json_body,
+                headers=headers,
+                timeout=self.timeout,
+                # A redirect to another host would carry x-api-key along (requests strips only Authorization).
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise self._transport_error(exc, method, url) from None
+        return self._unwrap(response, method, f"/v2/{path}")
+
+    def _transport_error(
+        self, exc: requests.RequestException, method: str, url: str
+    ) -> errors.TransportError:
+        where = f"{method} {urlsplit(url).path or '/'} on {self.origin if url.startswith(self.origin) else urlsplit(url).netloc}"
+        reason = self._redact(_describe_cause(exc))
+        if isinstance(exc, requests.Timeout) or _is_read_timeout(exc):
+            return errors.TimeoutError(f"{where} timed out ({reason})")
+        if isinstance(exc, requests.ConnectionError):
+            return errors.ConnectionError(f"cannot reach {where}: {reason}")
+        return errors.TransportError(f"{where} failed: {reason}")
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, _REDACTED) if self._api_key and self._api_key in text else text
+
+    @staticmethod
+    def _request_id(response: requests.Response) -> str | None:
+        for name in _REQUEST_ID_HEADERS:
+            value = response.headers.get(name)
+            if value:
+                return value
+        return None
+
+    def _unwrap(self, response: requests.Response, method: str, path: str) -> Any:
+        """Parse the envelope once; succeed only on HTTP 2xx with code 0."""
+        status = response.status_code
+        request_id = self._request_id(response)
+        text = response.content.decode("utf-8", errors="replace")
+        try:
+            body = json.loads(text) if text.strip() else None
+        except ValueError:
+            body = None
+        http_ok = 200 <= status < 300
+        code = body.get("code") if isinstance(body, dict) else None
+        has_envelope = isinstance(code, int) and not isinstance(code, bool)
+        if http_ok and has_envelope and code == 0:
+            return body.get("data")
+
+        redacted_text = self._redact(text)
+        if redacted_text is not text and body is not None:
+            body = json.loads(redacted_text)
+        if has_envelope:
+            message = (
+                body.get("msg") or body.get("message") or f"HTTP {status} {response.reason or ''}".strip()
+            )
+            raise errors.error_from_response(
+                http_status=status,
+                code=code or None,  # code 0 with a failing status: let the status decide
+                message=str(message),
+                request_id=request_id or (str(body["request_id"]) if body.get("request_id") else None),
+                body=body,
+                headers=response.headers,
+            )
+        content_type = response.headers.get("Content-Type", "unknown type")
+        snippet = redacted_text[:_MAX_ERROR_BODY_CHARS]
+        if status == 429 or status >= 500:
+            # Gateways and proxies answer these without an envelope; they are still rate limits and outages.
+            raise errors.error_from_response(
+                http_status=status,
+                code=None,
+                message=f"HTTP {status} {response.reason or ''} from {method} {path}".strip(),
+                request_id=request_id,
+                body=body if body is not None else snippet,
+                headers=response.headers,
+            )
+        raise errors.MalformedResponseError(
+            f"{method} {path} answered HTTP {status} with {content_type}, not a JoggAI envelope; "
+            "is the base URL a JoggAI v2 API?",
+            http_status=status,
+            request_id=request_id,
+            body=body if body is not None else snippet,
+        )
+
+    def _raise_for_upload(self, response: requests.Response) -> None:
+        """Signed-URL answers are not envelopes: only a failing status (or an envelope error) counts."""
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if 200 <= status < 300:
+            code = body.get("code") if isinstance(body, dict) else None
+            if not isinstance(code, int) or isinstance(code, bool) or code == 0:
+                return
+        if isinstance(body, dict) and isinstance(body.get("code"), int):
+            self._unwrap(response, "PUT", urlsplit(response.url).path)
+        raise errors.error_from_response(
+            http_status=status,
+            code=None,
+            message=f"uploading to the signed URL failed: HTTP {status} {response.reason or ''}".strip(),
+            request_id=self._request_id(response),
+            body=self._redact(response.text[:_MAX_ERROR_BODY_CHARS]),
+        )
+
+    @staticmethod
+    def _object(data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise errors.MalformedResponseError(
+                f"expected an object in data, got {type(data).__name__}", body=data
+            )
+        return data
+
+    @staticmethod
+    def _model(factory: Callable[[dict[str, Any]], _Model], data: dict[str, Any], what: str) -> _Model:
+        try:
+            return factory(data)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise errors.MalformedResponseError(f"unreadable {what}: {exc}", body=data) from None
+
+    @classmethod
+    def _models(cls, factory: Callable[[dict[str, Any]], _Model], items: Any, what: str) -> list[_Model]:
+        if items is None:
+            return []
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise errors.MalformedResponseError(f"{what} is not a list of objects", body=items)
+        return [cls._model(factory, item, what) for item in items]
