@@ -1,0 +1,167 @@
+"""The active backend for this browser session: which profile, its client, and whether it is healthy.
+
+Used by ``app.py`` (sidebar, banner) and by pages that talk to the backend. A backend that cannot be
+reached yields an unhealthy ``Connection`` with a message and a fix, never an exception.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from lib.joggai import CreateVideoRequest, JoggAIClient, VideoJob, errors
+from lib.studio import data
+from lib.studio.backends import Backend, BackendHealth, BackendUnavailable, explain_error, resolve_backend
+from lib.studio.config import StudioConfig, load_config
+from lib.studio.history import JobHistory, JobRecord, JobUpdate
+from lib.studio.polling import first_poll_at, poll_due_jobs
+from lib.studio.state import Keys
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What a page needs to talk to the active backend."""
+
+    config: StudioConfig
+    kind: str
+    backend: Backend | None
+    client: JoggAIClient | None
+    health: BackendHealth
+
+    @property
+    def ok(self) -> bool:
+        """True when the backend answered whoami and quota."""
+        return self.health.ok and self.client is not None
+
+
+def active_kind(config: StudioConfig) -> str:
+    """The profile chosen in Settings, else the configured default."""
+    return st.session_state.get(Keys.BACKEND) or config.backend
+
+
+def current_connection() -> Connection:
+    """Resolve, connect and health-check the active backend (each step cached)."""
+    config = load_config()
+    kind = active_kind(config)
+    engine = None
+    if kind == "local" and not config.engine_url:
+        status = data.local_engine(str(config.engine_data_dir))
+        if status.engine is None:
+            return Connection(config, kind, None, None, BackendHealth(
+                ok=False, message=status.error or "Local engine is not running.",
+                fix="Open Settings → Local engine for its log, then press Restart."))
+        engine = status.engine
+    try:
+        backend = resolve_backend(kind, config, session_key=st.session_state.get(Keys.SESSION_API_KEY),
+                                  custom_url=st.session_state.get(Keys.CUSTOM_URL), local_engine=engine)
+    except BackendUnavailable as exc:
+        return Connection(config, kind, None, None, BackendHealth(ok=False, message=exc.message, fix=exc.fix))
+    client = data.client_for(backend)
+    health = data.backend_health(backend.base_url, backend.key_fingerprint, client, backend)
+    return Connection(config, kind, backend, client, health)
+
+
+def history() -> JobHistory:
+    """The job history of this dashboard (works whether or not a backend is reachable)."""
+    return data.job_history(str(load_config().history_path))
+
+
+def record_new_job(connection: Connection, video_id: str, payload: dict, *, avatar_name: str,
+                   voice_name: str, batch: str | None = None, experiment: str | None = None) -> JobRecord:
+    """Store a just-created video in the history, due for its first poll per the backend's policy."""
+    assert connection.backend is not None
+    now = time.time()
+    return history().record_submission(
+        backend=connection.backend.backend_id, base_url=connection.backend.base_url, video_id=video_id,
+        request=payload, avatar_name=avatar_name, voice_name=voice_name, batch=batch,
+        experiment=experiment, now=now, next_poll_at=first_poll_at(connection.backend.backend_id, now))
+
+
+def refresh_active_jobs(connection: Connection) -> list[JobUpdate]:
+    """One tracker tick: poll the due, unfinished jobs of the active backend and store the answers."""
+    store = history()
+    backend, client = connection.backend, connection.client
+    if backend is None or client is None:
+        return []
+    updates = poll_due_jobs(store.active_jobs(backend.backend_id),
+                            lambda job: client if job.backend == backend.backend_id else None)
+    store.apply_updates(updates)
+    return updates
+
+
+_CATALOGS = {"public_avatars": data.public_avatars, "custom_avatars": data.custom_avatars,
+             "voices": data.voices, "custom_voices": data.custom_voices}
+
+
+def load_catalog(connection: Connection, name: str) -> tuple[list, str | None]:
+    """A cached catalog (``public_avatars``, ``custom_avatars``, ``voices``, ``custom_voices``).
+
+    Returns ``(items, None)``, or ``([], message)`` when the backend failed — pages show the message.
+    """
+    backend, client = connection.backend, connection.client
+    if backend is None or client is None:
+        return [], connection.health.message or "No backend is connected."
+    try:
+        return _CATALOGS[name](backend.base_url, backend.key_fingerprint, client), None
+    except errors.JoggAIError as exc:
+        message, fix = explain_error(exc, backend)
+        return [], f"{message} {fix}"
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    """Result of sending a composed request: the stored job, or a message (and the field it names)."""
+
+    job: JobRecord | None = None
+    error: str | None = None
+    field: str | None = None
+
+
+def submit_video(connection: Connection, request: CreateVideoRequest, *, idempotency_key: str,
+                 avatar_name: str, voice_name: str, batch: str | None = None,
+                 experiment: str | None = None) -> SubmitOutcome:
+    """Create the video (idempotent per key, so a retried click cannot render twice) and record it."""
+    backend, client = connection.backend, connection.client
+    if backend is None or client is None:
+        return SubmitOutcome(error=connection.health.message or "No backend is connected.")
+    try:
+        video_id = client.create_avatar_video(request, idempotency_key=idempotency_key)
+    except errors.InvalidRequestError as exc:
+        return SubmitOutcome(error=exc.message, field=exc.param)
+    except errors.JoggAIError as exc:
+        message, fix = explain_error(exc, backend)
+        return SubmitOutcome(error=f"{message} {fix}")
+    job = record_new_job(connection, video_id, request.to_payload(), avatar_name=avatar_name,
+                         voice_name=voice_name, batch=batch, experiment=experiment)
+    return SubmitOutcome(job=job)
+
+
+def upload_audio(connection: Connection, filename: str, content: bytes, content_type: str,
+                 on_progress: Callable[[int, int], None] | None = None) -> tuple[str | None, str | None]:
+    """Two-step upload of a voice file; returns ``(asset_url, None)`` or ``(None, message)``."""
+    backend, client = connection.backend, connection.client
+    if backend is None or client is None:
+        return None, connection.health.message or "No backend is connected."
+    try:
+        asset = client.upload_asset(filename, content, content_type, on_progress=on_progress)
+    except errors.JoggAIError as exc:
+        message, fix = explain_error(exc, backend)
+        return None, f"{message} {fix}"
+    return asset.asset_url, None
+
+
+def fetch_job(connection: Connection, video_id: str) -> tuple[VideoJob | None, str | None]:
+    """One status request for a video that is not (or not fully) in the history."""
+    backend, client = connection.backend, connection.client
+    if backend is None or client is None:
+        return None, connection.health.message or "No backend is connected."
+    try:
+        return client.get_avatar_video(video_id), None
+    except errors.NotFoundError:
+        return None, f"{backend.label} has no video {video_id!r}."
+    except errors.JoggAIError as exc:
+        message, fix = explain_error(exc, backend)
+        return None, f"{message} {fix}"

@@ -1,0 +1,105 @@
+"""Every Streamlit cache in the dashboard: clients, the local engine, health and catalog fetches.
+
+Catalog caches are keyed by base URL plus a non-secret key fingerprint (the client and key arguments
+start with ``_`` so they are never hashed), so one user's catalog is never served for another key.
+Job status is never cached.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from lib.joggai import JoggAIClient
+from lib.studio.backends import Backend, BackendHealth, check_health
+from lib.studio.engine_launcher import EngineInfo, EngineLaunchError, ensure_engine, probe_engine
+from lib.studio.history import JobHistory
+
+CATALOG_TTL = "10m"
+HEALTH_TTL_SECONDS = 15
+LAUNCH_RETRY_SECONDS = 30  # after a failed start, don't try again on every rerun
+
+
+@dataclass(frozen=True)
+class LocalEngineStatus:
+    """The outcome of finding or starting the local engine."""
+
+    engine: EngineInfo | None
+    error: str | None
+    checked_at: float
+
+
+def _engine_status_still_valid(status: LocalEngineStatus) -> bool:
+    if status.engine is not None:
+        return probe_engine(status.engine.url, timeout=0.5) is not None
+    return time.time() - status.checked_at < LAUNCH_RETRY_SECONDS
+
+
+@st.cache_resource(show_spinner="Starting the local engine…", validate=_engine_status_still_valid)
+def local_engine(data_dir: str) -> LocalEngineStatus:
+    """The dashboard's own engine (found via engine.json or started); re-checked on every access."""
+    try:
+        return LocalEngineStatus(ensure_engine(Path(data_dir)), None, time.time())
+    except EngineLaunchError as exc:
+        return LocalEngineStatus(None, str(exc), time.time())
+
+
+def forget_local_engine() -> None:
+    """Drop the remembered engine state so the next access finds or starts one again."""
+    local_engine.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def joggai_client(base_url: str, key_fingerprint: str, _api_key: str) -> JoggAIClient:
+    """One thread-safe client per backend URL and key."""
+    return JoggAIClient(base_url, _api_key)
+
+
+def client_for(backend: Backend) -> JoggAIClient:
+    """The cached client for a resolved backend."""
+    return joggai_client(backend.base_url, backend.key_fingerprint, backend.api_key)
+
+
+@st.cache_resource(show_spinner=False)
+def job_history(path: str) -> JobHistory:
+    """The SQLite job history at ``path`` (schema created once per process)."""
+    return JobHistory(Path(path))
+
+
+@st.cache_data(ttl=HEALTH_TTL_SECONDS, show_spinner=False)
+def backend_health(base_url: str, key_fingerprint: str, _client: JoggAIClient, _backend: Backend) -> BackendHealth:
+    """whoami + remaining quota, refreshed at most every few seconds."""
+    return check_health(_client, _backend)
+
+
+@st.cache_data(ttl=CATALOG_TTL, show_spinner="Loading the avatar catalog…")
+def public_avatars(base_url: str, key_fingerprint: str, _client: JoggAIClient) -> list:
+    """The whole public avatar catalog (pages fetched concurrently by the client)."""
+    return _client.all_public_avatars()
+
+
+@st.cache_data(ttl=CATALOG_TTL, show_spinner=False)
+def custom_avatars(base_url: str, key_fingerprint: str, _client: JoggAIClient) -> list:
+    """The user's own avatars (first 100)."""
+    return _client.list_custom_avatars(page=1, page_size=100)
+
+
+@st.cache_data(ttl=CATALOG_TTL, show_spinner="Loading voices…")
+def voices(base_url: str, key_fingerprint: str, _client: JoggAIClient) -> list:
+    """The whole voice catalog."""
+    return _client.all_voices()
+
+
+@st.cache_data(ttl=CATALOG_TTL, show_spinner=False)
+def custom_voices(base_url: str, key_fingerprint: str, _client: JoggAIClient) -> list:
+    """The user's cloned voices (first 100)."""
+    return _client.list_custom_voices(page=1, page_size=100)
+
+
+def clear_catalog_caches() -> None:
+    """Forget catalogs and health, e.g. after the backend or key changed."""
+    for cached in (public_avatars, custom_avatars, voices, custom_voices, backend_health):
+        cached.clear()

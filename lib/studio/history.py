@@ -1,0 +1,237 @@
+"""The dashboard's job history: every submitted video, kept in SQLite so it survives restarts.
+
+The cloud has no "list my videos" endpoint, so this store is the tracker's source of truth. It holds
+the request body (which never contains the API key), names, status and result links — never a key.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+TERMINAL_STATUSES = frozenset({"completed", "failed"})
+# Request keys that could carry a credential; scrubbed defensively before anything is stored.
+_SECRET_KEYS = frozenset({"api_key", "x-api-key", "apikey", "key", "authorization"})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    backend TEXT NOT NULL,
+    video_id TEXT NOT NULL,
+    base_url TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    avatar_id INTEGER,
+    avatar_name TEXT NOT NULL DEFAULT '',
+    voice_id TEXT NOT NULL DEFAULT '',
+    voice_name TEXT NOT NULL DEFAULT '',
+    request_json TEXT NOT NULL DEFAULT '{}',
+    batch TEXT,
+    experiment TEXT,
+    status TEXT NOT NULL DEFAULT 'pending',
+    progress INTEGER,
+    video_url TEXT,
+    cover_url TEXT,
+    caption_url TEXT,
+    duration REAL,
+    error_code TEXT,
+    error_message TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    completed_at REAL,
+    last_polled_at REAL,
+    next_poll_at REAL,
+    poll_count INTEGER NOT NULL DEFAULT 0,
+    poll_failures INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (backend, video_id)
+);
+CREATE INDEX IF NOT EXISTS jobs_active ON jobs (status, next_poll_at);
+"""
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """One row of the history."""
+
+    backend: str
+    video_id: str
+    base_url: str
+    name: str
+    avatar_id: int | None
+    avatar_name: str
+    voice_id: str
+    voice_name: str
+    request_json: str
+    batch: str | None
+    experiment: str | None
+    status: str
+    progress: int | None
+    video_url: str | None
+    cover_url: str | None
+    caption_url: str | None
+    duration: float | None
+    error_code: str | None
+    error_message: str | None
+    created_at: float
+    updated_at: float
+    completed_at: float | None
+    last_polled_at: float | None
+    next_poll_at: float | None
+    poll_count: int
+    poll_failures: int
+
+    @property
+    def is_terminal(self) -> bool:
+        """Completed or failed: never polled again."""
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def request(self) -> dict[str, Any]:
+        """The request body as submitted."""
+        return json.loads(self.request_json or "{}")
+
+    def elapsed(self, now: float | None = None) -> float:
+        """Seconds from submission to completion (or to ``now`` while still running)."""
+        end = self.completed_at if self.completed_at is not None else (now or time.time())
+        return max(0.0, end - self.created_at)
+
+
+@dataclass(frozen=True)
+class JobUpdate:
+    """What one status poll learned about a job; ``status`` None means the poll itself failed."""
+
+    backend: str
+    video_id: str
+    polled_at: float
+    next_poll_at: float | None
+    status: str | None = None
+    progress: int | None = None
+    video_url: str | None = None
+    cover_url: str | None = None
+    caption_url: str | None = None
+    duration: float | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    poll_error: str | None = None
+    base_url: str | None = None
+
+
+_COLUMNS = tuple(f.name for f in fields(JobRecord))
+
+
+def scrub_request(request: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``request`` with any credential-looking field removed, recursively."""
+    clean: dict[str, Any] = {}
+    for key, value in request.items():
+        if key.lower() in _SECRET_KEYS:
+            continue
+        clean[key] = scrub_request(value) if isinstance(value, Mapping) else value
+    return clean
+
+
+class JobHistory:
+    """SQLite-backed history; one short connection per call so any thread or session may use it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def record_submission(self, *, backend: str, base_url: str, video_id: str, request: Mapping[str, Any],
+                          name: str = "", avatar_name: str = "", voice_name: str = "",
+                          batch: str | None = None, experiment: str | None = None,
+                          next_poll_at: float | None = None, now: float | None = None) -> JobRecord:
+        """Store a newly created video (replacing a row with the same id, e.g. an idempotent retry)."""
+        now = time.time() if now is None else now
+        body = scrub_request(request)
+        avatar = body.get("avatar") or {}
+        voice = body.get("voice") or {}
+        row = {
+            "backend": backend, "video_id": str(video_id), "base_url": base_url,
+            "name": name or str(body.get("video_name") or ""), "avatar_id": avatar.get("avatar_id"),
+            "avatar_name": avatar_name, "voice_id": str(voice.get("voice_id") or ""),
+            "voice_name": voice_name, "request_json": json.dumps(body, sort_keys=True),
+            "batch": batch, "experiment": experiment, "status": "pending",
+            "created_at": now, "updated_at": now, "next_poll_at": next_poll_at,
+        }
+        with self._connect() as db:
+            db.execute(f"INSERT OR REPLACE INTO jobs ({', '.join(row)}) "
+                       f"VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+        record = self.get(backend, str(video_id))
+        assert record is not None
+        return record
+
+    def apply_updates(self, updates: Iterable[JobUpdate]) -> int:
+        """Write poll results; a job never moves back from a terminal status. Returns rows changed."""
+        changed = 0
+        with self._connect() as db:
+            for update in updates:
+                if update.status is None:
+                    cursor = db.execute(
+                        "UPDATE jobs SET last_polled_at=?, next_poll_at=?, poll_failures=poll_failures+1, "
+                        "updated_at=? WHERE backend=? AND video_id=?",
+                        (update.polled_at, update.next_poll_at, update.polled_at, update.backend,
+                         update.video_id))
+                else:
+                    terminal = update.status in TERMINAL_STATUSES
+                    cursor = db.execute(
+                        "UPDATE jobs SET status=?, progress=COALESCE(?, progress), "
+                        "video_url=COALESCE(?, video_url), cover_url=COALESCE(?, cover_url), "
+                        "caption_url=COALESCE(?, caption_url), duration=COALESCE(?, duration), "
+                        "error_code=?, error_message=?, base_url=COALESCE(?, base_url), "
+                        "completed_at=CASE WHEN ? THEN COALESCE(completed_at, ?) ELSE NULL END, "
+                        "last_polled_at=?, next_poll_at=?, poll_count=poll_count+1, poll_failures=0, "
+                        "updated_at=? WHERE backend=? AND video_id=? "
+                        "AND (status NOT IN ('completed', 'failed') OR ?)",
+                        (update.status, update.progress, update.video_url, update.cover_url,
+                         update.caption_url, update.duration, update.error_code, update.error_message,
+                         update.base_url, terminal, update.polled_at, update.polled_at, update.next_poll_at,
+                         update.polled_at, update.backend, update.video_id, terminal))
+                changed += cursor.rowcount
+        return changed
+
+    def get(self, backend: str | None, video_id: str) -> JobRecord | None:
+        """One job by id; with ``backend`` None, the most recent job with that id on any backend."""
+        query = "SELECT * FROM jobs WHERE video_id=?"
+        params: tuple[Any, ...] = (video_id,)
+        if backend is not None:
+            query += " AND backend=?"
+            params += (backend,)
+        with self._connect() as db:
+            row = db.execute(query + " ORDER BY created_at DESC LIMIT 1", params).fetchone()
+        return _record(row) if row else None
+
+    def list_jobs(self, *, backend: str | None = None, statuses: Iterable[str] | None = None,
+                  limit: int | None = None) -> list[JobRecord]:
+        """Jobs, newest first, optionally filtered."""
+        query, params = "SELECT * FROM jobs WHERE 1=1", []
+        if backend is not None:
+            query += " AND backend=?"
+            params.append(backend)
+        if statuses is not None:
+            wanted = list(statuses)
+            query += f" AND status IN ({', '.join('?' * len(wanted))})"
+            params.extend(wanted)
+        query += " ORDER BY created_at DESC"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        with self._connect() as db:
+            return [_record(row) for row in db.execute(query, params)]
+
+    def active_jobs(self, backend: str | None = None) -> list[JobRecord]:
+        """Jobs that are not finished yet."""
+        return self.list_jobs(backend=backend, statuses=("pending", "processing"))
+
+
+def _record(row: sqlite3.Row) -> JobRecord:
+    return JobRecord(**{name: row[name] for name in _COLUMNS})

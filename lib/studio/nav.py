@@ -1,0 +1,75 @@
+"""The page registry and the guard that keeps ``pages/`` from bypassing ``app.py``.
+
+With a folder named ``pages/`` next to ``app.py`` Streamlit's legacy router runs a page script
+without the entrypoint on the first deep link after a start (and on AppTest reruns). Each page calls
+``require_entrypoint(slug)`` first; when ``app.py`` did not run, it bounces through ``app.py``, which
+routes back to the page with the original query parameters (``route_pending``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from lib.studio.state import Keys
+
+NEXT_PARAM = "_next"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the studio."""
+
+    slug: str  # also its url_path
+    path: str
+    title: str
+    icon: str
+    visible: bool = True
+    default: bool = False
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("avatars", "pages/avatars.py", "Avatars", ":material/face:", default=True),
+    PageSpec("voices", "pages/voices.py", "Voices", ":material/record_voice_over:"),
+    PageSpec("compose", "pages/compose.py", "Compose", ":material/edit_note:"),
+    PageSpec("jobs", "pages/jobs.py", "Jobs", ":material/pending_actions:"),
+    PageSpec("video", "pages/video.py", "Video", ":material/movie:", visible=False),
+    PageSpec("settings", "pages/settings.py", "Settings", ":material/settings:"),
+)
+PAGE_BY_SLUG = {spec.slug: spec for spec in PAGES}
+
+
+def build_navigation() -> dict[str, st.Page]:
+    """``st.Page`` objects by slug, in menu order."""
+    return {spec.slug: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.slug,
+                               default=spec.default, visibility="visible" if spec.visible else "hidden")
+            for spec in PAGES}
+
+
+def route_pending(pages: dict[str, st.Page]) -> None:
+    """In ``app.py`` after ``st.navigation``: finish a bounce started by ``require_entrypoint``."""
+    slug = st.query_params.get(NEXT_PARAM)
+    if slug is None:
+        return
+    params = {key: value for key, value in st.query_params.to_dict().items() if key != NEXT_PARAM}
+    del st.query_params[NEXT_PARAM]
+    if slug in pages:
+        mark_entry_ran()
+        st.switch_page(pages[slug], query_params=params)
+
+
+def mark_entry_ran() -> None:
+    """Called by ``app.py`` on every run, just before ``pg.run()``."""
+    st.session_state[Keys.ENTRY_RAN] = True
+
+
+def require_entrypoint(slug: str) -> None:
+    """First line of every page: bounce through ``app.py`` if the legacy router skipped it."""
+    if not st.session_state.pop(Keys.ENTRY_RAN, False):
+        st.switch_page("app.py", query_params={**st.query_params.to_dict(), NEXT_PARAM: slug})
+
+
+def go_to(slug: str, **query_params: str) -> None:
+    """Switch to a studio page (raises Streamlit's rerun exception, like ``st.switch_page``)."""
+    st.switch_page(PAGE_BY_SLUG[slug].path, query_params=query_params or None)

@@ -1,0 +1,146 @@
+"""Every session-state key the dashboard uses, and their initial values.
+
+Pages and tests refer to ``Keys.X``, never to raw strings. Widget keys are listed here too, so tests
+can seed them and find the widgets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+
+class Keys:
+    """Session-state keys. ``W_`` prefixed ones belong to widgets."""
+
+    # Frame and routing
+    ENTRY_RAN = "_entry_ran"  # set by app.py each run, popped by the page guard (see lib.studio.nav)
+    BACKEND = "backend"  # local | cloud | custom
+    SESSION_API_KEY = "session_api_key"  # typed in Settings; lives only in this session
+    CUSTOM_URL = "custom_url"
+
+    # Hand-offs between pages (plain values, not widgets)
+    PICKED_AVATAR_ID = "picked_avatar_id"
+    PICKED_AVATAR_TYPE = "picked_avatar_type"
+    PICKED_VOICE_ID = "picked_voice_id"
+    OPEN_AVATAR_ID = "open_avatar_id"  # avatar whose preview is shown on the Avatars page
+    UPLOADED_AUDIO_URL = "uploaded_audio_url"
+    UPLOADED_AUDIO_NAME = "uploaded_audio_name"
+    LAST_SUBMIT_ERROR = "last_submit_error"
+    COMPOSE_ATTEMPTED = "compose_attempted"  # show rule violations only after the first "Create video"
+    SUBMIT_NONCE = "submit_nonce"  # Idempotency-Key of the next submission; renewed after a success
+
+    # Avatars page widgets
+    W_AVATAR_SEARCH = "avatar_search"
+    W_AVATAR_ASPECT = "avatar_aspect"
+    W_AVATAR_STYLE = "avatar_style"
+    W_AVATAR_GENDER = "avatar_gender"
+    W_AVATAR_AGE = "avatar_age"
+    W_AVATAR_SCENE = "avatar_scene"
+    W_AVATAR_ETHNICITY = "avatar_ethnicity"
+    W_AVATAR_PAGE = "avatar_page"
+    W_AVATAR_USE = "avatar_use"
+    W_AVATAR_CLOSE = "avatar_close"
+
+    # Voices page widgets
+    W_VOICE_SEARCH = "voice_search"
+    W_VOICE_LANGUAGE = "voice_language"
+    W_VOICE_GENDER = "voice_gender"
+    W_VOICE_AGE = "voice_age"
+    W_VOICE_USE_CASE = "voice_use_case"
+    W_VOICE_TABLE = "voice_table"
+    W_VOICE_USE = "voice_use"
+
+    # Compose page widgets
+    W_COMPOSE_AVATAR = "compose_avatar"
+    W_COMPOSE_VOICE = "compose_voice"
+    W_COMPOSE_MODE = "compose_mode"
+    W_COMPOSE_SCRIPT = "compose_script"
+    W_COMPOSE_AUDIO_FILE = "compose_audio_file"
+    W_COMPOSE_AUDIO_URL = "compose_audio_url"
+    W_COMPOSE_UPLOAD = "compose_upload"
+    W_COMPOSE_ASPECT = "compose_aspect"
+    W_COMPOSE_SCREEN = "compose_screen"
+    W_COMPOSE_CAPTION = "compose_caption"
+    W_COMPOSE_NAME = "compose_name"
+    W_COMPOSE_WEBHOOK = "compose_webhook"
+    W_COMPOSE_SUBMIT = "compose_submit"
+
+    # Jobs page widgets
+    W_JOBS_STATUS = "jobs_status"
+    W_JOBS_BACKEND = "jobs_backend"
+    W_JOBS_SEARCH = "jobs_search"
+    W_JOBS_INTERVAL = "jobs_interval"
+    W_JOBS_PAUSED = "jobs_paused"
+    W_JOBS_AUTOREFRESH = "jobs_autorefresh"
+
+    # Settings page widgets
+    W_SETTINGS_BACKEND = "settings_backend"
+    W_SETTINGS_KEY = "settings_key"
+    W_SETTINGS_URL = "settings_url"
+    W_SETTINGS_APPLY = "settings_apply"
+    W_SETTINGS_TEST = "settings_test"
+    W_SETTINGS_FORGET_KEY = "settings_forget_key"
+    W_SETTINGS_RESTART = "settings_restart"
+
+
+# Initial values of the compose widgets (they persist for the session: persist_state="session").
+COMPOSE_DEFAULTS: dict[str, Any] = {
+    Keys.W_COMPOSE_MODE: "script",
+    Keys.W_COMPOSE_SCRIPT: "",
+    Keys.W_COMPOSE_AUDIO_URL: "",
+    Keys.W_COMPOSE_ASPECT: "portrait",
+    Keys.W_COMPOSE_SCREEN: 1,
+    Keys.W_COMPOSE_CAPTION: False,
+    Keys.W_COMPOSE_NAME: "",
+    Keys.W_COMPOSE_WEBHOOK: "",
+}
+
+INITIAL_STATE: dict[str, Any] = {
+    Keys.BACKEND: None,  # None: the configured default (AVATAR_STUDIO_BACKEND)
+    Keys.SESSION_API_KEY: None,
+    Keys.CUSTOM_URL: None,
+    Keys.PICKED_AVATAR_ID: None,
+    Keys.PICKED_AVATAR_TYPE: 0,
+    Keys.PICKED_VOICE_ID: None,
+    Keys.OPEN_AVATAR_ID: None,
+    Keys.UPLOADED_AUDIO_URL: None,
+    Keys.UPLOADED_AUDIO_NAME: None,
+    Keys.LAST_SUBMIT_ERROR: None,
+    Keys.COMPOSE_ATTEMPTED: False,
+    Keys.W_JOBS_PAUSED: False,
+}
+
+
+def init_state() -> None:
+    """Give every non-widget key its initial value once per session."""
+    for key, value in INITIAL_STATE.items():
+        st.session_state.setdefault(key, value)
+
+
+def prime_compose_widgets() -> None:
+    """Before the composer draws: default values once, then apply avatar/voice picks from other pages.
+
+    A pick is a one-shot hand-off (``PICKED_*``), so the composer's own widget wins afterwards.
+    """
+    for key, default in COMPOSE_DEFAULTS.items():
+        st.session_state.setdefault(key, default)
+    if st.session_state.get(Keys.PICKED_AVATAR_ID) is not None:
+        st.session_state[Keys.W_COMPOSE_AVATAR] = (int(st.session_state[Keys.PICKED_AVATAR_TYPE] or 0),
+                                                   int(st.session_state[Keys.PICKED_AVATAR_ID]))
+        st.session_state[Keys.PICKED_AVATAR_ID] = None
+    if st.session_state.get(Keys.PICKED_VOICE_ID) is not None:
+        st.session_state[Keys.W_COMPOSE_VOICE] = st.session_state[Keys.PICKED_VOICE_ID]
+        st.session_state[Keys.PICKED_VOICE_ID] = None
+
+
+def pick_avatar(avatar_id: int, avatar_type: int = 0) -> None:
+    """Hand an avatar to the composer."""
+    st.session_state[Keys.PICKED_AVATAR_ID] = int(avatar_id)
+    st.session_state[Keys.PICKED_AVATAR_TYPE] = int(avatar_type)
+
+
+def pick_voice(voice_id: str) -> None:
+    """Hand a voice to the composer."""
+    st.session_state[Keys.PICKED_VOICE_ID] = voice_id

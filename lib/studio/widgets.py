@@ -1,0 +1,77 @@
+"""Reusable pieces of screen: status badge, avatar card, finished-job card, video player, banners."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from lib.studio.backends import backend_label
+from lib.studio.catalog_view import avatar_facet_value, facet_label
+from lib.studio.history import JobRecord
+from lib.studio.nav import PAGE_BY_SLUG
+
+_BADGE_COLORS = {"pending": "gray", "processing": "blue", "completed": "green", "failed": "red"}
+_BADGE_ICONS = {"pending": ":material/schedule:", "processing": ":material/autorenew:",
+                "completed": ":material/check_circle:", "failed": ":material/error:"}
+
+
+def status_badge(status: str) -> None:
+    """A coloured badge for a job status."""
+    st.badge(status.capitalize(), color=_BADGE_COLORS.get(status, "gray"), icon=_BADGE_ICONS.get(status))
+
+
+def problem_banner(message: str, fix: str | None) -> None:
+    """The one way the studio reports an unusable backend: what is wrong, then what to do."""
+    st.error(f"**{message}**" + (f"  \n{fix}" if fix else ""), icon=":material/cloud_off:")
+
+
+def avatar_card(avatar, *, on_open: Callable[[int], None], key_prefix: str = "avatar") -> None:
+    """Cover, name, facets and an Open button that calls ``on_open(avatar.id)``."""
+    if avatar.cover_url:
+        st.image(avatar.cover_url, width="stretch")
+    st.markdown(f"**{avatar.name}** · #{avatar.id}")
+    facets = [avatar_facet_value(avatar, facet) for facet in ("aspect_ratio", "gender", "age", "scene")]
+    st.caption(" · ".join(facet_label(value) for value in facets if value))
+    st.button("Open", key=f"{key_prefix}_open_{avatar.id}", on_click=on_open, args=(avatar.id,),
+              icon=":material/play_circle:", width="stretch")
+
+
+def video_player(url: str) -> None:
+    """``st.video`` with the URL only: same arguments every run, so a playing video keeps playing."""
+    st.video(url)
+
+
+def share_url(video_id: str) -> str:
+    """An absolute link to the video page (relative when the browser URL is unknown, e.g. in tests)."""
+    query = urlencode({"video_id": video_id})
+    current = st.context.url or ""
+    parts = urlsplit(current)
+    if parts.scheme and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}/{PAGE_BY_SLUG['video'].slug}?{query}"
+    return f"/{PAGE_BY_SLUG['video'].slug}?{query}"
+
+
+def finished_job_card(job: JobRecord) -> None:
+    """Inline player for a completed job with its cover, downloads and share link.
+
+    Everything here depends only on the finished job's row, which no longer changes, so every
+    refresh emits the same elements in the same places.
+    """
+    with st.container(border=True, key=f"finished_{job.video_id}"):
+        player, details = st.columns([3, 2])
+        with player:
+            video_player(job.video_url or "")
+        with details:
+            st.markdown(f"**{job.name or '(unnamed)'}**")
+            st.caption(f"{job.avatar_name} · {job.voice_name or job.voice_id} · {backend_label(job.backend)}"
+                       + (f" · {job.duration:.1f} s" if job.duration else ""))
+            if job.cover_url:
+                st.image(job.cover_url, width=160)
+            with st.container(horizontal=True):
+                st.link_button("MP4", job.video_url or "", icon=":material/download:")
+                if job.caption_url:
+                    st.link_button("Captions", job.caption_url, icon=":material/subtitles:")
+                st.page_link(PAGE_BY_SLUG["video"].path, label="Share", icon=":material/share:",
+                             query_params={"video_id": job.video_id})

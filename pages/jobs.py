@@ -1,0 +1,53 @@
+"""Jobs: the tracker — polls unfinished jobs while any exist, and plays finished videos inline."""
+
+import streamlit as st
+from streamlit_autorefresh import st_autorefresh
+
+from lib.studio import nav, tracker
+from lib.studio.backends import backend_label
+from lib.studio.connection import current_connection, history, refresh_active_jobs
+from lib.studio.state import Keys
+from lib.studio.widgets import finished_job_card
+
+nav.require_entrypoint("jobs")
+st.title(":material/pending_actions: Jobs")
+connection = current_connection()
+updates = refresh_active_jobs(connection)  # one tick: only due, unfinished jobs of the active backend
+jobs = history().list_jobs()
+active = [job for job in jobs if not job.is_terminal]
+highlight = st.query_params.get("job")
+
+# The controls are drawn every run (disabled when idle) so the elements below never move.
+with st.container(horizontal=True, vertical_alignment="bottom", key="jobs_controls"):
+    statuses = st.multiselect("Status", list(tracker.STATUS_ICONS), key=Keys.W_JOBS_STATUS, placeholder="Any")
+    backends = st.multiselect("Backend", sorted({job.backend for job in jobs}), key=Keys.W_JOBS_BACKEND,
+                              format_func=backend_label, placeholder="Any")
+    search = st.text_input("Search", key=Keys.W_JOBS_SEARCH, placeholder="name, id, avatar, voice")
+    interval = st.selectbox("Refresh every", tracker.REFRESH_CHOICES_MS, key=Keys.W_JOBS_INTERVAL,
+                            index=None, placeholder=f"{connection.config.autorefresh_ms / 1000:g} s",
+                            format_func=lambda ms: f"{ms / 1000:g} s", disabled=not active)
+    paused = st.toggle("Pause", key=Keys.W_JOBS_PAUSED, disabled=not active)
+
+shown = tracker.filter_jobs(jobs, statuses=statuses, backends=backends, search=search)
+st.caption(f"{len(active)} running · {len(jobs)} in history"
+           + (f" · {sum(u.status is not None for u in updates)} updated just now" if updates else ""))
+st.dataframe(
+    tracker.jobs_frame(shown, highlight=highlight), key="jobs_table", hide_index=True,
+    column_config={
+        "": st.column_config.TextColumn("", width=30),
+        "progress": st.column_config.ProgressColumn("Progress", min_value=0, max_value=100, format="%d%%"),
+        "error": st.column_config.TextColumn("Reason (if failed)"),
+    })
+
+with st.expander(f"Failed jobs ({sum(job.status == 'failed' for job in shown)})", icon=":material/error:"):
+    for job in (job for job in shown if job.status == "failed"):
+        st.error(f"**{job.name or job.video_id}** — {job.error_message or 'no reason given'}")
+
+st.subheader("Finished videos")
+with st.container(key="finished_videos"):
+    for job in tracker.inline_players(jobs):
+        finished_job_card(job)
+
+# Last element on the page, and only while something is running: when it goes, nothing above moves.
+if active and not paused:
+    st_autorefresh(interval=interval or connection.config.autorefresh_ms, key=Keys.W_JOBS_AUTOREFRESH)

@@ -1,0 +1,72 @@
+"""Settings: backend choice, session-only API key, connection test, local engine status and log."""
+
+import streamlit as st
+
+from lib.studio import data, nav
+from lib.studio.backends import BACKEND_LABELS
+from lib.studio.connection import active_kind, current_connection
+from lib.studio.engine_launcher import find_running_engine, stop_engine, tail_log
+from lib.studio.state import Keys
+
+nav.require_entrypoint("settings")
+st.title(":material/settings: Settings")
+connection = current_connection()
+session = st.session_state
+
+
+def apply_backend() -> None:
+    session[Keys.BACKEND] = session[Keys.W_SETTINGS_BACKEND]
+    session[Keys.CUSTOM_URL] = (session.get(Keys.W_SETTINGS_URL) or "").strip() or None
+    typed = (session.get(Keys.W_SETTINGS_KEY) or "").strip()
+    if typed:
+        session[Keys.SESSION_API_KEY] = typed
+    session[Keys.W_SETTINGS_KEY] = ""  # the key never sits in a widget longer than one submit
+    data.clear_catalog_caches()
+
+
+def forget_key() -> None:
+    session[Keys.SESSION_API_KEY] = None
+    data.clear_catalog_caches()
+
+
+with st.form("backend_form", border=True):
+    st.subheader("Backend")
+    kinds = list(BACKEND_LABELS)
+    st.radio("Use", kinds, index=kinds.index(active_kind(connection.config)), format_func=BACKEND_LABELS.get,
+             key=Keys.W_SETTINGS_BACKEND, horizontal=True)
+    st.text_input("Custom URL", key=Keys.W_SETTINGS_URL, value=session[Keys.CUSTOM_URL] or "",
+                  placeholder="https://my-engine.example:8000")
+    st.text_input("API key (kept in this browser session only)", key=Keys.W_SETTINGS_KEY, type="password",
+                  placeholder="•••• set" if session[Keys.SESSION_API_KEY] else "not set")
+    st.form_submit_button("Apply", key=Keys.W_SETTINGS_APPLY, on_click=apply_backend, type="primary")
+if session[Keys.SESSION_API_KEY]:
+    st.button("Forget the session key", key=Keys.W_SETTINGS_FORGET_KEY, on_click=forget_key)
+
+st.subheader("Connection")
+if st.button("Test connection", key=Keys.W_SETTINGS_TEST, icon=":material/network_check:"):
+    data.backend_health.clear()
+    connection = current_connection()
+if connection.ok:
+    st.success(f"Connected to {connection.backend.label} at {connection.backend.base_url} as "
+               f"**{connection.health.username}** · remaining quota {connection.health.remaining_quota}")
+else:
+    st.error(f"{connection.health.message}  \n{connection.health.fix or ''}")
+
+st.subheader("Local engine")
+engine_dir = connection.config.engine_data_dir
+if connection.config.engine_url:
+    st.info(f"Using the engine at {connection.config.engine_url} (AVATAR_STUDIO_ENGINE_URL); "
+            "the dashboard does not manage it.")
+else:
+    engine = find_running_engine(engine_dir)
+    if engine:
+        st.markdown(f"Running at **{engine.url}** · pid {engine.pid} · version {engine.version}")
+    else:
+        st.warning("Not running.")
+    if st.button("Restart engine" if engine else "Start engine", key=Keys.W_SETTINGS_RESTART):
+        if engine:
+            stop_engine(engine)
+        data.forget_local_engine()
+        st.rerun()
+    st.caption(f"Data dir: `{engine_dir}`")
+    st.code("\n".join(tail_log(engine_dir)) or "(no log yet)", language=None, height=300)
