@@ -1,0 +1,80 @@
+"""AppTest fixtures: the real engine (from tests/conftest.py) wired in through the studio's env vars."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from lib.joggai import CreateVideoRequest, JoggAIClient
+from tests.engine_process import EngineProcess
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+STUDIO_ENV = ("AVATAR_STUDIO_ENGINE_URL", "AVATAR_STUDIO_ENGINE_KEY", "AVATAR_STUDIO_DATA_DIR",
+              "AVATAR_STUDIO_BACKEND", "JOGGAI_API_KEY", "JOGGAI_BASE_URL", "AVATAR_STUDIO_AUTOREFRESH_MS")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_streamlit_caches() -> Iterator[None]:
+    # Streamlit caches outlive AppTest instances within one pytest process.
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+@pytest.fixture
+def studio_env(engine: EngineProcess, tmp_path: Path) -> Iterator[Path]:
+    """Point the studio at the test engine, with a fresh history dir; yields the data dir."""
+    saved = {name: os.environ.get(name) for name in STUDIO_ENV}
+    for name in STUDIO_ENV:
+        os.environ.pop(name, None)
+    os.environ.update(AVATAR_STUDIO_ENGINE_URL=engine.base_url, AVATAR_STUDIO_ENGINE_KEY=engine.api_key,
+                      AVATAR_STUDIO_DATA_DIR=str(tmp_path / "studio"))
+    try:
+        yield tmp_path / "studio"
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture(scope="session")
+def engine_client(engine: EngineProcess) -> JoggAIClient:
+    """A client for the test engine (to compare the pages with what the engine really serves)."""
+    return JoggAIClient(engine.base_url, engine.api_key)
+
+
+@pytest.fixture(scope="session")
+def finished_video(engine_client: JoggAIClient) -> dict:
+    """One short video rendered by the real engine for the whole session: its request and final job."""
+    voice = engine_client.list_voices(page_size=1).voices[0]
+    avatar = engine_client.list_public_avatars(page_size=1)[0]
+    request = CreateVideoRequest(avatar_id=avatar.id, voice_id=voice.voice_id, script="Hello from the studio.",
+                                 caption=True, video_name="studio test")
+    video_id = engine_client.create_avatar_video(request)
+    job = engine_client.wait_for_video(video_id, poll_interval=0.5, timeout=240)
+    assert job.status.value == "completed", job
+    return {"request": request, "job": job, "avatar": avatar, "voice": voice}
+
+
+def new_app(**query_params: str) -> AppTest:
+    """The studio entrypoint under AppTest, run once (``run()`` before any ``switch_page``)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in query_params.items():
+        at.query_params[name] = value
+    return at
+
+
+def open_page(slug: str, **query_params: str) -> AppTest:
+    """The studio with ``slug`` loaded the way a browser deep link does it."""
+    at = new_app(**query_params)
+    at.run()
+    if slug != "avatars":
+        at.switch_page(f"pages/{slug}.py").run()
+    return at
