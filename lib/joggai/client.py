@@ -130,6 +130,14 @@ def _describe_cause(exc: BaseException) -> str:
     return text.split(": ", 1)[-1] if text.startswith("<") else text
 
 
+def _envelope_code(body: Any) -> int | None:
+    """The envelope's integer `code` (some gateways send it as a numeric string), or None without one."""
+    code = body.get("code") if isinstance(body, dict) else None
+    if isinstance(code, str) and code.strip().lstrip("-").isdigit():
+        return int(code)
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
 def _is_read_timeout(exc: BaseException) -> bool:
     # After GET retries run out, urllib3 wraps a read timeout in MaxRetryError -> requests.ConnectionError.
     return isinstance(_root_cause(exc), ReadTimeoutError) or isinstance(
@@ -589,6 +597,16 @@ class JoggAIClient:
     def _redact(self, text: str) -> str:
         return text.replace(self._api_key, _REDACTED) if self._api_key and self._api_key in text else text
 
+    def _redact_value(self, value: Any) -> Any:
+        """A parsed error body with the key blanked out of every string in it."""
+        if isinstance(value, str):
+            return self._redact(value)
+        if isinstance(value, list):
+            return [self._redact_value(item) for item in value]
+        if isinstance(value, dict):
+            return {self._redact(str(key)): self._redact_value(item) for key, item in value.items()}
+        return value
+
     @staticmethod
     def _request_id(response: requests.Response) -> str | None:
         for name in _REQUEST_ID_HEADERS:
@@ -607,14 +625,13 @@ class JoggAIClient:
         except ValueError:
             body = None
         http_ok = 200 <= status < 300
-        code = body.get("code") if isinstance(body, dict) else None
-        has_envelope = isinstance(code, int) and not isinstance(code, bool)
+        code = _envelope_code(body)
+        has_envelope = code is not None
         if http_ok and has_envelope and code == 0:
             return body.get("data")
 
         redacted_text = self._redact(text)
-        if redacted_text is not text and body is not None:
-            body = json.loads(redacted_text)
+        body = self._redact_value(body)
         if has_envelope:
             message = (
                 body.get("msg") or body.get("message") or f"HTTP {status} {response.reason or ''}".strip()
@@ -654,11 +671,9 @@ class JoggAIClient:
             body = response.json()
         except ValueError:
             body = None
-        if 200 <= status < 300:
-            code = body.get("code") if isinstance(body, dict) else None
-            if not isinstance(code, int) or isinstance(code, bool) or code == 0:
-                return
-        if isinstance(body, dict) and isinstance(body.get("code"), int):
+        if 200 <= status < 300 and not _envelope_code(body):
+            return
+        if _envelope_code(body) is not None:
             self._unwrap(response, "PUT", urlsplit(response.url).path)
         raise errors.error_from_response(
             http_status=status,

@@ -49,7 +49,10 @@ def test_base_url_with_v2_suffix_reaches_the_same_engine(engine: EngineProcess) 
 
 def test_a_wrong_key_is_an_authentication_error(engine: EngineProcess) -> None:
     wrong = "not-the-key-0123456789"
-    with JoggAIClient(engine.base_url, wrong) as stranger, pytest.raises(errors.AuthenticationError) as caught:
+    with (
+        JoggAIClient(engine.base_url, wrong) as stranger,
+        pytest.raises(errors.AuthenticationError) as caught,
+    ):
         stranger.whoami()
     assert caught.value.code == 10105
     assert caught.value.http_status == 401

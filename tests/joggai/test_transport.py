@@ -262,14 +262,26 @@ def test_the_key_is_sent_as_x_api_key_with_user_agent(server: ScriptedServer) ->
     assert hit.headers["accept"] == "application/json"
 
 
-def test_an_echoed_key_is_redacted_from_errors(server: ScriptedServer) -> None:
-    server.script("GET", WHOAMI, fail(401, 10105, f"api key {KEY} is not valid"))
+@pytest.mark.parametrize("key", [KEY, 'sk-with"quote\\and-backslash'])
+def test_an_echoed_key_is_redacted_from_errors(server: ScriptedServer, key: str) -> None:
+    # The second key is escaped in the JSON text, so only redacting the parsed values catches it.
+    server.script("GET", WHOAMI, fail(401, 10105, f"api key {key} is not valid"))
     with pytest.raises(errors.AuthenticationError) as caught:
-        make_client(server).whoami()
+        JoggAIClient(server.base_url, key).whoami()
     error = caught.value
-    for text in (str(error), repr(error), error.message, json.dumps(error.body)):
-        assert KEY not in text
+    for text in (str(error), repr(error), error.message, str(error.body)):
+        assert key not in text
     assert "[redacted]" in error.message
+
+
+def test_a_numeric_string_code_is_still_an_envelope(server: ScriptedServer) -> None:
+    server.script("GET", WHOAMI, Reply(200, {"code": "0", "msg": "ok", "data": USER}))
+    assert make_client(server).whoami().username == "ada"
+    server.script(
+        "GET", "/v2/avatar_video/x", Reply(200, {"code": "10104", "msg": "no such video", "data": None})
+    )
+    with pytest.raises(errors.NotFoundError):
+        make_client(server).get_avatar_video("x")
 
 
 def test_client_repr_does_not_show_the_key(server: ScriptedServer) -> None:
