@@ -5,7 +5,7 @@ import streamlit as st
 from lib.studio import nav
 from lib.studio.connection import current_connection
 from lib.studio.state import init_state
-from lib.studio.widgets import problem_banner
+from lib.studio.widgets import format_quota, problem_banner
 
 st.set_page_config(page_title="Avatar Studio", page_icon=":material/smart_display:", layout="wide")
 init_state()
@@ -23,8 +23,7 @@ with st.sidebar:
         if connection.ok:
             st.markdown(":green[:material/check_circle: healthy]")
             st.caption(f"Signed in as **{connection.health.username or '—'}**")
-            quota = connection.health.remaining_quota
-            st.caption(f"Remaining quota: **{quota:g}**" if quota is not None else "Remaining quota: —")
+            st.caption(f"Remaining quota: **{format_quota(connection.health.remaining_quota)}**")
         else:
             st.markdown(":red[:material/error: not connected]")
 

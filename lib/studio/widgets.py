@@ -22,6 +22,13 @@ def status_badge(status: str) -> None:
     st.badge(status.capitalize(), color=_BADGE_COLORS.get(status, "gray"), icon=_BADGE_ICONS.get(status))
 
 
+def format_quota(quota: float | None) -> str:
+    """``1000000.0`` -> ``1,000,000``; unknown -> an em dash."""
+    if quota is None:
+        return "—"
+    return f"{quota:,.0f}" if float(quota).is_integer() else f"{quota:,.2f}"
+
+
 def problem_banner(message: str, fix: str | None) -> None:
     """The one way the studio reports an unusable backend: what is wrong, then what to do."""
     st.error(f"**{message}**" + (f"  \n{fix}" if fix else ""), icon=":material/cloud_off:")
