@@ -238,7 +238,9 @@ class JoggAIClient:
         `aspect_ratio` filters by "portrait"/"landscape"/"square" (or 0/1/2); None or "" means no filter.
         """
         if isinstance(aspect_ratio, int) and not isinstance(aspect_ratio, bool):
-            aspect_ratio = ASPECT_RATIOS[aspect_ratio] if 0 <= aspect_ratio < len(ASPECT_RATIOS) else None
+            if not 0 <= aspect_ratio < len(ASPECT_RATIOS):
+                raise ValueError("aspect_ratio must be 0 (portrait), 1 (landscape) or 2 (square)")
+            aspect_ratio = ASPECT_RATIOS[aspect_ratio]
         params = {
             "page": page,
             "page_size": page_size,

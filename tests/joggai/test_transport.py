@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -475,3 +476,46 @@ def test_upload_to_a_rejecting_signed_url_raises(server: ScriptedServer) -> None
     with pytest.raises(errors.PermissionDeniedError) as caught:
         make_client(server).upload_asset("a.mp3", b"ID3", "audio/mpeg")
     assert caught.value.http_status == 403
+
+
+# -- polling and threads ---------------------------------------------------------------------------
+
+
+def test_wait_for_video_polls_until_terminal(server: ScriptedServer) -> None:
+    path = "/v2/avatar_video/v-7"
+    server.script(
+        "GET",
+        path,
+        ok({"video_id": "v-7", "status": "pending"}),
+        ok({"video_id": "v-7", "status": "processing", "progress": 50}),
+        ok({"video_id": "v-7", "status": "success", "video_url": "http://x/v.mp4"}),
+    )
+    seen: list[VideoStatus] = []
+    job = make_client(server).wait_for_video(
+        "v-7", poll_interval=0, on_update=lambda j: seen.append(j.status)
+    )
+    assert job.status is VideoStatus.COMPLETED and job.video_url == "http://x/v.mp4"
+    assert seen == [VideoStatus.PENDING, VideoStatus.PROCESSING, VideoStatus.COMPLETED]
+    assert len(server.hits_on("GET", path)) == 3
+
+
+def test_wait_for_video_returns_the_last_state_at_the_deadline(server: ScriptedServer) -> None:
+    server.script("GET", "/v2/avatar_video/v-8", ok({"video_id": "v-8", "status": "processing"}))
+    job = make_client(server).wait_for_video("v-8", poll_interval=0.01, timeout=0)
+    assert job.status is VideoStatus.PROCESSING and not job.status.is_terminal
+
+
+def test_one_client_serves_many_threads(server: ScriptedServer) -> None:
+    server.script("GET", WHOAMI, ok(USER))
+    client = make_client(server)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        users = list(pool.map(lambda _: client.whoami(), range(40)))
+    assert {user.username for user in users} == {"ada"}
+    assert len(server.hits_on("GET", WHOAMI)) == 40
+    client.close()
+
+
+def test_an_out_of_range_aspect_ratio_index_is_refused_before_sending(server: ScriptedServer) -> None:
+    with pytest.raises(ValueError):
+        make_client(server).list_public_avatars(aspect_ratio=7)
+    assert server.hits == []
