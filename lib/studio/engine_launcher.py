@@ -119,7 +119,11 @@ def ensure_engine(data_dir: Path, *, timeout: float = 60.0) -> EngineInfo:
     engine = find_running_engine(data_dir)
     if engine is not None:
         return engine
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EngineLaunchError(f"Local engine is not running: its data dir {data_dir} cannot be created "
+                                f"({exc.strerror}) — set AVATAR_STUDIO_DATA_DIR to a writable folder") from None
     with (data_dir / "launch.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
