@@ -1,12 +1,363 @@
-"""(work in progress)"""
+"""The render queue: jobs live in SQLite; a dispatcher thread hands them to worker processes.
 
+Lifecycle: pending -> processing -> completed | failed. The database is the only source of truth,
+so a restart picks up where the last process stopped: jobs left `processing` by a crash go back to
+`pending` (each start of a render counts as an attempt; after `max_render_attempts` the job fails
+with a clear error instead of crashing the engine forever).
+
+Workers are spawned processes (no fork of the threaded server), run at a lower CPU priority so the
+API stays responsive, and die with the server (PR_SET_PDEATHSIG). A worker that dies mid-render
+breaks the pool; the dispatcher builds a new pool and re-queues the job (bounded, as above).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import json
+import logging
+import multiprocessing
+import os
+import queue
+import shutil
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from lib.engine.media import VIDEO_KIND, new_token
+from lib.engine.settings import EngineSettings
+from lib.engine.store import Database, connect
+
+log = logging.getLogger("lib.engine")
+
+PARAMETER_ERROR = 40000
+SYSTEM_ERROR = 50000
+# A worker process is replaced after this many jobs, which bounds slow memory growth.
+JOBS_PER_WORKER = 25
+RESULT_NAMES = {"video": "video.mp4", "cover": "cover.jpg", "caption": "captions.vtt"}
+
+
+
+
+def interrupted_message(attempts: int) -> str:
+    """The error of a job whose renders kept being cut off."""
+    return f"rendering was interrupted {attempts} times (engine stopped or a worker crashed); giving up"
+
+
+# ---------------------------------------------------------------- worker process side
+
+def _worker_init(log_file: str) -> None:
+    """Runs once in each worker process."""
+    try:  # die with the server, even on SIGKILL: an orphan would render a job the next engine re-queues
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    try:  # renders yield the CPU to the API (and the ffmpeg child inherits the niceness)
+        os.nice(10)
+    except OSError:
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the server decides
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s worker[%(process)d]: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
+
+
+def warm_up() -> bool:
+    """Import the renderer ahead of the first job (module imports cost seconds in a fresh process)."""
+    for module in ("lib.engine.catalog.avatars", "lib.engine.catalog.voices", "lib.engine.render.speech",
+                   "lib.engine.render.pipeline"):
+        importlib.import_module(module)
+    return True
+
+
+class _ProgressWriter:
+    """Writes whole-percent progress to the job row, only when it changes."""
+
+    def __init__(self, db_path: Path, video_id: str, low: int = 5, high: int = 99) -> None:
+        self.conn = connect(db_path)
+        self.video_id = video_id
+        self.low, self.high = low, high
+        self.last = -1
+
+    def set_percent(self, percent: int) -> None:
+        percent = max(0, min(self.high, percent))
+        if percent != self.last:
+            self.last = percent
+            self.conn.execute("UPDATE jobs SET progress = ?, updated_at = ? WHERE video_id = ? AND "
+                              "status = 'processing'", (percent, time.time(), self.video_id))
+
+    def __call__(self, fraction: float) -> None:
+        self.set_percent(self.low + int((self.high - self.low) * max(0.0, min(1.0, fraction))))
+
+
+def render_job(data_dir: str, video_id: str, attempt: int) -> dict[str, Any]:
+    """Render one job in a worker process; returns {"ok": True, files..} or {"ok": False, code, message}."""
+    from lib.engine.catalog.avatars import find_public_avatar
+    from lib.engine.catalog.voices import find_voice
+    from lib.engine.render.audio_input import AudioRejected, load_audio_speech
+    from lib.engine.render.pipeline import RenderError, RenderRequest, render_video
+    from lib.engine.render.speech import synthesize
+
+    root = Path(data_dir)
+    db_path = root / "engine.sqlite3"
+    conn = connect(db_path)
+    try:
+        row = conn.execute("SELECT * FROM jobs WHERE video_id = ?", (video_id,)).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        return {"ok": False, "code": SYSTEM_ERROR, "message": "job vanished from the database"}
+    spec = json.loads(row["request_json"])
+    out_dir = root / "work" / video_id / f"attempt-{attempt}"
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True)
+    progress = _ProgressWriter(db_path, video_id)
+    try:
+        avatar = find_public_avatar(int(spec["avatar_id"]))
+        voice = find_voice(spec["voice_id"])
+        if avatar is None or voice is None:
+            return {"ok": False, "code": 10104, "message": "the avatar or voice is no longer in the catalog"}
+        progress.set_percent(1)
+        if spec["voice_type"] == "audio":
+            speech = load_audio_speech(Path(row["audio_path"]))
+        else:
+            speech = synthesize(spec["script"], voice)
+        progress.set_percent(5)
+        request = RenderRequest(
+            avatar=avatar,
+            speech=speech,
+            script=spec["script"] or "",
+            aspect_ratio=spec["aspect_ratio"],
+            screen_style=int(spec["screen_style"]),
+            caption=bool(spec["caption"]),
+            video_name=spec.get("video_name") or "",
+            seed=int(video_id[:8], 16),
+        )
+        result = render_video(request, out_dir, on_progress=progress)
+        return {
+            "ok": True,
+            "video": str(result.video_path),
+            "cover": str(result.cover_path),
+            "caption": str(result.caption_path) if result.caption_path else None,
+            "duration": float(result.duration),
+        }
+    except AudioRejected as exc:
+        return {"ok": False, "code": PARAMETER_ERROR, "message": str(exc)}
+    except RenderError as exc:
+        logging.getLogger("lib.engine").warning("video %s failed: %s", video_id, exc)
+        return {"ok": False, "code": SYSTEM_ERROR, "message": str(exc)}
+    except Exception:  # noqa: BLE001 - any bug must fail this one job, not the worker
+        logging.getLogger("lib.engine").error("video %s crashed:\n%s", video_id, traceback.format_exc())
+        return {"ok": False, "code": SYSTEM_ERROR, "message": "rendering failed with an internal error"}
+    finally:
+        progress.conn.close()
+
+
+# ---------------------------------------------------------------- server process side
 
 class RenderQueue:
-    def __init__(self, settings, on_finished) -> None:
+    """Claims pending jobs from the database and runs them on a bounded pool of worker processes."""
+
+    def __init__(self, settings: EngineSettings, on_finished: Callable[[str], None]) -> None:
         self.settings = settings
+        self.on_finished = on_finished
+        self.db = Database(settings.db_path)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._done: queue.Queue[tuple[str, int, Future]] = queue.Queue()
+        self._inflight: dict[str, int] = {}  # video_id -> attempt
+        self._pool: ProcessPoolExecutor | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle
 
     def start(self) -> None:
-        pass
+        """Recover jobs left by a previous process, then start dispatching."""
+        for video_id in self.recover():
+            self.on_finished(video_id)
+        if self.settings.workers > 0:
+            self._pool = self._new_pool()
+            self._pool.submit(warm_up)
+        self._thread = threading.Thread(target=self._run, name="render-dispatcher", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
-        pass
+        """Stop workers; jobs they were rendering go back to pending without spending an attempt."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._shutdown_pool()
+        if self._inflight:
+            with self.db.transaction() as conn:
+                for video_id in self._inflight:
+                    conn.execute("UPDATE jobs SET status = 'pending', attempts = MAX(0, attempts - 1), "
+                                 "progress = 0, updated_at = ? WHERE video_id = ? AND status = 'processing'",
+                                 (time.time(), video_id))
+            log.info("returned %d unfinished render(s) to the queue", len(self._inflight))
+            self._inflight.clear()
+        self.db.close()
+
+    def wake(self) -> None:
+        """A job was added: look for work now rather than at the next poll."""
+        self._wake.set()
+
+    def recover(self) -> list[str]:
+        """Re-queue jobs a dead process left `processing`; fail those out of attempts. Returns failed ids."""
+        limit = self.settings.max_render_attempts
+        now = time.time()
+        with self.db.transaction() as conn:
+            exhausted = [r["video_id"] for r in conn.execute(
+                "SELECT video_id FROM jobs WHERE status = 'processing' AND attempts >= ?", (limit,))]
+            conn.execute(
+                "UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, updated_at = ? "
+                "WHERE status = 'processing' AND attempts >= ?",
+                (SYSTEM_ERROR, interrupted_message(limit), now, limit))
+            requeued = conn.execute(
+                "UPDATE jobs SET status = 'pending', progress = 0, updated_at = ? WHERE status = 'processing'",
+                (now,)).rowcount
+        if requeued or exhausted:
+            log.info("recovery: %d interrupted job(s) re-queued, %d failed after %d attempts",
+                     requeued, len(exhausted), limit)
+        return exhausted
+
+    # -- dispatching
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.settings.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(str(self.settings.log_file),),
+            max_tasks_per_child=JOBS_PER_WORKER,
+        )
+
+    def _shutdown_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._collect_finished()
+                self._claim_and_submit()
+            except Exception:  # the dispatcher must survive anything (e.g. a locked database)
+                log.exception("render dispatcher error")
+            self._wake.wait(timeout=0.5)
+            self._wake.clear()
+
+    def _claim_and_submit(self) -> None:
+        if self._pool is None or self._stop.is_set():
+            return
+        free = self.settings.workers - len(self._inflight)
+        if free <= 0:
+            return
+        now = time.time()
+        claimed: list[tuple[str, int]] = []
+        with self.db.transaction() as conn:
+            rows = conn.execute("SELECT video_id, attempts FROM jobs WHERE status = 'pending' "
+                                "ORDER BY created_at, rowid LIMIT ?", (free,)).fetchall()
+            for row in rows:
+                conn.execute("UPDATE jobs SET status = 'processing', attempts = attempts + 1, progress = 0, "
+                             "updated_at = ? WHERE video_id = ?", (now, row["video_id"]))
+                claimed.append((row["video_id"], int(row["attempts"]) + 1))
+        for video_id, attempt in claimed:
+            self._inflight[video_id] = attempt
+            try:
+                future = self._pool.submit(render_job, str(self.settings.data_dir), video_id, attempt)
+            except (BrokenProcessPool, RuntimeError) as exc:
+                future = Future()
+                future.set_exception(exc)
+            future.add_done_callback(lambda f, v=video_id, a=attempt: self._finished(v, a, f))
+            log.info("rendering video %s (attempt %d)", video_id, attempt)
+
+    def _finished(self, video_id: str, attempt: int, future: Future) -> None:
+        self._done.put((video_id, attempt, future))
+        self._wake.set()
+
+    def _collect_finished(self) -> None:
+        broken = False
+        while True:
+            try:
+                video_id, attempt, future = self._done.get_nowait()
+            except queue.Empty:
+                break
+            self._inflight.pop(video_id, None)
+            try:
+                outcome = future.result()
+            except Exception as exc:  # noqa: BLE001 - the worker process died (killed, out of memory...)
+                broken = broken or isinstance(exc, BrokenProcessPool)
+                if self._stop.is_set():
+                    continue
+                log.warning("render worker died on video %s (attempt %d): %r", video_id, attempt, exc)
+                self._retry_or_fail(video_id, attempt)
+                continue
+            self._apply(video_id, attempt, outcome)
+        if broken and not self._stop.is_set():
+            log.warning("replacing the broken render worker pool")
+            self._shutdown_pool()
+            self._pool = self._new_pool()
+
+    def _retry_or_fail(self, video_id: str, attempt: int) -> None:
+        if attempt >= self.settings.max_render_attempts:
+            self._fail(video_id, SYSTEM_ERROR, f"the render worker crashed {attempt} times on this video; "
+                                               "giving up")
+        else:
+            self.db.conn.execute("UPDATE jobs SET status = 'pending', progress = 0, updated_at = ? "
+                                 "WHERE video_id = ? AND status = 'processing'", (time.time(), video_id))
+
+    def _fail(self, video_id: str, code: int, message: str) -> None:
+        self.db.conn.execute(
+            "UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, updated_at = ? "
+            "WHERE video_id = ?", (code, message, time.time(), video_id))
+        shutil.rmtree(self.settings.work_dir / video_id, ignore_errors=True)
+        log.info("video %s failed: %s", video_id, message)
+        self.on_finished(video_id)
+
+    def _apply(self, video_id: str, attempt: int, outcome: dict[str, Any]) -> None:
+        if not outcome.get("ok"):
+            self._fail(video_id, int(outcome.get("code", SYSTEM_ERROR)), str(outcome.get("message", "")))
+            return
+        try:
+            token = new_token()
+            dest = self.settings.media_dir / VIDEO_KIND / token
+            dest.mkdir(parents=True)
+            names: dict[str, str | None] = {}
+            for kind, name in RESULT_NAMES.items():
+                source = outcome.get(kind)
+                if source:
+                    # Same file system: an atomic rename, so media never shows a partial file.
+                    os.replace(source, dest / name)
+                    names[kind] = name
+                else:
+                    names[kind] = None
+        except OSError as exc:
+            log.error("could not publish video %s: %s", video_id, exc)
+            self._fail(video_id, SYSTEM_ERROR, "could not store the finished video (is the disk full?)")
+            return
+        self.db.conn.execute(
+            "UPDATE jobs SET status = 'completed', progress = 100, media_token = ?, video_file = ?, "
+            "cover_file = ?, caption_file = ?, duration = ?, updated_at = ? WHERE video_id = ?",
+            (token, names["video"], names["cover"], names["caption"], float(outcome["duration"]),
+             time.time(), video_id))
+        shutil.rmtree(self.settings.work_dir / video_id, ignore_errors=True)
+        log.info("video %s completed (%.1f s)", video_id, float(outcome["duration"]))
+        self.on_finished(video_id)
