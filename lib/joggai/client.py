@@ -50,6 +50,7 @@ _UPLOAD_CHUNK = 64 * 1024
 # A server that ignores `page` would otherwise be paged forever.
 _MAX_CATALOG_PAGES = 1000
 _REDACTED = "[redacted]"
+_MIN_REDACTED_KEY = 6
 
 _Model = TypeVar("_Model")
 
@@ -590,14 +591,18 @@ class JoggAIClient:
     ) -> errors.TransportError:
         where = f"{method} {urlsplit(url).path or '/'} on {self.origin if url.startswith(self.origin) else urlsplit(url).netloc}"
         reason = self._redact(_describe_cause(exc))
+        if isinstance(exc, requests.ConnectTimeout):
+            return errors.TimeoutError(f"{where}: could not connect within {self.timeout[0]:g} s")
         if isinstance(exc, requests.Timeout) or _is_read_timeout(exc):
-            return errors.TimeoutError(f"{where} timed out ({reason})")
+            return errors.TimeoutError(f"{where}: no answer within {self.timeout[1]:g} s")
         if isinstance(exc, requests.ConnectionError):
             return errors.ConnectionError(f"cannot reach {where}: {reason}")
         return errors.TransportError(f"{where} failed: {reason}")
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._api_key, _REDACTED) if self._api_key and self._api_key in text else text
+        key = self._api_key
+        # A key too short to be real would blank out ordinary words ("k" in "known").
+        return text.replace(key, _REDACTED) if len(key) >= _MIN_REDACTED_KEY and key in text else text
 
     def _redact_value(self, value: Any) -> Any:
         """A parsed error body with the key blanked out of every string in it."""
