@@ -69,7 +69,7 @@ def _existing_file(media_dir: Path, kind: str, token: str, filename: str) -> Pat
     return path
 
 
-@router.api_route("/media/{kind}/{token}/{filename}", methods=["GET", "HEAD"])
+@router.api_route("/media/{kind}/{token}/{filename}", methods=["GET", "HEAD"], include_in_schema=False)
 def serve_media(request: Request, kind: str, token: str, filename: str) -> FileResponse:
     engine = request.app.state.engine
     if kind not in (VIDEO_KIND, SPEECH_KIND, ASSET_KIND):
@@ -87,7 +87,7 @@ def serve_media(request: Request, kind: str, token: str, filename: str) -> FileR
     return FileResponse(path, media_type=media_type, headers=_IMMUTABLE)
 
 
-@router.api_route("/media/catalog/avatars/{avatar_id}/{filename}", methods=["GET", "HEAD"])
+@router.api_route("/media/catalog/avatars/{avatar_id}/{filename}", methods=["GET", "HEAD"], include_in_schema=False)
 def serve_avatar_media(request: Request, avatar_id: str, filename: str) -> FileResponse:
     from lib.engine.catalog.avatars import find_public_avatar  # catalogs load on first use
 
@@ -102,7 +102,7 @@ def serve_avatar_media(request: Request, avatar_id: str, filename: str) -> FileR
                         headers=_CATALOG)
 
 
-@router.api_route("/media/catalog/voices/{voice_id}/sample.wav", methods=["GET", "HEAD"])
+@router.api_route("/media/catalog/voices/{voice_id}/sample.wav", methods=["GET", "HEAD"], include_in_schema=False)
 def serve_voice_sample(request: Request, voice_id: str) -> FileResponse:
     from lib.engine.catalog.voices import find_voice
 

@@ -111,3 +111,26 @@ def test_add_key_prints_a_working_key_once(engine):
 def test_second_engine_on_same_data_dir_refuses(engine):
     with pytest.raises(RuntimeError, match="another engine"):
         start_engine(engine.data_dir, timeout=30)
+
+
+def v2_routes(tmp_path) -> list[tuple[str, str]]:
+    """Every (method, path) the engine serves under /v2, read from the app itself."""
+    from lib.engine.app import create_app
+    from lib.engine.settings import EngineSettings
+
+    app = create_app(EngineSettings(data_dir=tmp_path / "walk", workers=0))
+    return [
+        (method.upper(), path.replace("{", "").replace("}", ""))
+        for path, operations in app.openapi()["paths"].items() if path.startswith("/v2/")
+        for method in operations
+    ]
+
+
+def test_every_v2_route_rejects_missing_and_wrong_keys(engine, tmp_path):
+    routes = v2_routes(tmp_path)
+    assert len(routes) >= 15  # the walk really found the API
+    for method, path in routes:
+        for headers in ({}, {"X-API-KEY": "jgl_wrong"}, {"x-api-key": engine.api_key + "x"}):
+            answer = requests.request(method, engine.base_url + path, headers=headers, json={}, timeout=5)
+            assert answer.status_code == 401, (method, path, headers)
+            assert answer.json()["code"] == 10105, (method, path)
