@@ -171,9 +171,11 @@ class JoggAIClient:
         parts = urlsplit(self.base_url)
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self._api_key = _checked_api_key(api_key)
-        self.timeout: tuple[float, float] = (
-            (float(timeout), float(timeout)) if isinstance(timeout, (int, float)) else tuple(timeout)  # type: ignore[assignment]
-        )
+        if isinstance(timeout, (int, float)):
+            connect_timeout = read_timeout = float(timeout)
+        else:
+            connect_timeout, read_timeout = (float(part) for part in timeout)
+        self.timeout: tuple[float, float] = (connect_timeout, read_timeout)
         self.user_agent = user_agent
         self.retry_policy = RetryPolicy(
             max_retries=max_retries,

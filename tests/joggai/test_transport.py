@@ -317,6 +317,12 @@ def test_base_url_with_or_without_v2(server: ScriptedServer, suffix: str) -> Non
     assert client.whoami().username == "ada"
 
 
+def test_timeout_is_connect_and_read(server: ScriptedServer) -> None:
+    assert JoggAIClient(server.base_url, KEY).timeout == (3.05, 15.0)
+    assert JoggAIClient(server.base_url, KEY, timeout=2).timeout == (2.0, 2.0)
+    assert JoggAIClient(server.base_url, KEY, timeout=(1, 4.5)).timeout == (1.0, 4.5)
+
+
 @pytest.mark.parametrize("bad", ["", "api.jogg.ai", "ftp://api.jogg.ai", "https://api.jogg.ai/v2?x=1"])
 def test_base_url_must_be_http(bad: str) -> None:
     with pytest.raises(ValueError):
