@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("lib.engine")
 
@@ -101,8 +102,34 @@ def install_error_handlers(app: FastAPI) -> None:
         code = PARAMETER_ERROR if 400 <= exc.status_code < 500 else SYSTEM_ERROR
         return envelope(None, code=code, msg=str(exc.detail), status=exc.status_code)
 
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> JSONResponse:
-        # The traceback goes to the log; the client sees a generic message (no paths, no secrets).
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return envelope(None, code=SYSTEM_ERROR, msg="internal error", status=500)
+    app.add_middleware(CrashEnvelope)
+
+
+class CrashEnvelope:
+    """ASGI middleware: an unexpected exception becomes a 50000 envelope (logged once, with traceback).
+
+    The client sees a generic message: no paths, no secrets.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:  # too late for an envelope: let the server drop the connection
+                raise
+            await envelope(None, code=SYSTEM_ERROR, msg="internal error", status=500)(scope, receive, send)

@@ -100,12 +100,6 @@ class _ProgressWriter:
 
 def render_job(data_dir: str, video_id: str, attempt: int) -> dict[str, Any]:
     """Render one job in a worker process; returns {"ok": True, files..} or {"ok": False, code, message}."""
-    from lib.engine.catalog.avatars import find_public_avatar
-    from lib.engine.catalog.voices import find_voice
-    from lib.engine.render.audio_input import AudioRejected, load_audio_speech
-    from lib.engine.render.pipeline import RenderError, RenderRequest, render_video
-    from lib.engine.render.speech import synthesize
-
     root = Path(data_dir)
     db_path = root / "engine.sqlite3"
     conn = connect(db_path)
@@ -121,13 +115,29 @@ def render_job(data_dir: str, video_id: str, attempt: int) -> dict[str, Any]:
     out_dir.mkdir(parents=True)
     progress = _ProgressWriter(db_path, video_id)
     try:
+        return _render(spec, row["audio_path"], video_id, out_dir, progress)
+    finally:
+        progress.conn.close()
+
+
+def _render(spec: dict[str, Any], audio_path: str | None, video_id: str, out_dir: Path,
+            progress: _ProgressWriter) -> dict[str, Any]:
+    # An import error here propagates to the dispatcher, which fails the job (not retried).
+    from lib.engine.catalog.avatars import find_public_avatar
+    from lib.engine.catalog.voices import find_voice
+    from lib.engine.render.audio_input import AudioRejected, load_audio_speech
+    from lib.engine.render.pipeline import RenderError, RenderRequest, render_video
+    from lib.engine.render.speech import synthesize
+
+    worker_log = logging.getLogger("lib.engine")
+    try:
         avatar = find_public_avatar(int(spec["avatar_id"]))
         voice = find_voice(spec["voice_id"])
         if avatar is None or voice is None:
             return {"ok": False, "code": 10104, "message": "the avatar or voice is no longer in the catalog"}
         progress.set_percent(1)
         if spec["voice_type"] == "audio":
-            speech = load_audio_speech(Path(row["audio_path"]))
+            speech = load_audio_speech(Path(audio_path or ""))
         else:
             speech = synthesize(spec["script"], voice)
         progress.set_percent(5)
@@ -142,23 +152,21 @@ def render_job(data_dir: str, video_id: str, attempt: int) -> dict[str, Any]:
             seed=int(video_id[:8], 16),
         )
         result = render_video(request, out_dir, on_progress=progress)
-        return {
-            "ok": True,
-            "video": str(result.video_path),
-            "cover": str(result.cover_path),
-            "caption": str(result.caption_path) if result.caption_path else None,
-            "duration": float(result.duration),
-        }
-    except AudioRejected as exc:
+    except AudioRejected as exc:  # the user's audio does not decode: theirs to fix
         return {"ok": False, "code": PARAMETER_ERROR, "message": str(exc)}
     except RenderError as exc:
-        logging.getLogger("lib.engine").warning("video %s failed: %s", video_id, exc)
+        worker_log.warning("video %s failed: %s", video_id, exc)
         return {"ok": False, "code": SYSTEM_ERROR, "message": str(exc)}
     except Exception:  # noqa: BLE001 - any bug must fail this one job, not the worker
-        logging.getLogger("lib.engine").error("video %s crashed:\n%s", video_id, traceback.format_exc())
+        worker_log.error("video %s crashed:\n%s", video_id, traceback.format_exc())
         return {"ok": False, "code": SYSTEM_ERROR, "message": "rendering failed with an internal error"}
-    finally:
-        progress.conn.close()
+    return {
+        "ok": True,
+        "video": str(result.video_path),
+        "cover": str(result.cover_path),
+        "caption": str(result.caption_path) if result.caption_path else None,
+        "duration": float(result.duration),
+    }
 
 
 # ---------------------------------------------------------------- server process side
@@ -303,12 +311,16 @@ class RenderQueue:
             self._inflight.pop(video_id, None)
             try:
                 outcome = future.result()
-            except Exception as exc:  # noqa: BLE001 - the worker process died (killed, out of memory...)
-                broken = broken or isinstance(exc, BrokenProcessPool)
+            except BrokenProcessPool as exc:  # the worker process died (killed, out of memory...)
+                broken = True
                 if self._stop.is_set():
                     continue
                 log.warning("render worker died on video %s (attempt %d): %r", video_id, attempt, exc)
                 self._retry_or_fail(video_id, attempt)
+                continue
+            except Exception:  # e.g. an import error in the worker: fail the job, keep going
+                log.exception("render of video %s raised", video_id)
+                self._fail(video_id, SYSTEM_ERROR, "rendering failed with an internal error")
                 continue
             self._apply(video_id, attempt, outcome)
         if broken and not self._stop.is_set():
