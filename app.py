@@ -13,6 +13,7 @@ init_state()
 pages = nav.build_navigation()
 page = st.navigation(list(pages.values()), position="sidebar")
 nav.route_pending(pages)
+nav.follow_request(pages)
 
 connection = current_connection()
 with st.sidebar:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.studio import catalog_view, nav
 from lib.studio.connection import current_connection, load_catalog
-from lib.studio.state import Keys, pick_avatar
+from lib.studio.state import Keys, pick_avatar, request_page
 from lib.studio.widgets import avatar_card, video_player
 
 nav.require_entrypoint("avatars")
@@ -25,6 +25,7 @@ def open_avatar(avatar_id: int) -> None:
 
 def use_avatar(avatar_id: int, avatar_type: int) -> None:
     pick_avatar(avatar_id, avatar_type)
+    request_page("compose")
 
 
 public_tab, custom_tab = st.tabs(["Public avatars", "My avatars"])
@@ -48,9 +49,8 @@ with public_tab:
             if opened.video_url:
                 video_player(opened.video_url)
             with st.container(horizontal=True):
-                if st.button("Use this avatar", key=Keys.W_AVATAR_USE, type="primary",
-                             icon=":material/arrow_forward:", on_click=use_avatar, args=(opened.id, 0)):
-                    nav.go_to("compose")
+                st.button("Use this avatar", key=Keys.W_AVATAR_USE, type="primary",
+                          icon=":material/arrow_forward:", on_click=use_avatar, args=(opened.id, 0))
                 st.button("Close", key=Keys.W_AVATAR_CLOSE, on_click=open_avatar, args=(None,))
 
     pages = max(1, -(-len(shown) // PER_PAGE))
@@ -73,6 +73,4 @@ with custom_tab:
                 st.error(avatar.fail_msg)
             if avatar.video_url:
                 video_player(avatar.video_url)
-            if st.button("Use this avatar", key=f"custom_use_{avatar.id}", on_click=use_avatar,
-                         args=(avatar.id, 1)):
-                nav.go_to("compose")
+            st.button("Use this avatar", key=f"custom_use_{avatar.id}", on_click=use_avatar, args=(avatar.id, 1))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.studio import compose, nav
 from lib.studio.connection import current_connection, load_catalog, submit_video, upload_audio
-from lib.studio.state import Keys, prime_compose_widgets
+from lib.studio.state import Keys, prime_compose_widgets, request_flag, take_flag
 
 nav.require_entrypoint("compose")
 st.title(":material/edit_note: Compose")
@@ -49,7 +49,9 @@ with left:
                    f"about {compose.format_duration(stats.estimated_seconds)} spoken")
     else:
         upload = st.file_uploader("Upload MP3, WAV or M4A", type=["mp3", "wav", "m4a"], key=Keys.W_COMPOSE_AUDIO_FILE)
-        if upload is not None and st.button("Upload", key=Keys.W_COMPOSE_UPLOAD, icon=":material/upload:"):
+        st.button("Upload", key=Keys.W_COMPOSE_UPLOAD, icon=":material/upload:", disabled=upload is None,
+                  on_click=request_flag(Keys.UPLOAD_REQUESTED))
+        if take_flag(Keys.UPLOAD_REQUESTED) and upload is not None:
             bar = st.progress(0.0, text=f"Uploading {upload.name}…")
             url, error = upload_audio(connection, upload.name, upload.getvalue(), upload.type or "audio/mpeg",
                                       lambda sent, total: bar.progress(sent / max(total, 1)))
@@ -89,8 +91,9 @@ with st.expander("Request preview", icon=":material/data_object:"):
     st.code(compose.curl_command(connection.backend.base_url, request), language="bash")
 
 session.setdefault(Keys.SUBMIT_NONCE, uuid.uuid4().hex)
-if st.button("Create video", key=Keys.W_COMPOSE_SUBMIT, type="primary", icon=":material/movie:",
-             on_click=lambda: session.update({Keys.COMPOSE_ATTEMPTED: True})) and not problems:
+st.button("Create video", key=Keys.W_COMPOSE_SUBMIT, type="primary", icon=":material/movie:",
+          on_click=lambda: session.update({Keys.COMPOSE_ATTEMPTED: True, Keys.SUBMIT_REQUESTED: True}))
+if take_flag(Keys.SUBMIT_REQUESTED) and not problems:
     with st.status("Sending the request…", expanded=True) as status:
         outcome = submit_video(connection, request, idempotency_key=session[Keys.SUBMIT_NONCE],
                                avatar_name=compose.display_name(avatars.get(picked_avatar)),

@@ -24,6 +24,12 @@ def apply_backend() -> None:
     data.clear_catalog_caches()
 
 
+def restart_engine(engine) -> None:
+    if engine is not None:
+        stop_engine(engine)
+    data.forget_local_engine()
+
+
 def forget_key() -> None:
     session[Keys.SESSION_API_KEY] = None
     data.clear_catalog_caches()
@@ -32,10 +38,10 @@ def forget_key() -> None:
 with st.form("backend_form", border=True):
     st.subheader("Backend")
     kinds = list(BACKEND_LABELS)
-    st.radio("Use", kinds, index=kinds.index(active_kind(connection.config)), format_func=BACKEND_LABELS.get,
-             key=Keys.W_SETTINGS_BACKEND, horizontal=True)
-    st.text_input("Custom URL", key=Keys.W_SETTINGS_URL, value=session[Keys.CUSTOM_URL] or "",
-                  placeholder="https://my-engine.example:8000")
+    session.setdefault(Keys.W_SETTINGS_BACKEND, active_kind(connection.config))
+    session.setdefault(Keys.W_SETTINGS_URL, session[Keys.CUSTOM_URL] or "")
+    st.radio("Use", kinds, format_func=BACKEND_LABELS.get, key=Keys.W_SETTINGS_BACKEND, horizontal=True)
+    st.text_input("Custom URL", key=Keys.W_SETTINGS_URL, placeholder="https://my-engine.example:8000")
     st.text_input("API key (kept in this browser session only)", key=Keys.W_SETTINGS_KEY, type="password",
                   placeholder="•••• set" if session[Keys.SESSION_API_KEY] else "not set")
     st.form_submit_button("Apply", key=Keys.W_SETTINGS_APPLY, on_click=apply_backend, type="primary")
@@ -43,9 +49,9 @@ if session[Keys.SESSION_API_KEY]:
     st.button("Forget the session key", key=Keys.W_SETTINGS_FORGET_KEY, on_click=forget_key)
 
 st.subheader("Connection")
-if st.button("Test connection", key=Keys.W_SETTINGS_TEST, icon=":material/network_check:"):
-    data.backend_health.clear()
-    connection = current_connection()
+if st.button("Test connection", key=Keys.W_SETTINGS_TEST, icon=":material/network_check:",
+             on_click=data.backend_health.clear):
+    connection = current_connection()  # health was cleared by the callback: ask the backend again
 if connection.ok:
     st.success(f"Connected to {connection.backend.label} at {connection.backend.base_url} as "
                f"**{connection.health.username}** · remaining quota {connection.health.remaining_quota}")
@@ -63,10 +69,7 @@ else:
         st.markdown(f"Running at **{engine.url}** · pid {engine.pid} · version {engine.version}")
     else:
         st.warning("Not running.")
-    if st.button("Restart engine" if engine else "Start engine", key=Keys.W_SETTINGS_RESTART):
-        if engine:
-            stop_engine(engine)
-        data.forget_local_engine()
-        st.rerun()
+    st.button("Restart engine" if engine else "Start engine", key=Keys.W_SETTINGS_RESTART,
+              on_click=restart_engine, args=(engine,))
     st.caption(f"Data dir: `{engine_dir}`")
     st.code("\n".join(tail_log(engine_dir)) or "(no log yet)", language=None, height=300)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.studio import catalog_view, nav
 from lib.studio.connection import current_connection, load_catalog
-from lib.studio.state import Keys, pick_voice
+from lib.studio.state import Keys, pick_voice, request_page
 
 nav.require_entrypoint("voices")
 st.title(":material/record_voice_over: Voices")
@@ -15,6 +15,13 @@ if not connection.ok:
 
 FILTERS = {"language": Keys.W_VOICE_LANGUAGE, "gender": Keys.W_VOICE_GENDER, "age": Keys.W_VOICE_AGE,
            "use_case": Keys.W_VOICE_USE_CASE}
+
+
+
+def use_voice(voice_id: str) -> None:
+    pick_voice(voice_id)
+    request_page("compose")
+
 
 voices, problem = load_catalog(connection, "voices")
 if problem:
@@ -48,6 +55,5 @@ if rows and rows[0] < len(shown):
                               (voice.language, voice.gender, voice.age, voice.accent, voice.use_case) if v))
         if voice.audio_url:
             st.audio(voice.audio_url)
-        if st.button("Use this voice", key=Keys.W_VOICE_USE, type="primary", icon=":material/arrow_forward:",
-                     on_click=pick_voice, args=(voice.voice_id,)):
-            nav.go_to("compose")
+        st.button("Use this voice", key=Keys.W_VOICE_USE, type="primary", icon=":material/arrow_forward:",
+                  on_click=use_voice, args=(voice.voice_id,))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lib.studio.state import Keys
+from lib.studio.state import STASHED_WIDGETS, Keys
 
 NEXT_PARAM = "_next"
 
@@ -65,9 +65,25 @@ def mark_entry_ran() -> None:
 
 
 def require_entrypoint(slug: str) -> None:
-    """First line of every page: bounce through ``app.py`` if the legacy router skipped it."""
-    if not st.session_state.pop(Keys.ENTRY_RAN, False):
+    """First line of every page: bounce through ``app.py`` if the legacy router skipped it.
+
+    A run cut short by ``switch_page`` drops the values of widgets it did not draw, so the values
+    just sent by the browser are stashed before the bounce and put back when the page really runs.
+    """
+    state = st.session_state
+    if not state.pop(Keys.ENTRY_RAN, False):
+        state[Keys.WIDGET_STASH] = {key: state[key] for key in STASHED_WIDGETS if key in state}
         st.switch_page("app.py", query_params={**st.query_params.to_dict(), NEXT_PARAM: slug})
+    for key, value in (state.pop(Keys.WIDGET_STASH, None) or {}).items():
+        state[key] = value
+
+
+def follow_request(pages: dict[str, st.Page]) -> None:
+    """In ``app.py``: switch to a page a button callback asked for (``state.request_page``)."""
+    request = st.session_state.pop(Keys.NAV_REQUEST, None)
+    if request is not None:
+        slug, params = request
+        st.switch_page(pages[slug], query_params=params or None)
 
 
 def go_to(slug: str, **query_params: str) -> None:

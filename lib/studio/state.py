@@ -6,6 +6,7 @@ can seed them and find the widgets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -28,6 +29,10 @@ class Keys:
     UPLOADED_AUDIO_URL = "uploaded_audio_url"
     UPLOADED_AUDIO_NAME = "uploaded_audio_name"
     LAST_SUBMIT_ERROR = "last_submit_error"
+    NAV_REQUEST = "nav_request"  # (slug, query params) asked for by a button callback; app.py follows it
+    WIDGET_STASH = "_widget_stash"  # widget values carried across the page guard's bounce
+    SUBMIT_REQUESTED = "submit_requested"
+    UPLOAD_REQUESTED = "upload_requested"
     COMPOSE_ATTEMPTED = "compose_attempted"  # show rule violations only after the first "Create video"
     SUBMIT_NONCE = "submit_nonce"  # Idempotency-Key of the next submission; renewed after a success
 
@@ -84,6 +89,13 @@ class Keys:
     W_SETTINGS_FORGET_KEY = "settings_forget_key"
     W_SETTINGS_RESTART = "settings_restart"
 
+
+# Widgets whose values the page guard carries across its bounce through app.py (see lib.studio.nav).
+# Buttons and file uploaders cannot be set through session state: their actions use callbacks instead.
+STASHED_WIDGETS = tuple(value for name, value in vars(Keys).items() if name.startswith("W_") and value not in {
+    Keys.W_AVATAR_USE, Keys.W_AVATAR_CLOSE, Keys.W_VOICE_USE, Keys.W_COMPOSE_AUDIO_FILE, Keys.W_COMPOSE_UPLOAD,
+    Keys.W_COMPOSE_SUBMIT, Keys.W_JOBS_AUTOREFRESH, Keys.W_SETTINGS_APPLY, Keys.W_SETTINGS_TEST,
+    Keys.W_SETTINGS_FORGET_KEY, Keys.W_SETTINGS_RESTART, Keys.W_SETTINGS_KEY})
 
 # Initial values of the compose widgets (they persist for the session: persist_state="session").
 COMPOSE_DEFAULTS: dict[str, Any] = {
@@ -144,3 +156,18 @@ def pick_avatar(avatar_id: int, avatar_type: int = 0) -> None:
 def pick_voice(voice_id: str) -> None:
     """Hand a voice to the composer."""
     st.session_state[Keys.PICKED_VOICE_ID] = voice_id
+
+
+def request_page(slug: str, **query_params: str) -> None:
+    """From a button callback: ask the frame to switch to page ``slug`` on this run."""
+    st.session_state[Keys.NAV_REQUEST] = (slug, query_params)
+
+
+def request_flag(key: str) -> Callable[[], None]:
+    """A button callback that raises the one-shot flag ``key`` for the page to act on."""
+    return lambda: st.session_state.update({key: True})
+
+
+def take_flag(key: str) -> bool:
+    """Read and clear a one-shot flag raised by ``request_flag``."""
+    return bool(st.session_state.pop(key, False))

@@ -1,0 +1,66 @@
+"""Compose page: rules shown next to widgets, a safe preview, and a real submission to the engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lib.studio.history import JobHistory
+from lib.studio.state import Keys
+from tests.app.conftest import open_page
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def composer(engine_client, **seed):
+    """The composer with an avatar and a voice handed over, as the other pages do."""
+    avatar = engine_client.list_public_avatars(page_size=1)[0]
+    voice = engine_client.list_voices(page_size=1).voices[0]
+    at = open_page("avatars")
+    at.session_state[Keys.PICKED_AVATAR_ID] = avatar.id
+    at.session_state[Keys.PICKED_VOICE_ID] = voice.voice_id
+    for key, value in seed.items():
+        at.session_state[key] = value
+    at.switch_page("pages/compose.py").run()
+    return at, avatar, voice
+
+
+def test_missing_script_shows_the_contract_message_and_sends_nothing(studio_env: Path, engine_client) -> None:
+    at, _, _ = composer(engine_client)
+    assert not at.error  # no rule messages before the first attempt
+    at.button(key=Keys.W_COMPOSE_SUBMIT).click().run()
+    assert not at.exception
+    assert any("voice.script" in error.value for error in at.error)
+    assert [title.value for title in at.title] == [":material/edit_note: Compose"]
+    assert not JobHistory(studio_env / "history.sqlite3").list_jobs()
+
+
+def test_preview_shows_the_body_and_a_curl_without_the_key(studio_env: Path, engine, engine_client) -> None:
+    at, avatar, voice = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Preview me."})
+    body, curl = (code.value for code in at.code[:2])
+    assert json.loads(body)["avatar"]["avatar_id"] == avatar.id
+    assert json.loads(body)["voice"] == {"type": "script", "voice_id": voice.voice_id, "script": "Preview me."}
+    assert f"{engine.base_url}/v2/create_video_from_avatar" in curl and "$JOGGAI_API_KEY" in curl
+    everything = " ".join(str(e.value) for kind in ("code", "markdown", "caption", "error") for e in at.get(kind))
+    assert engine.api_key not in everything
+
+
+def test_estimate_and_counts_follow_the_script(studio_env: Path, engine_client) -> None:
+    at, _, _ = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "One two three four five."})
+    assert any("24 characters · 5 words" in caption.value for caption in at.caption)
+
+
+def test_submit_records_the_job_and_opens_the_tracker(studio_env: Path, engine_client) -> None:
+    at, avatar, voice = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Submitted from a test.",
+                                                   Keys.W_COMPOSE_NAME: "compose test"})
+    at.button(key=Keys.W_COMPOSE_SUBMIT).click().run()
+    assert not at.exception
+    assert [title.value for title in at.title] == [":material/pending_actions: Jobs"]
+    [job] = JobHistory(studio_env / "history.sqlite3").list_jobs()
+    assert (job.backend, job.name, job.avatar_id, job.voice_id) == ("local", "compose test", avatar.id,
+                                                                     voice.voice_id)
+    assert at.query_params["job"] == [job.video_id] or at.query_params["job"] == job.video_id
+    assert engine_client.get_avatar_video(job.video_id).video_id == job.video_id
+    assert job.video_id in set(at.dataframe[0].value["video_id"])

@@ -1,0 +1,40 @@
+"""Video page: ``?video_id=`` opens one video from the history, or from the backend when not recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lib.studio.history import JobHistory
+from tests.app.conftest import open_page
+from tests.app.test_page_jobs import record_finished
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def test_recorded_video_plays_with_its_request_details(studio_env: Path, engine, finished_video) -> None:
+    video_id = record_finished(JobHistory(studio_env / "history.sqlite3"), engine, finished_video)
+    at = open_page("video", video_id=video_id)
+    assert not at.exception
+    [video] = at.get("video")
+    assert video.proto.url == finished_video["job"].video_url
+    assert video.proto.url.startswith(engine.base_url)
+    details = str(at.table[0].value)
+    assert "Test avatar" in details and "Test voice" in details
+    assert any(f"video?video_id={video_id}" in code.value for code in at.code)
+    assert any(finished_video["request"].script in text.value for text in at.text)
+
+
+def test_video_not_in_history_is_fetched_from_the_backend(studio_env: Path, engine, finished_video) -> None:
+    at = open_page("video", video_id=finished_video["job"].video_id)
+    assert not at.exception
+    assert [video.proto.url for video in at.get("video")] == [finished_video["job"].video_url]
+    assert any("Not in this dashboard's history" in caption.value for caption in at.caption)
+
+
+def test_unknown_video_says_so(studio_env: Path) -> None:
+    at = open_page("video", video_id="does-not-exist")
+    assert not at.exception
+    assert any("does-not-exist" in error.value for error in at.error)
+    assert not at.get("video")
