@@ -1,0 +1,165 @@
+"""Frame layouts: where the avatar, its scene, the content panel and the captions go for each
+aspect ratio x screen style.
+
+Framing is chosen per combination (not scaled from one template) so that head and shoulders sit in
+the safe area and nothing is cut awkwardly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from lib.engine.render.avatar_art import FACE_CX, HEAD_BOX, NECK_PIVOT
+
+SIZES = {"portrait": (720, 1280), "landscape": (1280, 720), "square": (720, 720)}
+SCREEN_STYLES = (1, 2, 3)
+EYE_Y_UNITS = 343.0  # the eye line in bust units (see avatar_art.face_geometry)
+# Head motion stays within these bounds (bust units / degrees); the dynamic region adds this margin.
+MAX_ROTATION_DEG = 2.5
+MAX_SHIFT_UNITS = 8.0
+# The head is visible down to the collar; below it the static body covers it.
+HEAD_VISIBLE_BOTTOM = 560.0
+
+Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 in frame pixels
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Geometry of one aspect ratio x screen style, in frame pixels."""
+
+    aspect_ratio: str
+    screen_style: int
+    width: int
+    height: int
+    bust_x: float  # frame position of bust unit (0, 0)
+    bust_y: float
+    bust_scale: float  # frame pixels per bust unit
+    scene_rect: Rect  # where the avatar's scene is painted
+    circle: tuple[float, float, float] | None  # picture-in-picture: (cx, cy, r) that clips the avatar
+    panel_rect: Rect | None  # content panel (split and picture-in-picture)
+    title_rect: Rect | None  # the video name on the panel
+    sentence_rect: Rect | None  # the current sentence on the panel
+    caption_rect: Rect  # burned-in captions
+    head_region: Rect  # the only area that changes every frame
+
+    @property
+    def clip_rect(self) -> Rect:
+        """The area the avatar may paint into."""
+        if self.circle is not None:
+            cx, cy, r = self.circle
+            return (int(cx - r), int(cy - r), math.ceil(cx + r), math.ceil(cy + r))
+        return self.scene_rect
+
+
+def _even_rect(x0: float, y0: float, x1: float, y1: float, width: int, height: int) -> Rect:
+    """Expand to even coordinates (YUV 4:2:0 works on 2x2 blocks) and clamp to the frame."""
+    ex0 = max(0, math.floor(x0) // 2 * 2)
+    ey0 = max(0, math.floor(y0) // 2 * 2)
+    ex1 = min(width, (math.ceil(x1) + 1) // 2 * 2)
+    ey1 = min(height, (math.ceil(y1) + 1) // 2 * 2)
+    return (ex0, ey0, max(ex0 + 2, ex1), max(ey0 + 2, ey1))
+
+
+def _intersect(a: Rect, b: Rect) -> Rect:
+    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
+def head_region_for(bust_x: float, bust_y: float, scale: float, clip: Rect, width: int, height: int) -> Rect:
+    """Frame rectangle covering every pixel the moving head can touch."""
+    x0, y0, x1, _ = HEAD_BOX
+    y1 = HEAD_VISIBLE_BOTTOM
+    # A point at distance d from the neck pivot moves at most d * angle when the head turns.
+    reach = max(math.dist(NECK_PIVOT, corner) for corner in ((x0, y0), (x1, y0))) * math.radians(MAX_ROTATION_DEG)
+    margin = reach + MAX_SHIFT_UNITS + 2
+    rect = _even_rect(bust_x + (x0 - margin) * scale, bust_y + (y0 - margin) * scale,
+                      bust_x + (x1 + margin) * scale, bust_y + (y1 + margin) * scale, width, height)
+    clipped = _intersect(rect, _even_rect(*clip, width, height))
+    return clipped
+
+
+# (aspect, style) -> framing numbers; eyes_x/eyes_y are fractions of the avatar's area.
+_FRAMING: dict[tuple[str, int], dict[str, float]] = {
+    ("portrait", 1): {"scale": 1.45, "eyes_x": 0.5, "eyes_y": 0.40},
+    ("landscape", 1): {"scale": 0.95, "eyes_x": 0.5, "eyes_y": 0.40},
+    ("square", 1): {"scale": 0.95, "eyes_x": 0.5, "eyes_y": 0.40},
+    ("portrait", 2): {"scale": 1.05, "eyes_x": 0.5, "eyes_y": 0.44},
+    ("landscape", 2): {"scale": 0.95, "eyes_x": 0.5, "eyes_y": 0.40},
+    ("square", 2): {"scale": 0.66, "eyes_x": 0.5, "eyes_y": 0.42},
+}
+
+
+def make_layout(aspect_ratio: str, screen_style: int, *, size_scale: float = 1.0) -> Layout:
+    """The layout for an aspect ratio ("portrait"|"landscape"|"square") and screen style (1|2|3).
+
+    `size_scale` shrinks everything proportionally (covers and previews use smaller frames).
+    """
+    if aspect_ratio not in SIZES:
+        raise ValueError(f"unknown aspect_ratio {aspect_ratio!r}")
+    if screen_style not in SCREEN_STYLES:
+        raise ValueError(f"unknown screen_style {screen_style!r}")
+    base_w, base_h = SIZES[aspect_ratio]
+    w = round(base_w * size_scale / 2) * 2
+    h = round(base_h * size_scale / 2) * 2
+    k = w / base_w
+    circle = None
+    panel = title = sentence = None
+    if screen_style == 1:
+        scene: Rect = (0, 0, w, h)
+        f = _FRAMING[(aspect_ratio, 1)]
+        scale = f["scale"] * k
+        caption_h = int(h * (0.15 if aspect_ratio == "portrait" else 0.2))
+        cap_y = int(h * (0.86 if aspect_ratio == "portrait" else 0.90)) - caption_h
+        caption: Rect = (int(w * 0.05), cap_y, int(w * 0.95), cap_y + caption_h)
+    elif screen_style == 2:
+        f = _FRAMING[(aspect_ratio, 2)]
+        scale = f["scale"] * k
+        if aspect_ratio == "portrait":
+            scene = (0, 0, w, h // 2)
+            panel = (0, h // 2, w, h)
+            title = (int(w * 0.08), int(h * 0.54), int(w * 0.92), int(h * 0.62))
+            sentence = (int(w * 0.08), int(h * 0.64), int(w * 0.92), int(h * 0.94))
+            caption = (int(w * 0.05), int(h * 0.38), int(w * 0.95), int(h * 0.48))
+        else:
+            half = w // 2
+            scene = (0, 0, half, h)
+            panel = (half, 0, w, h)
+            title = (half + int(w * 0.04), int(h * 0.10), w - int(w * 0.04), int(h * 0.26))
+            sentence = (half + int(w * 0.04), int(h * 0.30), w - int(w * 0.04), int(h * 0.90))
+            caption = (int(w * 0.02), int(h * 0.74), half - int(w * 0.02), int(h * 0.94))
+    else:
+        panel = (0, 0, w, h)
+        short = min(w, h)
+        r = short * (0.24 if aspect_ratio == "portrait" else 0.22)
+        margin = short * 0.06
+        cx = w - margin - r
+        cy = h - margin * (2.2 if aspect_ratio == "portrait" else 1.0) - r
+        circle = (cx, cy, r)
+        scene = (int(cx - r), int(cy - r), math.ceil(cx + r), math.ceil(cy + r))
+        # In the circle the face fills most of the disc: a tight head-and-shoulders crop.
+        scale = r * 2 / 330.0
+        f = {"eyes_x": 0.5, "eyes_y": 0.42}
+        title = (int(w * 0.07), int(h * 0.07), int(w * 0.93), int(h * (0.15 if aspect_ratio == "portrait" else 0.2)))
+        if aspect_ratio == "portrait":
+            sentence = (int(w * 0.07), int(h * 0.2), int(w * 0.93), int(h * 0.52))
+            caption = (int(w * 0.05), int(h * 0.54), int(w * 0.95), int(h * 0.64))
+        else:
+            sentence = (int(w * 0.06), int(h * 0.26), int(cx - r - w * 0.04), int(h * 0.7))
+            caption = (int(w * 0.04), int(h * 0.76), int(cx - r - w * 0.02), int(h * 0.95))
+    sx0, sy0, sx1, sy1 = scene
+    eyes_x = sx0 + (sx1 - sx0) * f["eyes_x"]
+    eyes_y = sy0 + (sy1 - sy0) * f["eyes_y"]
+    bust_x = eyes_x - FACE_CX * scale
+    bust_y = eyes_y - EYE_Y_UNITS * scale
+    clip = scene
+    head = head_region_for(bust_x, bust_y, scale, clip, w, h)
+    def even(rect: Rect | None) -> Rect | None:
+        return None if rect is None else _even_rect(*rect, w, h)
+
+    return Layout(aspect_ratio, screen_style, w, h, bust_x, bust_y, scale, scene, circle, panel, title,
+                  even(sentence), _even_rect(*caption, w, h), head)
+
+
+def all_layouts() -> list[Layout]:
+    """The nine layouts at full size."""
+    return [make_layout(a, s) for a in SIZES for s in SCREEN_STYLES]
