@@ -859,3 +859,5 @@ def sprites_for(look: AvatarLook, scale: float) -> AvatarSprites:
 
 
 REST_MOUTH = viseme_shape(Viseme.REST, 0.0)
+# A closed, slightly wider mouth reads as a friendly resting smile on covers and idle clips.
+SMILE_MOUTH = MouthShape(27, 0, 0, 0, 0, 0, 0, 0)

@@ -86,13 +86,14 @@ class HeadPose:
 class Motion:
     """Blinks, breathing, sway and nods, all derived from the seed so renders repeat exactly."""
 
-    def __init__(self, seed: int, duration: float, words: tuple[WordTiming, ...]) -> None:
+    def __init__(self, seed: int, duration: float, words: tuple[WordTiming, ...],
+                 blinks: list[float] | None = None) -> None:
         rng = random.Random(seed)
         self.phases = [rng.uniform(0, 2 * math.pi) for _ in range(4)]
         self.sway_freq = rng.uniform(0.10, 0.16)
-        self.blinks: list[float] = []
+        self.blinks: list[float] = list(blinks or [])
         t = rng.uniform(0.8, 2.4)
-        while t < duration + 1:
+        while blinks is None and t < duration + 1:
             self.blinks.append(t)
             if rng.random() < 0.12:  # an occasional double blink
                 self.blinks.append(t + 0.32)
@@ -442,7 +443,8 @@ def build_overlays(layout: Layout, script: str, words: tuple[WordTiming, ...], c
 # --------------------------------------------------------------------------------------------- render
 
 
-def _to_jpeg(rgb: np.ndarray, quality: int = 88) -> bytes:
+def to_jpeg(rgb: np.ndarray, quality: int = 88) -> bytes:
+    """Encode an RGB array as JPEG bytes."""
     buffer = io.BytesIO()
     Image.fromarray(rgb).save(buffer, "JPEG", quality=quality, optimize=True)
     return buffer.getvalue()
@@ -498,7 +500,7 @@ def render_video(request: RenderRequest, out_dir: Path, on_progress: Callable[[f
     except OSError as exc:
         raise RenderError(f"could not write the video: {exc.strerror or exc}") from exc
     cover_path = out_dir / "cover.jpg"
-    _write_atomic(cover_path, _to_jpeg(cover_rgb if cover_rgb is not None else composer.static[..., :3].copy()))
+    _write_atomic(cover_path, to_jpeg(cover_rgb if cover_rgb is not None else composer.static[..., :3].copy()))
     caption_path = None
     if request.caption:
         caption_path = out_dir / "captions.vtt"
