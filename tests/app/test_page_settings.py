@@ -17,7 +17,7 @@ pytestmark = pytest.mark.timeout(180)
 def all_text(at) -> str:
     kinds = ("markdown", "caption", "code", "text", "error", "success", "info", "warning", "title", "subheader")
     values = [str(element.value) for kind in kinds for element in at.get(kind)]
-    values += [str(element.value) for element in at.sidebar.markdown + at.sidebar.caption]
+    values += [str(element.value) for element in [*at.sidebar.markdown, *at.sidebar.caption]]
     values += [str(widget.value) for widget in at.text_input]
     return "\n".join(values)
 
