@@ -71,13 +71,7 @@ with right:
                   persist_state="session")
     webhook_slot = st.container()
 
-picked_avatar = session[Keys.W_COMPOSE_AVATAR]
-request = compose.build_request(
-    avatar_id=picked_avatar[1] if picked_avatar else None, avatar_type=picked_avatar[0] if picked_avatar else 0,
-    voice_id=session[Keys.W_COMPOSE_VOICE], mode=mode, script=session.get(Keys.W_COMPOSE_SCRIPT, ""),
-    audio_url=session.get(Keys.W_COMPOSE_AUDIO_URL, ""), aspect_ratio=session[Keys.W_COMPOSE_ASPECT],
-    screen_style=session[Keys.W_COMPOSE_SCREEN], caption=session[Keys.W_COMPOSE_CAPTION],
-    video_name=session[Keys.W_COMPOSE_NAME], webhook_url=session[Keys.W_COMPOSE_WEBHOOK])
+request = compose.request_from_widgets(session)
 problems = compose.problems_by_widget(request)
 for widget, slot in {"avatar": avatar_slot, "voice": voice_slot, "webhook_url": webhook_slot}.items():
     with slot:
@@ -96,7 +90,7 @@ st.button("Create video", key=Keys.W_COMPOSE_SUBMIT, type="primary", icon=":mate
 if take_flag(Keys.SUBMIT_REQUESTED) and not problems:
     with st.status("Sending the request…", expanded=True) as status:
         outcome = submit_video(connection, request, idempotency_key=session[Keys.SUBMIT_NONCE],
-                               avatar_name=compose.display_name(avatars.get(picked_avatar)),
+                               avatar_name=compose.display_name(avatars.get(session[Keys.W_COMPOSE_AVATAR])),
                                voice_name=compose.display_name(voices.get(request.voice_id)))
         if outcome.job is None:
             status.update(label=f"Not sent: {outcome.error}", state="error")

@@ -9,10 +9,12 @@ import json
 import math
 import re
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from lib.joggai import CreateVideoRequest
+from lib.studio.state import Keys
 
 ASPECT_RATIOS = ("portrait", "landscape", "square")
 SCREEN_STYLES = {1: "Full screen", 2: "Split screen", 3: "Picture in picture"}
@@ -138,3 +140,15 @@ def voice_choices(voices: Iterable) -> dict[str, str]:
 def display_name(label: str | None) -> str:
     """The name part of a choice label (``"Ava · #81"`` -> ``"Ava"``)."""
     return (label or "").split(" · ")[0]
+
+
+def request_from_widgets(values: Mapping[str, Any]) -> CreateVideoRequest:
+    """The request described by the composer's widget values (session state, keyed by ``Keys``)."""
+    picked = values.get(Keys.W_COMPOSE_AVATAR)
+    return build_request(
+        avatar_id=picked[1] if picked else None, avatar_type=picked[0] if picked else 0,
+        voice_id=values.get(Keys.W_COMPOSE_VOICE), mode=values.get(Keys.W_COMPOSE_MODE) or "script",
+        script=values.get(Keys.W_COMPOSE_SCRIPT) or "", audio_url=values.get(Keys.W_COMPOSE_AUDIO_URL) or "",
+        aspect_ratio=values.get(Keys.W_COMPOSE_ASPECT) or "portrait",
+        screen_style=values.get(Keys.W_COMPOSE_SCREEN) or 1, caption=bool(values.get(Keys.W_COMPOSE_CAPTION)),
+        video_name=values.get(Keys.W_COMPOSE_NAME) or "", webhook_url=values.get(Keys.W_COMPOSE_WEBHOOK) or "")

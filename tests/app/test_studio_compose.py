@@ -6,6 +6,7 @@ import json
 import shlex
 
 from lib.studio import compose
+from lib.studio.state import Keys
 
 
 def test_script_request_has_no_audio_and_passes_the_rules() -> None:
@@ -75,3 +76,14 @@ def test_script_stats_counts_chinese_by_character() -> None:
 def test_format_duration() -> None:
     assert compose.format_duration(0) == "0:00"
     assert compose.format_duration(75.2) == "1:16"
+
+
+def test_request_from_widget_values_uses_the_chosen_mode_only() -> None:
+    values = {Keys.W_COMPOSE_AVATAR: (1, 12), Keys.W_COMPOSE_VOICE: "v9", Keys.W_COMPOSE_MODE: "audio",
+              Keys.W_COMPOSE_SCRIPT: "left over", Keys.W_COMPOSE_AUDIO_URL: " https://h/a.wav ",
+              Keys.W_COMPOSE_SCREEN: 2, Keys.W_COMPOSE_CAPTION: True, Keys.W_COMPOSE_WEBHOOK: ""}
+    payload = compose.request_from_widgets(values).to_payload()
+    assert payload["avatar"] == {"avatar_id": 12, "avatar_type": 1}
+    assert payload["voice"] == {"type": "audio", "voice_id": "v9", "audio_url": "https://h/a.wav"}
+    assert (payload["screen_style"], payload["caption"], payload["aspect_ratio"]) == (2, True, "portrait")
+    assert "webhook_url" not in payload
