@@ -15,9 +15,10 @@ if not video_id:
     st.info("Open a video from **Jobs**, or add `?video_id=…` to the address.")
     st.stop()
 
-job = history().get(None, video_id)  # the history answers even when no backend is reachable
+connection = current_connection()
+job = history(connection).get(None, video_id)  # the history answers even when no backend is reachable
 if job is None or (job.status == "completed" and not job.video_url):
-    remote, problem = fetch_job(current_connection(), video_id)
+    remote, problem = fetch_job(connection, video_id)
     if remote is None:
         st.error(problem or f"No video {video_id!r}.")
         st.stop()

@@ -64,9 +64,16 @@ def current_connection() -> Connection:
     return Connection(config, kind, backend, client, health)
 
 
-def history() -> JobHistory:
-    """The job history of this dashboard (works whether or not a backend is reachable)."""
-    return data.job_history(str(load_config().history_path))
+def history(connection: Connection | None = None) -> JobHistory:
+    """The job history of this dashboard (works whether or not a backend is reachable).
+
+    Given a connection to the local engine, links recorded under an earlier port are moved to the
+    engine's current address first.
+    """
+    store = data.job_history(str(load_config().history_path))
+    if connection is not None and connection.backend is not None and connection.backend.kind == "local":
+        store.move_origin(connection.backend.backend_id, connection.backend.base_url)
+    return store
 
 
 def record_new_job(connection: Connection, video_id: str, payload: dict, *, avatar_name: str,
@@ -82,7 +89,7 @@ def record_new_job(connection: Connection, video_id: str, payload: dict, *, avat
 
 def refresh_active_jobs(connection: Connection) -> list[JobUpdate]:
     """One tracker tick: poll the due, unfinished jobs of the active backend and store the answers."""
-    store = history()
+    store = history(connection)
     backend, client = connection.backend, connection.client
     if backend is None or client is None:
         return []

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 TERMINAL_STATUSES = frozenset({"completed", "failed"})
 # Request keys that could carry a credential; scrubbed defensively before anything is stored.
@@ -200,6 +201,24 @@ class JobHistory:
                 changed += cursor.rowcount
         return changed
 
+    def move_origin(self, backend: str, base_url: str) -> int:
+        """Point stored result links of ``backend`` at ``base_url`` (the local engine's port changes
+        when it restarts; its media paths do not). Returns the number of jobs rewritten."""
+        new_origin = _origin(base_url)
+        changed = 0
+        with self._connect() as db:
+            rows = db.execute("SELECT video_id, base_url FROM jobs WHERE backend=? AND base_url<>?",
+                              (backend, base_url)).fetchall()
+            for row in rows:
+                old_origin = _origin(row["base_url"])
+                changed += db.execute(
+                    "UPDATE jobs SET base_url=?, video_url=REPLACE(video_url, ?, ?), "
+                    "cover_url=REPLACE(cover_url, ?, ?), caption_url=REPLACE(caption_url, ?, ?) "
+                    "WHERE backend=? AND video_id=?",
+                    (base_url, old_origin, new_origin, old_origin, new_origin, old_origin, new_origin, backend,
+                     row["video_id"])).rowcount
+        return changed
+
     def get(self, backend: str | None, video_id: str) -> JobRecord | None:
         """One job by id; with ``backend`` None, the most recent job with that id on any backend."""
         query = "SELECT * FROM jobs WHERE video_id=?"
@@ -231,6 +250,11 @@ class JobHistory:
     def active_jobs(self, backend: str | None = None) -> list[JobRecord]:
         """Jobs that are not finished yet."""
         return self.list_jobs(backend=backend, statuses=("pending", "processing"))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
 
 
 def _record(row: sqlite3.Row) -> JobRecord:

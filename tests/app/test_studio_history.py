@@ -64,3 +64,18 @@ def test_no_key_is_ever_stored(tmp_path: Path) -> None:
     assert scrub_request({"a": {"Authorization": "x"}, "b": 1}) == {"a": {}, "b": 1}
     stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     assert secret.encode() not in stored
+
+
+def test_links_follow_the_local_engine_to_its_new_port(tmp_path: Path) -> None:
+    history = JobHistory(tmp_path / "h.sqlite3")
+    history.record_submission(backend="local", base_url="http://127.0.0.1:5001", video_id="v", request=PAYLOAD)
+    history.apply_updates([JobUpdate("local", "v", 2.0, None, status="completed",
+                                     video_url="http://127.0.0.1:5001/media/videos/tok/v.mp4",
+                                     cover_url="http://127.0.0.1:5001/media/videos/tok/v.jpg")])
+    history.record_submission(backend="cloud", base_url="https://api.jogg.ai", video_id="c", request=PAYLOAD)
+    assert history.move_origin("local", "http://127.0.0.1:6002") == 1
+    moved = history.get("local", "v")
+    assert moved.video_url == "http://127.0.0.1:6002/media/videos/tok/v.mp4"
+    assert moved.cover_url == "http://127.0.0.1:6002/media/videos/tok/v.jpg" and moved.caption_url is None
+    assert history.move_origin("local", "http://127.0.0.1:6002") == 0
+    assert history.get("cloud", "c").base_url == "https://api.jogg.ai"
