@@ -41,6 +41,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="render worker processes (default 1; 0 accepts jobs but does not render)")
     parser.add_argument("--rate-limit", action="store_true", default=None,
                         help="enforce the cloud's 20 POST/min per key (also env AVATAR_ENGINE_RATE_LIMIT=1)")
+    parser.add_argument("--no-remote-fetch", action="store_true",
+                        help="never download voice.audio_url from other hosts (only this engine's uploads)")
     parser.add_argument("--public-url", default=None, help="base for absolute URLs in answers")
     parser.add_argument("--username", default="local", help="add-key: the account name for the new key")
     return parser.parse_args(argv)
@@ -111,6 +113,7 @@ def serve(args: argparse.Namespace, data_dir: Path) -> None:
         workers=max(0, workers),
         rate_limit=bool(args.rate_limit) or env_flag(ENV_RATE_LIMIT),
         public_url=args.public_url.rstrip("/") if args.public_url else None,
+        remote_fetch=not args.no_remote_fetch,
     )
     configure_logging(settings.log_file)
     lock_fd = lock_data_dir(data_dir)

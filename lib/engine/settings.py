@@ -51,6 +51,8 @@ class EngineSettings:
     webhook_backoff: tuple[float, ...] = (1.0, 4.0, 15.0, 60.0, 300.0)
     max_endpoints_per_key: int = 20
     audio_fetch_timeout: float = 30.0
+    # False: voice.audio_url must be one of this engine's own uploads (an air-gapped engine, or a fuzz run).
+    remote_fetch: bool = True
 
     @property
     def db_path(self) -> Path:

@@ -208,6 +208,9 @@ def take_in_audio(engine: EngineRuntime, url: str, video_id: str) -> Path:
     from lib.engine.render.audio_input import AudioRejected, probe_audio
 
     path = own_asset_path(engine, url)
+    if path is None and not engine.settings.remote_fetch:
+        raise parameter_error("voice.audio_url must be a file uploaded to this engine (upload/asset): "
+                              "this engine does not download from other hosts")
     if path is None:
         inputs = engine.settings.data_dir / "inputs" / video_id
         inputs.mkdir(parents=True, exist_ok=True)
