@@ -145,8 +145,10 @@ def _make_avatar(avatar_id: int) -> AvatarProfile:
     facial_hair = "none"
     if not feminine and age != "young_adult" or (not feminine and rng.random() < 0.3):
         facial_hair = rng.choice(("none", "none", "stubble", "mustache", "beard", "goatee"))
-    glasses = rng.choice(("none", "none", "none", "round", "square") + (("cateye",) if feminine else ()))
-    if age == "senior" and rng.random() < 0.5:
+    glasses = "none"
+    if rng.random() < 0.22:
+        glasses = rng.choice(("round", "square") + (("cateye",) if feminine else ()))
+    if age == "senior" and rng.random() < 0.35:
         glasses = rng.choice(("round", "square"))
     outfit = rng.choice(("suit", "blazer") if style == "professional" and not feminine else
                         ("blazer", "blouse") if style == "professional" else

@@ -328,7 +328,7 @@ def draw_ears(canvas: skia.Canvas, look: AvatarLook, g: FaceGeometry) -> None:
 
 
 def draw_neck(canvas: skia.Canvas, look: AvatarLook, g: FaceGeometry) -> None:
-    half = 31 if look.feminine else 37
+    half = 33 if look.feminine else 39
     top = g.cy + g.fh * 0.55
     path = skia.Path()
     path.moveTo(g.cx - half, top)
@@ -384,7 +384,7 @@ def draw_face(canvas: skia.Canvas, look: AvatarLook, g: FaceGeometry) -> None:
                            _stroke(shade(skin, 0.75), 1.8, 0.55))
     draw_eyes_open(canvas, look, g)
     draw_brows(canvas, look, g)
-    if look.facial_hair in ("mustache", "beard", "goatee"):
+    if look.facial_hair in ("beard", "goatee"):
         draw_facial_hair(canvas, look, g)
 
 
@@ -480,7 +480,12 @@ def draw_facial_hair(canvas: skia.Canvas, look: AvatarLook, g: FaceGeometry) -> 
         pts = [(g.cx - 22, my + 20), (g.cx, my + 14), (g.cx + 22, my + 20), (g.cx + 16, g.chin_y + 4),
                (g.cx, g.chin_y + 10), (g.cx - 16, g.chin_y + 4)]
         canvas.drawPath(smooth_path(pts), fill)
-    # Every bearded style carries a mustache.
+
+
+def draw_mustache(canvas: skia.Canvas, look: AvatarLook, g: FaceGeometry) -> None:
+    """The moustache every bearded style carries (drawn with the mouth so it sits over the lips)."""
+    my = g.mouth_y - 7  # above the upper lip so open mouths stay visible
+    fill = _fill(shade(look.hair_color, 0.95))
     stache = skia.Path()
     stache.moveTo(g.cx - 30, my + 2)
     stache.cubicTo(g.cx - 24, my - 20, g.cx - 6, my - 18, g.cx, my - 12)
@@ -495,19 +500,16 @@ def draw_glasses(canvas: skia.Canvas, look: AvatarLook, g: FaceGeometry) -> None
     if look.glasses == "none":
         return
     frame = _stroke(look.glasses_color, 4.2)
-    lens = _fill((255, 255, 255), 0.10)
     w, h = 25.0, 19.0
     for side in (-1, 1):
         x = g.cx + side * g.eye_dx
         if look.glasses == "round":
             rect = skia.Rect(x - w + 2, g.eye_y - h - 1, x + w - 2, g.eye_y + h + 1)
-            canvas.drawOval(rect, lens)
             canvas.drawOval(rect, frame)
         else:
             lift = 5.0 if look.glasses == "cateye" else 0.0
             path = skia.Path()
             path.addRRect(skia.RRect.MakeRectXY(skia.Rect(x - w, g.eye_y - h + 3, x + w, g.eye_y + h - 2), 9, 9))
-            canvas.drawPath(path, lens)
             canvas.drawPath(path, frame)
             if lift:
                 canvas.drawLine(x + side * (w - 6), g.eye_y - h + 3, x + side * (w + 4), g.eye_y - h - lift, frame)
@@ -642,8 +644,10 @@ def draw_body(canvas: skia.Canvas, look: AvatarLook) -> None:
     cx = FACE_CX
     col = look.outfit_color
     acc = look.accent_color
-    neck_half = 31 if look.feminine else 37
+    neck_half = 37 if look.feminine else 43
     shoulder_y = 572.0
+    canvas.save()
+    canvas.translate(0, -14)  # a shorter neck: the collar sits close under the chin
     body = skia.Path()
     body.moveTo(cx - neck_half - 14, 530)
     body.cubicTo(cx - 120, 548, cx - 205, 556, cx - 238, 600)
@@ -769,6 +773,7 @@ def draw_body(canvas: skia.Canvas, look: AvatarLook) -> None:
     for side in (-1, 1):
         canvas.drawArc(skia.Rect(cx + side * 210 - 40, shoulder_y + 10, cx + side * 210 + 40, shoulder_y + 150),
                        180 if side < 0 else 270, 90, False, _stroke(shade(col, 0.78), 2.0, 0.5))
+    canvas.restore()
 
 
 def _open_curve(x0: float, y0: float, xc: float, yc: float, x1: float, y1: float) -> skia.Path:
@@ -798,35 +803,69 @@ def _render(box: tuple[float, float, float, float], scale: float, draw) -> tuple
     return pixels, image
 
 
+ANGLE_STEP = 0.25  # head tilt is quantized: each step is one pre-rendered head, blitted without resampling
+
+
 class AvatarSprites:
-    """Pre-rendered pieces of one avatar at one pixel scale; mouth and eyelid patches are cached."""
+    """Pre-rendered pieces of one avatar at one pixel scale, all cached lazily: the head per tilt step
+    (cropped to its pixels), and the small mouth and eyelid patches."""
 
     def __init__(self, look: AvatarLook, scale: float) -> None:
         self.look = look
         self.scale = scale
         self.geometry = face_geometry(look)
-        g = self.geometry
-
-        def head(canvas: skia.Canvas) -> None:
-            draw_hair_back(canvas, look, g)
-            draw_neck(canvas, look, g)
-            draw_ears(canvas, look, g)
-            draw_face(canvas, look, g)
-            draw_hair_front(canvas, look, g)
-
-        _, self.head = _render(HEAD_BOX, scale, head)
-        self.glasses: skia.Image | None = None
-        if look.glasses != "none":
-            _, self.glasses = _render(HEAD_BOX, scale, lambda c: draw_glasses(c, look, g))
+        self._heads: dict[int, tuple[skia.Image, int, int]] = {}
         self._mouths: dict[MouthShape, skia.Image] = {}
         self._lids: dict[float, skia.Image | None] = {}
 
+    def _draw_head_parts(self, canvas: skia.Canvas) -> None:
+        look, g = self.look, self.geometry
+        draw_hair_back(canvas, look, g)
+        draw_neck(canvas, look, g)
+        draw_ears(canvas, look, g)
+        draw_face(canvas, look, g)
+        draw_hair_front(canvas, look, g)
+        draw_glasses(canvas, look, g)
+
+    def head(self, step: int) -> tuple[skia.Image, int, int]:
+        """The head tilted by `step` * ANGLE_STEP degrees about the neck: (image, x, y) where x, y is the
+        image's top-left corner in pixels relative to the bust origin."""
+        cached = self._heads.get(step)
+        if cached is not None:
+            return cached
+        s = self.scale
+        margin = 40.0
+        x0 = math.floor((HEAD_BOX[0] - margin) * s)
+        y0 = math.floor((HEAD_BOX[1] - margin) * s)
+        x1 = math.ceil((HEAD_BOX[2] + margin) * s)
+        y1 = math.ceil((HEAD_BOX[3] + margin) * s)
+        pixels, surface = _surface(x1 - x0, y1 - y0)
+        canvas = surface.getCanvas()
+        canvas.translate(-x0, -y0)
+        canvas.scale(s, s)
+        canvas.rotate(step * ANGLE_STEP, *NECK_PIVOT)
+        self._draw_head_parts(canvas)
+        alpha = pixels[..., 3]
+        rows = np.nonzero(alpha.any(axis=1))[0]
+        cols = np.nonzero(alpha.any(axis=0))[0]
+        r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        crop = np.ascontiguousarray(pixels[r0:r1, c0:c1])
+        image = skia.Image.fromarray(crop, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
+        self._heads[step] = (image, int(x0 + c0), int(y0 + r0))
+        return self._heads[step]
+
     def mouth(self, shape: MouthShape) -> skia.Image:
-        """The mouth patch for `shape` (quantized and cached), covering MOUTH_BOX."""
+        """The mouth patch for `shape` (quantized and cached), covering MOUTH_BOX; it carries any
+        mustache so the moustache stays over the lips."""
         key = quantize(shape)
         image = self._mouths.get(key)
         if image is None:
-            _, image = _render(MOUTH_BOX, self.scale, lambda c: draw_mouth(c, self.look, self.geometry, key))
+            def draw(canvas: skia.Canvas) -> None:
+                draw_mouth(canvas, self.look, self.geometry, key)
+                if self.look.facial_hair in ("mustache", "beard", "goatee"):
+                    draw_mustache(canvas, self.look, self.geometry)
+
+            _, image = _render(MOUTH_BOX, self.scale, draw)
             self._mouths[key] = image
         return image
 
@@ -840,16 +879,13 @@ class AvatarSprites:
                                       lambda c: draw_eyelids(c, self.look, self.geometry, key))[1]
         return self._lids[key]
 
-    def draw_head(self, canvas: skia.Canvas, mouth: MouthShape, closure: float) -> None:
-        """Draw the head with this mouth and eyelids on a canvas already in bust units."""
+    def draw_patches(self, canvas: skia.Canvas, mouth: MouthShape, closure: float) -> None:
+        """Draw the mouth and eyelids on a canvas already in (tilted) bust units."""
         sampling = skia.SamplingOptions(skia.FilterMode.kLinear)
-        canvas.drawImageRect(self.head, skia.Rect(*HEAD_BOX), sampling)
         lids = self.eyelids(closure)
         if lids is not None:
             canvas.drawImageRect(lids, skia.Rect(*EYES_BOX), sampling)
         canvas.drawImageRect(self.mouth(mouth), skia.Rect(*MOUTH_BOX), sampling)
-        if self.glasses is not None:
-            canvas.drawImageRect(self.glasses, skia.Rect(*HEAD_BOX), sampling)
 
 
 @lru_cache(maxsize=8)

@@ -141,8 +141,9 @@ def _line_metrics(font: Font) -> tuple[int, int]:
     return ascent, descent
 
 
-def _layout_words(texts: list[str], font: Font, max_width: float, joiner: str) -> list[list[int]]:
-    space = font.getlength(joiner) if joiner else 0.0
+def _layout_words(texts: list[str], font: Font, max_width: float, joiner: str, extra: float = 0.0
+                  ) -> list[list[int]]:
+    space = (font.getlength(joiner) if joiner else 0.0) + extra
     lines: list[list[int]] = [[]]
     width = 0.0
     for i, text in enumerate(texts):
@@ -165,19 +166,20 @@ def render_caption(chunk: CaptionChunk, script: str, highlight: int | None, widt
     sample = " ".join(texts)
     rtl = is_rtl(sample)
     joiner = "" if dominant_script(sample) == "cjk" else " "
-    size = font_px or max(14, int(min(height / 2.7, width * 0.065)))
+    size = font_px or max(14, int(min(height / 2.7, width * 0.08)))
     pad_x, max_lines = 0, 2
     while True:
         font = font_for_text(sample, size)
         pad_x = int(size * 0.55)
-        lines = _layout_words(texts, font, width - 2 * pad_x - size * 0.2, joiner)
+        lines = _layout_words(texts, font, width - 2 * pad_x - size * 0.2, joiner, size * 0.16)
         if len(lines) <= max_lines or size <= 14:
             break
         size = int(size * 0.88)
     ascent, descent = _line_metrics(font)
     line_h = int((ascent + descent) * 1.12)
     pad_y = int(size * 0.32)
-    space = font.getlength(joiner) if joiner else 0.0
+    # Extra room between words so the highlight pill never touches its neighbours.
+    space = (font.getlength(joiner) if joiner else 0.0) + size * 0.16
     widths = [font.getlength(t) for t in texts]
     line_widths = [sum(widths[i] for i in line) + space * (len(line) - 1) for line in lines]
     box_w = int(max(line_widths) + 2 * pad_x)

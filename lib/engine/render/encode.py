@@ -27,11 +27,6 @@ X264_PARAMS = "me=dia:subme=1:rc-lookahead=5"
 CRF = 23
 _PIPE_SIZE = 1 << 20
 
-# BT.601 limited range (smpte170m), rows: R, G, B, A (alpha ignored so RGBA needs no slicing copy).
-_Y_COEFFS = np.array([65.481, 128.553, 24.966, 0.0], np.float32) / 255.0
-_UV_MATRIX = np.array(
-    [[-37.797, 112.0], [-74.203, -93.786], [112.0, -18.214], [0.0, 0.0]], np.float32
-) / 255.0
 
 
 class EncodeError(RuntimeError):
@@ -40,20 +35,30 @@ class EncodeError(RuntimeError):
 
 def rgb_to_yuv420(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Convert an (h, w, 3|4) uint8 RGB(A) image with even h and w to Y, U, V planes (BT.601 limited)."""
-    h, w, ch = rgb.shape
-    flat = rgb.reshape(-1, ch).astype(np.float32)
-    coeffs = _Y_COEFFS[:ch]
-    y = flat @ coeffs
+    # Per-channel float32 planes with in-place updates: ~3x faster than a matmul over pixels here.
+    r = rgb[..., 0].astype(np.float32)
+    g = rgb[..., 1].astype(np.float32)
+    b = rgb[..., 2].astype(np.float32)
+    y = r * 0.25679
+    y += g * 0.50413
+    y += b * 0.09791
     y += 16.5  # +0.5 rounds on the uint8 cast
-    # Average each 2x2 block before the chroma transform: a quarter of the work, same result.
-    quad = flat.reshape(h // 2, 2, w // 2, 2, ch).mean(axis=(1, 3)).reshape(-1, ch)
-    uv = quad @ _UV_MATRIX[:ch]
-    uv += 128.5
-    return (
-        y.reshape(h, w).astype(np.uint8),
-        uv[:, 0].reshape(h // 2, w // 2).astype(np.uint8),
-        uv[:, 1].reshape(h // 2, w // 2).astype(np.uint8),
-    )
+    # Sum each 2x2 block first: chroma is computed on a quarter of the pixels.
+    rq = r[0::2] + r[1::2]
+    rq = rq[:, 0::2] + rq[:, 1::2]
+    gq = g[0::2] + g[1::2]
+    gq = gq[:, 0::2] + gq[:, 1::2]
+    bq = b[0::2] + b[1::2]
+    bq = bq[:, 0::2] + bq[:, 1::2]
+    u = rq * (-0.148223 / 4)
+    u += gq * (-0.290993 / 4)
+    u += bq * (0.439216 / 4)
+    u += 128.5
+    v = rq * (0.439216 / 4)
+    v += gq * (-0.367788 / 4)
+    v += bq * (-0.071427 / 4)
+    v += 128.5
+    return y.astype(np.uint8), u.astype(np.uint8), v.astype(np.uint8)
 
 
 class YuvFrame:

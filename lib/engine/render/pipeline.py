@@ -7,6 +7,7 @@ what changes every frame (the head region: a few sprites placed by Skia, convert
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import random
@@ -241,7 +242,6 @@ class FrameComposer:
         self.over = np.zeros((h, w, 4), np.uint8)
         self._paint_under(title)
         self._paint_over()
-        self.clip_path = self._clip_path()
         # Static frame = under + head at rest + over.
         static = self.under.copy()
         canvas = _surface(static).getCanvas()
@@ -250,6 +250,8 @@ class FrameComposer:
         self.static = static
         self.static_yuv = YuvFrame(w, h)
         self.static_yuv.paste_rgb(0, 0, static)
+        layout = self._fit_head_region(layout)
+        self.layout = layout
         x0, y0, x1, y1 = layout.head_region
         self.region_pixels = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
         self.region_surface = _surface(self.region_pixels)
@@ -259,6 +261,7 @@ class FrameComposer:
         self._overlay_cache: dict[tuple, tuple] = {}
         self._overlay_state: list[object] = [None] * len(self.overlays)
         self._overlay_sprites: list[tuple[tuple[int, int, int, int], skia.Image] | None] = [None] * len(self.overlays)
+        self._last: tuple | None = None  # (head placement, mouth, eyelids) painted last
 
     # ---- static layers
 
@@ -316,8 +319,20 @@ class FrameComposer:
             ring.setStrokeWidth(max(2.0, r * 0.02))
             canvas.drawCircle(cx, cy, r + r * 0.045, ring)
 
-    def _clip_path(self) -> skia.Path | None:
-        return None
+    def _fit_head_region(self, layout: Layout) -> Layout:
+        """Shrink the layout's head region to what this avatar's head can really cover."""
+        x0, y0, x1, y1 = layout.width, layout.height, 0, 0
+        for step in (-round(MAX_ROTATION_DEG / art.ANGLE_STEP), 0, round(MAX_ROTATION_DEG / art.ANGLE_STEP)):
+            image, hx, hy = self.sprites.head(step)
+            x0, y0 = min(x0, hx), min(y0, hy)
+            x1, y1 = max(x1, hx + image.width()), max(y1, hy + image.height())
+        shift = MAX_SHIFT_UNITS * layout.bust_scale + 2
+        bx, by = round(layout.bust_x), round(layout.bust_y)
+        tight = (bx + x0 - shift, by + y0 - shift, bx + x1 + shift, min(by + y1 + shift, layout.head_region[3]))
+        lx0, ly0, lx1, ly1 = layout.head_region
+        rect = (max(lx0, int(tight[0]) // 2 * 2), max(ly0, int(tight[1]) // 2 * 2),
+                min(lx1, (int(tight[2]) + 2) // 2 * 2), min(ly1, (int(tight[3]) + 2) // 2 * 2))
+        return dataclasses.replace(layout, head_region=rect)
 
     def _apply_clip(self, canvas: skia.Canvas, ox: float, oy: float) -> None:
         lay = self.layout
@@ -328,22 +343,45 @@ class FrameComposer:
             x0, y0, x1, y1 = lay.scene_rect
             canvas.clipRect(skia.Rect(x0 - ox, y0 - oy, x1 - ox, y1 - oy))
 
+    def head_placement(self, pose: HeadPose) -> tuple[int, int, int]:
+        """(tilt step, x, y): the head's tilt and its bust origin snapped to whole frame pixels."""
+        lay = self.layout
+        step = round(pose.angle / art.ANGLE_STEP)
+        return step, round(lay.bust_x + pose.dx * lay.bust_scale), round(lay.bust_y + pose.dy * lay.bust_scale)
+
     def _draw_head(self, canvas: skia.Canvas, ox: float, oy: float, pose: HeadPose, mouth: art.MouthShape,
                    closure: float) -> None:
         lay = self.layout
+        step, x, y = self.head_placement(pose)
+        image, hx, hy = self.sprites.head(step)
         canvas.save()
         self._apply_clip(canvas, ox, oy)
-        canvas.translate(lay.bust_x - ox, lay.bust_y - oy)
+        canvas.drawImage(image, x + hx - ox, y + hy - oy)  # whole-pixel blit: no resampling
+        canvas.translate(x - ox, y - oy)
         canvas.scale(lay.bust_scale, lay.bust_scale)
-        canvas.translate(pose.dx, pose.dy)
-        canvas.rotate(pose.angle, *art.NECK_PIVOT)
-        self.sprites.draw_head(canvas, mouth, closure)
+        canvas.rotate(step * art.ANGLE_STEP, *art.NECK_PIVOT)
+        self.sprites.draw_patches(canvas, mouth, closure)
         canvas.restore()
+
+    def _patch_rect(self, box: tuple[float, float, float, float], x: int, y: int) -> tuple[int, int, int, int] | None:
+        """Region-relative even rectangle that holds `box` (bust units) for a head at (x, y)."""
+        s = self.layout.bust_scale
+        pad = 6 + 0.06 * s * 160  # the tilt moves patch corners by up to ~sin(2.5 deg) * distance
+        rx0, ry0, rx1, ry1 = self.layout.head_region
+        x0 = max(rx0, int(x + box[0] * s - pad) // 2 * 2)
+        y0 = max(ry0, int(y + box[1] * s - pad) // 2 * 2)
+        x1 = min(rx1, (int(x + box[2] * s + pad) + 2) // 2 * 2)
+        y1 = min(ry1, (int(y + box[3] * s + pad) + 2) // 2 * 2)
+        if x1 <= x0 or y1 <= y0:
+            return None
+        return (x0, y0, x1, y1)
 
     # ---- per frame
 
     def paint(self, frame: YuvFrame, t: float, pose: HeadPose, mouth: art.MouthShape, closure: float) -> None:
-        """Update `frame` (which holds the previous frame) to show time t."""
+        """Update `frame` (which holds the previous frame) to show time t; only changed areas are redrawn."""
+        region_dirty = False
+        rx0, ry0, rx1, ry1 = self.layout.head_region
         for index, overlay in enumerate(self.overlays):
             key, sprite = overlay.draw_state(index, t)
             if key == self._overlay_state[index]:
@@ -352,33 +390,57 @@ class FrameComposer:
             cached = self._overlay_cache.get((index, key))
             x0, y0, x1, y1 = overlay.rect
             if cached is None:
-                patch = self.static[y0:y1, x0:x1, :3].astype(np.float32)
                 if sprite is not None:
                     alpha = sprite[..., 3:4].astype(np.float32) / 255.0
-                    patch = patch * (1 - alpha) + sprite[..., :3].astype(np.float32) * alpha
-                rgb = np.ascontiguousarray(patch + 0.5, dtype=np.uint8) if sprite is not None else \
-                    np.ascontiguousarray(self.static[y0:y1, x0:x1, :3])
-                skia_sprite = _image(_premultiply(sprite)) if sprite is not None else None
+                    patch = self.static[y0:y1, x0:x1, :3].astype(np.float32) * (1 - alpha)
+                    patch += sprite[..., :3].astype(np.float32) * alpha
+                    rgb = np.ascontiguousarray(patch + 0.5, dtype=np.uint8)
+                    skia_sprite = _image(_premultiply(sprite))
+                else:
+                    rgb, skia_sprite = np.ascontiguousarray(self.static[y0:y1, x0:x1, :3]), None
                 cached = (rgb_to_yuv420(rgb), skia_sprite)
                 self._overlay_cache[(index, key)] = cached
             frame.paste_yuv(x0, y0, cached[0])
             self._overlay_sprites[index] = (overlay.rect, cached[1]) if cached[1] is not None else None
-        x0, y0, _, _ = self.layout.head_region
+            if x0 < rx1 and rx0 < x1 and y0 < ry1 and ry0 < y1:
+                region_dirty = True
+        placement = self.head_placement(pose)
+        mouth_key = art.quantize(mouth)
+        lid_key = round(closure * 4) / 4
+        last = self._last
+        if region_dirty or last is None or last[0] != placement:
+            dirty = [self.layout.head_region]
+        else:
+            dirty = []
+            _, x, y = placement
+            if last[1] != mouth_key:
+                dirty.append(self._patch_rect(art.MOUTH_BOX, x, y))
+            if last[2] != lid_key:
+                dirty.append(self._patch_rect(art.EYES_BOX, x, y))
+        self._last = (placement, mouth_key, lid_key)
         canvas = self.region_surface.getCanvas()
-        canvas.drawImage(self.region_under, 0, 0)
-        self._draw_head(canvas, x0, y0, pose, mouth, closure)
-        canvas.drawImage(self.region_over, 0, 0)
-        for entry in self._overlay_sprites:  # text that reaches into the head region stays on top
-            if entry is not None:
-                (ox0, oy0, _, _), image = entry
-                canvas.drawImage(image, ox0 - x0, oy0 - y0)
-        frame.paste_rgb(x0, y0, self.region_pixels)
+        for rect in dirty:
+            if rect is None:
+                continue
+            x0, y0, x1, y1 = rect
+            canvas.save()
+            canvas.clipRect(skia.Rect(x0 - rx0, y0 - ry0, x1 - rx0, y1 - ry0))
+            canvas.drawImage(self.region_under, 0, 0)
+            self._draw_head(canvas, rx0, ry0, pose, mouth, closure)
+            canvas.drawImage(self.region_over, 0, 0)
+            for entry in self._overlay_sprites:  # text that reaches into the head region stays on top
+                if entry is not None:
+                    (ox0, oy0, _, _), image = entry
+                    canvas.drawImage(image, ox0 - rx0, oy0 - ry0)
+            canvas.restore()
+            frame.paste_rgb(x0, y0, self.region_pixels[y0 - ry0: y1 - ry0, x0 - rx0: x1 - rx0])
 
     def still(self, t: float, pose: HeadPose, mouth: art.MouthShape, closure: float) -> np.ndarray:
         """An RGB still of the frame at time t (covers, contact sheets)."""
         frame = YuvFrame(self.layout.width, self.layout.height)
         frame.copy_from(self.static_yuv)
         self._overlay_state = [None] * len(self.overlays)
+        self._last = None
         self.paint(frame, t, pose, mouth, closure)
         return yuv_to_rgb(frame)
 
