@@ -60,7 +60,7 @@ def current_connection() -> Connection:
     except BackendUnavailable as exc:
         return Connection(config, kind, None, None, BackendHealth(ok=False, message=exc.message, fix=exc.fix))
     client = data.client_for(backend)
-    health = data.backend_health(backend.base_url, backend.key_fingerprint, client, backend)
+    health = data.backend_health(backend.base_url, backend.key_fingerprint, backend)
     return Connection(config, kind, backend, client, health)
 
 
@@ -91,8 +91,8 @@ def refresh_active_jobs(connection: Connection) -> list[JobUpdate]:
     """One tracker tick: poll the due, unfinished jobs of the active backend and store the answers."""
     store = history(connection)
     backend, client = connection.backend, connection.client
-    if backend is None or client is None:
-        return []
+    if backend is None or client is None or not connection.ok:
+        return []  # an unreachable backend would only make every poll wait for its timeout
     updates = poll_due_jobs(store.active_jobs(backend.backend_id),
                             lambda job: client if job.backend == backend.backend_id else None)
     store.apply_updates(updates)

@@ -58,6 +58,12 @@ def joggai_client(base_url: str, key_fingerprint: str, _api_key: str) -> JoggAIC
     return JoggAIClient(base_url, _api_key)
 
 
+@st.cache_resource(show_spinner=False)
+def health_client(base_url: str, key_fingerprint: str, _api_key: str) -> JoggAIClient:
+    """A client that fails fast (no retries, short timeouts): the health check runs on every page."""
+    return JoggAIClient(base_url, _api_key, timeout=(2.0, 5.0), max_retries=0)
+
+
 def client_for(backend: Backend) -> JoggAIClient:
     """The cached client for a resolved backend."""
     return joggai_client(backend.base_url, backend.key_fingerprint, backend.api_key)
@@ -70,9 +76,9 @@ def job_history(path: str) -> JobHistory:
 
 
 @st.cache_data(ttl=HEALTH_TTL_SECONDS, show_spinner=False)
-def backend_health(base_url: str, key_fingerprint: str, _client: JoggAIClient, _backend: Backend) -> BackendHealth:
+def backend_health(base_url: str, key_fingerprint: str, _backend: Backend) -> BackendHealth:
     """whoami + remaining quota, refreshed at most every few seconds."""
-    return check_health(_client, _backend)
+    return check_health(health_client(base_url, key_fingerprint, _backend.api_key), _backend)
 
 
 @st.cache_data(ttl=CATALOG_TTL, show_spinner="Loading the avatar catalog…")
