@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import av
@@ -85,7 +86,7 @@ def _mouth_activity(path: Path, layout_aspect: str, split_at: float) -> tuple[fl
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
             frames.append(frame.to_ndarray(format="gray")[y0:y1, x0:x1].astype(np.float32))
-    diffs = np.array([np.abs(b - a).mean() for a, b in zip(frames, frames[1:])])
+    diffs = np.array([np.abs(b - a).mean() for a, b in itertools.pairwise(frames)])
     cut = int(split_at * 25)
     return float(diffs[:cut].mean()), float(diffs[cut + 3:].mean())
 
