@@ -1,4 +1,51 @@
-"""The local engine's HTTP app: JoggAI v2 served offline (placeholder docstring; completed below)."""
+"""The local engine's HTTP app: JoggAI v2 served offline, with real renders.
+
+Run it with `python -m lib.engine --host 127.0.0.1 --port PORT --data-dir DIR` (see `lib/engine/__main__.py`
+for every option). All JoggAI routes live under `/v2`, need `x-api-key` (any header case) and answer the
+envelope `{code, msg, data}` with a fitting HTTP status — errors and unknown paths included.
+
+Routes: `GET /healthz` (no key); `GET /v2/user/whoami`, `GET /v2/user/remaining_quota`;
+`GET /v2/avatars/public`, `GET /v2/avatars/custom`, `GET /v2/voices`, `GET /v2/voices/custom`;
+`POST /v2/create_video_from_avatar`, `GET /v2/avatar_video/{id}`; `POST /v2/upload/asset` + `PUT /upload/<token>`;
+`POST /v2/endpoint`, `GET /v2/endpoints`, `PUT|DELETE /v2/endpoint/{id}`, `GET /v2/events`;
+media (no key, unguessable or catalog paths) under `/media/...`.
+
+Extensions (ours, not JoggAI's; clients that do not know them ignore them):
+- `GET /v2/avatar_video/{id}`: `progress` (0-100), `duration` (seconds, when completed), `caption_url`
+  (WebVTT, when `caption` was true), `video_name`, and `error{code, message}` when failed.
+- `GET /v2/avatars/public`: each avatar also carries `scene` and `ethnicity`. `GET /v2/voices`: `locale`.
+- `POST /v2/ext/speech_preview` `{voice_id, script}` -> `data{audio_url, duration}`: a WAV of the script in
+  that voice ("hear it first"); 40000 for a missing voice_id or a script outside 1-5000 characters, 10104
+  for an unknown voice.
+- `Idempotency-Key` header on `POST /v2/create_video_from_avatar`: a repeated key (per API key) returns the
+  first request's `video_id` and starts nothing; the same key with a different body is a 40000.
+- `GET /healthz` -> `{"status": "ok", "engine": "avatar-studio-local", "version": ...}`.
+- `PUT` to a `sign_url` answers the envelope with `data{asset_url, size}` (the cloud's storage answers an
+  empty 200).
+- Webhook bodies carry `data.project_id` (= `video_id`, for older clients) and `caption_url` when present.
+
+Knowing differences from the cloud:
+- Rendering is local and stylised (vector avatars, espeak-ng voices); it takes seconds, not minutes, and
+  costs nothing: `remaining_quota` is a fixed 1000000 and 18020 (insufficient credit) never happens.
+- No custom avatars or cloned voices: `avatars/custom` and `voices/custom` are empty lists, and
+  `avatar_type` 1 answers 10104. Cloud voice ids such as `en-US-ChristopherNeural` are accepted and map to a
+  local voice of that locale (see `lib/engine/catalog/voices.py`).
+- Omitted `avatar_type` means 0, omitted `aspect_ratio` means portrait, omitted `screen_style` means 1 and
+  omitted `voice.type` is inferred from which of `script`/`audio_url` is present (the spec marks them
+  required; the engine is lenient and says so here). `avatar_id`, `avatar_type` and `screen_style` also
+  accept numeric strings.
+- `voice.audio_url` is downloaded when the video is created (not later), so a bad file is a 40000 at once;
+  it must be http(s), <= 20 MB, downloaded within 30 s, and never from private, loopback or link-local
+  addresses (every redirect hop checked) — except this engine's own upload URLs, which are read from disk.
+  `--no-remote-fetch` accepts only this engine's uploads.
+- Per-request `webhook_url` deliveries are signed with the secret of the key's oldest enabled webhook
+  endpoint, and unsigned when the key has none (the cloud does not document this case). Webhook URLs may
+  point at loopback (local receivers are the common case for a local engine).
+- Request bodies over 1 MB are refused (40000, HTTP 413). The rate limit (20 POST/min per key, 429 with
+  `Retry-After` and `data.retryAfter`) is off unless `--rate-limit` or `AVATAR_ENGINE_RATE_LIMIT=1`.
+- Media links do not expire (the cloud's are signed and time-limited); `sign_url`s expire after an hour and
+  work once.
+"""
 
 from __future__ import annotations
 

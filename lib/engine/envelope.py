@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,6 +24,9 @@ NO_PERMISSION = 18025
 PARAMETER_ERROR = 40000
 RATE_LIMITED = 429
 SYSTEM_ERROR = 50000
+
+STORAGE_MESSAGE = "the engine cannot write to its data directory (is the disk full or read-only?)"
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM}
 
 _HTTP_STATUS_FOR_CODE = {
     NOT_FOUND: 404,
@@ -101,6 +106,18 @@ def install_error_handlers(app: FastAPI) -> None:
                             status=405, headers=dict(exc.headers or {}))
         code = PARAMETER_ERROR if 400 <= exc.status_code < 500 else SYSTEM_ERROR
         return envelope(None, code=code, msg=str(exc.detail), status=exc.status_code)
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def _database(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
+        log.error("database error on %s %s: %s", request.method, request.url.path, exc)
+        return envelope(None, code=SYSTEM_ERROR, msg=STORAGE_MESSAGE, status=500)
+
+    @app.exception_handler(OSError)
+    async def _storage(request: Request, exc: OSError) -> JSONResponse:
+        if exc.errno not in _STORAGE_ERRNOS:
+            raise exc
+        log.error("storage error on %s %s: %s", request.method, request.url.path, exc.strerror)
+        return envelope(None, code=SYSTEM_ERROR, msg=STORAGE_MESSAGE, status=500)
 
     app.add_middleware(CrashEnvelope)
 
