@@ -19,7 +19,7 @@ highlight = st.query_params.get("job")
 
 # The controls are drawn every run (disabled when idle) so the elements below never move.
 with st.container(horizontal=True, vertical_alignment="bottom", key="jobs_controls"):
-    statuses = st.multiselect("Status", list(tracker.STATUS_ICONS), key=Keys.W_JOBS_STATUS, placeholder="Any")
+    statuses = st.multiselect("Status", list(tracker.STATUSES), key=Keys.W_JOBS_STATUS, placeholder="Any")
     backends = st.multiselect("Backend", sorted({job.backend for job in jobs}), key=Keys.W_JOBS_BACKEND,
                               format_func=backend_label, placeholder="Any")
     search = st.text_input("Search", key=Keys.W_JOBS_SEARCH, placeholder="name, id, avatar, voice")

@@ -10,7 +10,7 @@ import pandas as pd
 from lib.studio.backends import backend_label
 from lib.studio.history import JobRecord
 
-STATUS_ICONS = {"pending": "🕓", "processing": "⚙️", "completed": "✅", "failed": "❌"}
+STATUSES = ("pending", "processing", "completed", "failed")
 REFRESH_CHOICES_MS = (1000, 2000, 3000, 5000, 10000, 30000)
 # Finished videos shown inline; older ones stay reachable through the table and the video page.
 MAX_INLINE_PLAYERS = 24
@@ -44,7 +44,7 @@ def jobs_frame(jobs: Sequence[JobRecord], *, now: float | None = None,
     now = time.time() if now is None else now
     rows = [{
         "": "👉" if job.video_id == highlight else "",
-        "status": f"{STATUS_ICONS.get(job.status, '')} {job.status}",
+        "status": job.status,
         "progress": (100 if job.status == "completed" else (job.progress or 0)),
         "elapsed": format_elapsed(job.elapsed(now)),
         "name": job.name or "(unnamed)",

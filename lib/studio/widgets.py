@@ -66,14 +66,17 @@ def finished_job_card(job: JobRecord) -> None:
     Everything here depends only on the finished job's row, which no longer changes, so every
     refresh emits the same elements in the same places.
     """
+    # A portrait video gets a narrower column so it does not tower over the page.
+    widths = [3, 2] if job.request.get("aspect_ratio") == "landscape" else [2, 3]
     with st.container(border=True, key=f"finished_{job.video_id}"):
-        player, details = st.columns([3, 2])
+        player, details = st.columns(widths)
         with player:
             video_player(job.video_url or "")
         with details:
             st.markdown(f"**{job.name or '(unnamed)'}**")
-            st.caption(f"{job.avatar_name} · {job.voice_name or job.voice_id} · {backend_label(job.backend)}"
-                       + (f" · {job.duration:.1f} s" if job.duration else ""))
+            facts = [job.avatar_name, job.voice_name or job.voice_id, backend_label(job.backend),
+                     f"{job.duration:.1f} s" if job.duration else ""]
+            st.caption(" · ".join(fact for fact in facts if fact))
             if job.cover_url:
                 st.image(job.cover_url, width=160)
             with st.container(horizontal=True):
