@@ -70,7 +70,6 @@ async def read_json_object(request: Request) -> dict[str, Any]:
         raise parameter_error("request body is not valid JSON") from None
     if not isinstance(body, dict):
         raise parameter_error("request body must be a JSON object")
-    request.state.raw_body = bytes(raw)
     return body
 
 

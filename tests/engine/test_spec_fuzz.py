@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
@@ -46,3 +47,11 @@ def test_spec_operations(case, fuzz_engine):
         checks=[not_a_server_error, response_schema_conformance],
         timeout=30,
     )
+
+
+def test_no_remote_fetch_accepts_only_own_uploads(fuzz_engine):
+    answer = requests.post(fuzz_engine.v2 + "/create_video_from_avatar", headers=fuzz_engine.headers(), timeout=10,
+                           json={"avatar": {"avatar_id": 81, "avatar_type": 0}, "aspect_ratio": "portrait",
+                                 "screen_style": 1, "voice": {"type": "audio", "voice_id": "en-US-ChristopherNeural",
+                                                              "audio_url": "https://example.com/a.mp3"}})
+    assert answer.status_code == 400 and "does not download" in answer.json()["msg"]
