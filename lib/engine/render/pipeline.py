@@ -34,6 +34,7 @@ from lib.engine.render.captions import (
 )
 from lib.engine.render.encode import FPS, EncodeError, VideoEncoder, YuvFrame, rgb_to_yuv420
 from lib.engine.render.layout import MAX_ROTATION_DEG, MAX_SHIFT_UNITS, Layout, make_layout
+from lib.engine.render.mouth import mouth_frames
 from lib.engine.render.scenes import draw_scene
 from lib.engine.render.timeline import MouthFrame, Speech, Viseme, WordTiming
 
@@ -142,34 +143,11 @@ def frame_count(duration: float, fps: float = FPS) -> int:
 
 def mouth_track(speech: Speech, fps: float = FPS) -> list[MouthFrame]:
     """Per-frame mouths from the speech side's mouth model."""
-    try:
-        from lib.engine.render.mouth import mouth_frames
-    except ImportError:  # TEMPORARY until the speech side's mouth model lands
-        mouth_frames = _interim_mouth_frames
     frames = mouth_frames(speech, fps)
     n = frame_count(speech.duration, fps)
     if len(frames) < n:
         frames = list(frames) + [MouthFrame(Viseme.REST, 0.0)] * (n - len(frames))
     return list(frames[:n])
-
-
-def _interim_mouth_frames(speech: Speech, fps: float) -> list[MouthFrame]:
-    n = frame_count(speech.duration, fps)
-    hop = speech.sample_rate / fps
-    pcm = speech.pcm.astype(np.float32)
-    keys = list(speech.mouth_keys)
-    frames = []
-    k = 0
-    for i in range(n):
-        seg = pcm[int(i * hop): int((i + 1) * hop)]
-        level = float(np.sqrt(np.mean(seg * seg))) if len(seg) else 0.0
-        openness = min(1.0, level / 3000.0) if level > 300 else 0.0
-        t = i / fps
-        while k + 1 < len(keys) and keys[k + 1].time <= t:
-            k += 1
-        shape = keys[k].viseme if keys and keys[k].time <= t else (Viseme.ETC if openness else Viseme.REST)
-        frames.append(MouthFrame(shape if openness else Viseme.REST, openness))
-    return frames
 
 
 def even_word_timings(script: str, speech: Speech) -> tuple[WordTiming, ...]:
