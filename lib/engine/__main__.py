@@ -1,7 +1,18 @@
 """Run the local engine: `python -m lib.engine --host 127.0.0.1 --port PORT --data-dir DIR`.
 
+Defaults: host 127.0.0.1 (loopback only; any other address is logged as a loud warning), port 8790
+(`--port 0` picks a free one), data dir `<user data dir>/avatar-studio/engine` (or $AVATAR_ENGINE_DATA_DIR),
+1 render worker process (or $AVATAR_ENGINE_WORKERS; `--workers 0` accepts jobs without rendering them).
+`--rate-limit` (or AVATAR_ENGINE_RATE_LIMIT=1) enforces the cloud's 20 POST/min per key.
+`--no-remote-fetch` accepts only this engine's own uploads as voice.audio_url.
+
+On first start the engine creates an API key in DATA_DIR/api_key (mode 0600) and logs only the file's
+path. While it listens, DATA_DIR/engine.json holds {"pid", "url", "version"} for launchers; it is removed
+on a clean stop (SIGTERM or SIGINT, exit code 0). Logs go to stderr and DATA_DIR/engine.log.
+
 Other commands:
-  python -m lib.engine add-key --data-dir DIR   prints a new API key once (copy it; it is stored hashed)
+  python -m lib.engine add-key --data-dir DIR [--username NAME]
+      prints a new API key once (copy it: the engine stores only its hash)
 """
 
 from __future__ import annotations
