@@ -5,8 +5,9 @@ import uuid
 import streamlit as st
 
 from lib.studio import compose, nav
-from lib.studio.connection import current_connection, load_catalog, submit_video, upload_audio
+from lib.studio.connection import current_connection, load_catalog, speech_preview, submit_video
 from lib.studio.state import Keys, prime_compose_widgets, request_flag, take_flag
+from lib.studio.widgets import audio_uploader
 
 nav.require_entrypoint("compose")
 st.title(":material/edit_note: Compose")
@@ -24,7 +25,6 @@ voices = compose.voice_choices(voice_list)
 session = st.session_state
 shown_problems = session.get(Keys.COMPOSE_ATTEMPTED, False)
 
-
 def show_problems(widget: str, problems: dict[str, list[str]]) -> None:
     for message in problems.get(widget, []) if shown_problems else []:
         st.error(message, icon=":material/error:")
@@ -38,6 +38,7 @@ with left:
     st.selectbox("Voice", list(voices), format_func=voices.get, key=Keys.W_COMPOSE_VOICE, index=None,
                  placeholder="Type to search voices", persist_state="session")
     voice_slot = st.container()
+    voice_picked = session[Keys.W_COMPOSE_VOICE] is not None
     mode = st.segmented_control("Voice source", ["script", "audio"], key=Keys.W_COMPOSE_MODE, required=True,
                                 format_func={"script": "Script (text to speech)", "audio": "My audio"}.get,
                                 persist_state="session")
@@ -47,17 +48,16 @@ with left:
         stats = compose.script_stats(script, language)
         st.caption(f"{stats.characters} characters · {stats.words} words · "
                    f"about {compose.format_duration(stats.estimated_seconds)} spoken")
+        st.button("Hear it first", key=Keys.W_COMPOSE_HEAR, icon=":material/hearing:",
+                  on_click=request_flag(Keys.HEAR_REQUESTED), disabled=not (script.strip() and voice_picked))
+        if take_flag(Keys.HEAR_REQUESTED):
+            url, error = speech_preview(connection, session[Keys.W_COMPOSE_VOICE], script)
+            if url:
+                st.audio(url)
+            else:
+                st.warning(error)
     else:
-        upload = st.file_uploader("Upload MP3, WAV or M4A", type=["mp3", "wav", "m4a"], key=Keys.W_COMPOSE_AUDIO_FILE)
-        st.button("Upload", key=Keys.W_COMPOSE_UPLOAD, icon=":material/upload:", disabled=upload is None,
-                  on_click=request_flag(Keys.UPLOAD_REQUESTED))
-        if take_flag(Keys.UPLOAD_REQUESTED) and upload is not None:
-            bar = st.progress(0.0, text=f"Uploading {upload.name}…")
-            url, error = upload_audio(connection, upload.name, upload.getvalue(), upload.type or "audio/mpeg",
-                                      lambda sent, total: bar.progress(sent / max(total, 1)))
-            session[Keys.W_COMPOSE_AUDIO_URL] = url or session[Keys.W_COMPOSE_AUDIO_URL]
-            if error:
-                st.error(error)
+        audio_uploader(connection)
         st.text_input("…or audio URL", key=Keys.W_COMPOSE_AUDIO_URL, persist_state="session")
     script_slot = st.container()
 with right:

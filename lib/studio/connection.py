@@ -160,6 +160,20 @@ def upload_audio(connection: Connection, filename: str, content: bytes, content_
     return asset.asset_url, None
 
 
+def speech_preview(connection: Connection, voice_id: str, script: str) -> tuple[str | None, str | None]:
+    """A WAV of the script in the voice (local engine extension); ``(audio_url, None)`` or ``(None, why)``."""
+    backend, client = connection.backend, connection.client
+    if backend is None or client is None:
+        return None, connection.health.message or "No backend is connected."
+    try:
+        return client.speech_preview(voice_id, script).audio_url, None
+    except errors.NotFoundError:
+        return None, f"{backend.label} cannot preview speech (the JoggAI cloud has no such call)."
+    except errors.JoggAIError as exc:
+        message, fix = explain_error(exc, backend)
+        return None, f"{message} {fix}"
+
+
 def fetch_job(connection: Connection, video_id: str) -> tuple[VideoJob | None, str | None]:
     """One status request for a video that is not (or not fully) in the history."""
     backend, client = connection.backend, connection.client

@@ -33,6 +33,7 @@ class Keys:
     WIDGET_STASH = "_widget_stash"  # widget values carried across the page guard's bounce
     SUBMIT_REQUESTED = "submit_requested"
     UPLOAD_REQUESTED = "upload_requested"
+    HEAR_REQUESTED = "hear_requested"
     COMPOSE_ATTEMPTED = "compose_attempted"  # show rule violations only after the first "Create video"
     SUBMIT_NONCE = "submit_nonce"  # Idempotency-Key of the next submission; renewed after a success
 
@@ -65,6 +66,7 @@ class Keys:
     W_COMPOSE_AUDIO_FILE = "compose_audio_file"
     W_COMPOSE_AUDIO_URL = "compose_audio_url"
     W_COMPOSE_UPLOAD = "compose_upload"
+    W_COMPOSE_HEAR = "compose_hear"
     W_COMPOSE_ASPECT = "compose_aspect"
     W_COMPOSE_SCREEN = "compose_screen"
     W_COMPOSE_CAPTION = "compose_caption"
@@ -93,7 +95,7 @@ class Keys:
 # Widgets whose values the page guard carries across its bounce through app.py (see lib.studio.nav).
 # Buttons and file uploaders cannot be set through session state: their actions use callbacks instead.
 STASHED_WIDGETS = tuple(value for name, value in vars(Keys).items() if name.startswith("W_") and value not in {
-    Keys.W_AVATAR_USE, Keys.W_AVATAR_CLOSE, Keys.W_VOICE_USE, Keys.W_COMPOSE_AUDIO_FILE, Keys.W_COMPOSE_UPLOAD,
+    Keys.W_AVATAR_USE, Keys.W_AVATAR_CLOSE, Keys.W_VOICE_USE, Keys.W_COMPOSE_AUDIO_FILE, Keys.W_COMPOSE_UPLOAD, Keys.W_COMPOSE_HEAR,
     Keys.W_COMPOSE_SUBMIT, Keys.W_JOBS_AUTOREFRESH, Keys.W_SETTINGS_APPLY, Keys.W_SETTINGS_TEST,
     Keys.W_SETTINGS_FORGET_KEY, Keys.W_SETTINGS_RESTART, Keys.W_SETTINGS_KEY})
 

@@ -9,8 +9,10 @@ import streamlit as st
 
 from lib.studio.backends import backend_label
 from lib.studio.catalog_view import avatar_facet_value, facet_label
+from lib.studio.connection import upload_audio
 from lib.studio.history import JobRecord
 from lib.studio.nav import PAGE_BY_SLUG
+from lib.studio.state import Keys, request_flag, take_flag
 
 _BADGE_COLORS = {"pending": "gray", "processing": "blue", "completed": "green", "failed": "red"}
 _BADGE_ICONS = {"pending": ":material/schedule:", "processing": ":material/autorenew:",
@@ -85,3 +87,20 @@ def finished_job_card(job: JobRecord) -> None:
                     st.link_button("Captions", job.caption_url, icon=":material/subtitles:")
                 st.page_link(PAGE_BY_SLUG["video"].path, label="Share", icon=":material/share:",
                              query_params={"video_id": job.video_id})
+
+
+def audio_uploader(connection) -> None:
+    """File picker + Upload button; the two-step upload shows a progress bar and fills the audio URL."""
+    upload = st.file_uploader("Upload MP3, WAV or M4A", type=["mp3", "wav", "m4a"], key=Keys.W_COMPOSE_AUDIO_FILE)
+    st.button("Upload", key=Keys.W_COMPOSE_UPLOAD, icon=":material/upload:", disabled=upload is None,
+              on_click=request_flag(Keys.UPLOAD_REQUESTED))
+    if take_flag(Keys.UPLOAD_REQUESTED) and upload is not None:
+        bar = st.progress(0.0, text=f"Uploading {upload.name}…")
+        url, error = upload_audio(connection, upload.name, upload.getvalue(), upload.type or "audio/mpeg",
+                                  lambda sent, total: bar.progress(sent / max(total, 1)))
+        if url:
+            # Runs before the URL field is drawn, so the field shows the uploaded file's URL.
+            st.session_state[Keys.W_COMPOSE_AUDIO_URL] = url
+            bar.progress(1.0, text=f"Uploaded {upload.name}")
+        else:
+            st.error(error)
