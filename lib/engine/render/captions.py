@@ -172,7 +172,9 @@ def render_caption(chunk: CaptionChunk, script: str, highlight: int | None, widt
         font = font_for_text(sample, size)
         pad_x = int(size * 0.55)
         lines = _layout_words(texts, font, width - 2 * pad_x - size * 0.2, joiner, size * 0.16)
-        if len(lines) <= max_lines or size <= 14:
+        ascent, descent = _line_metrics(font)
+        fits_height = int((ascent + descent) * 1.12) * len(lines) + 2 * int(size * 0.32) <= height
+        if (len(lines) <= max_lines and fits_height) or size <= 14:
             break
         size = int(size * 0.88)
     ascent, descent = _line_metrics(font)
