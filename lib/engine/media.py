@@ -104,9 +104,10 @@ def serve_avatar_media(request: Request, avatar_id: str, filename: str) -> FileR
 
 @router.api_route("/media/catalog/voices/{voice_id}/sample.wav", methods=["GET", "HEAD"], include_in_schema=False)
 def serve_voice_sample(request: Request, voice_id: str) -> FileResponse:
-    from lib.engine.catalog.voices import find_voice
+    from lib.engine.catalog.voices import all_voices
 
-    voice = find_voice(voice_id)
+    # Exact ids only: sample URLs are built from catalog ids (no cloud-id mapping here).
+    voice = next((v for v in all_voices() if v.voice_id == voice_id), None)
     if voice is None:
         raise not_found("no such voice")
     path = catalog_media.voice_sample(request.app.state.engine.settings.cache_dir, voice)

@@ -138,7 +138,7 @@ def test_accepted_variants(engine, changes):
 
 
 def test_lookups_are_10104(engine):
-    status, answer = post(engine, body(**{"avatar.avatar_id": 81, "voice.voice_id": "xx-XX-NobodyNeural-zz"}))
+    status, answer = post(engine, body(**{"avatar.avatar_id": 81, "voice.voice_id": "nonexistent_voice_42"}))
     assert (status, answer["code"]) == (404, 10104) and "voice" in answer["msg"]
     status, answer = post(engine, body(**{"avatar.avatar_type": 1, "avatar.avatar_id": 81}))
     assert (status, answer["code"]) == (404, 10104) and "custom" in answer["msg"]

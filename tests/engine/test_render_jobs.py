@@ -73,7 +73,7 @@ def test_speech_preview_extension(engine):
     assert missing["code"] == 40000 and "voice_id" in missing["msg"]
     empty = speech_preview(engine, "en-US-ChristopherNeural", "   ").json()
     assert empty["code"] == 40000 and "script" in empty["msg"]
-    unknown = speech_preview(engine, "zz-ZZ-NoOneNeural-x", "text")
+    unknown = speech_preview(engine, "nonexistent_voice_42", "text")
     assert unknown.status_code == 404 and unknown.json()["code"] == 10104
 
 
