@@ -90,6 +90,12 @@ class _Espeak:
         lib.espeak_Synth.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
                                      ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
         lib.espeak_Synth.restype = ctypes.c_int
+        if hasattr(lib, "espeak_ng_SetRandSeed"):  # 1.52+
+            lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+            lib.espeak_ng_SetRandSeed.restype = None
+        self._libc = ctypes.CDLL(None)
+        self._libc.srand.argtypes = [ctypes.c_uint]
+        self._libc.srand.restype = None
         data_path = os.fsencode(espeakng_loader.get_data_path())
         rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, _BUFFER_MS, data_path,
                                      _INITIALIZE_PHONEME_EVENTS | _INITIALIZE_DONT_EXIT)
@@ -124,6 +130,7 @@ class _Espeak:
 
     def synthesize(self, text: str, voice: VoiceProfile) -> _Capture:
         lib = self.lib
+        self._seed_random_numbers()
         if lib.espeak_SetVoiceByName(voice.espeak_voice.encode("ascii")) != 0:
             raise ValueError(f"espeak-ng has no voice {voice.espeak_voice!r}")
         lib.espeak_SetParameter(_PARAM_RATE, int(voice.rate), 0)
@@ -139,6 +146,13 @@ class _Espeak:
             return self.capture
         finally:
             self.capture = None
+
+    def _seed_random_numbers(self) -> None:
+        # espeak-ng draws noise from libc's rand() and from its own generator; seeding both makes
+        # the audio independent of whatever this process did before.
+        self._libc.srand(0)
+        if hasattr(self.lib, "espeak_ng_SetRandSeed"):
+            self.lib.espeak_ng_SetRandSeed(0)
 
     def synthesize_isolated(self, text: str, voice: VoiceProfile) -> _Capture:
         """Synthesise in a forked child so that this process's espeak state is never used.
