@@ -59,8 +59,8 @@ def _worker_init(log_file: str) -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
         pass
-    try:  # renders yield the CPU to the API (and the ffmpeg child inherits the niceness)
-        os.nice(10)
+    try:  # renders yield the CPU to the API and the dashboard (the ffmpeg child inherits the niceness)
+        os.nice(19)
     except OSError:
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the server decides
