@@ -48,7 +48,12 @@ def mouth_frames(speech: Speech, fps: float) -> list[MouthFrame]:
     envelope = _envelope(loudness, silent)
     if speech.mouth_keys:
         key_times = [key.time for key in speech.mouth_keys]
-        shapes = [_keyed_shape(speech.mouth_keys, key_times, float(t)) for t in times]
+        closures = _closure_spans(speech.mouth_keys, speech.duration)
+        shapes = [
+            (Viseme.MBP, None, 0.0) if _shows_closure(closures, float(t), 1.0 / fps)
+            else _keyed_shape(speech.mouth_keys, key_times, float(t))
+            for t in times
+        ]
     else:
         shapes = _shapes_from_audio(envelope, centroid, low_share, silent)
     frames: list[MouthFrame] = []
@@ -102,6 +107,32 @@ def _envelope(loudness: np.ndarray, silent: np.ndarray) -> np.ndarray:
     normalised = np.clip(loudness / reference, 0.0, 1.0) ** 0.7
     smoothed = np.convolve(np.pad(normalised, 1, mode="edge"), np.array([0.25, 0.5, 0.25]), "valid")
     return np.where(silent, 0.0, smoothed)
+
+
+def _closure_spans(keys: tuple[MouthKey, ...], duration: float) -> list[tuple[float, float]]:
+    """(start, end) of every closed-lips key (p, b, m)."""
+    spans = []
+    for index, key in enumerate(keys):
+        if key.viseme is Viseme.MBP:
+            end = keys[index + 1].time if index + 1 < len(keys) else duration
+            spans.append((key.time, end))
+    return spans
+
+
+def _shows_closure(closures: list[tuple[float, float]], time: float, frame_seconds: float) -> bool:
+    """Whether a lip closure falls mostly inside this frame's time span. Closures are short (often
+    under two frames) and blending would never show the lips fully shut, which viewers notice
+    more than any other mouth error; so a frame that holds enough of one shows it whole."""
+    first = time - frame_seconds / 2
+    last = time + frame_seconds / 2
+    index = bisect.bisect_right(closures, (last, math.inf)) - 1
+    while index >= 0 and closures[index][1] > first:
+        start, end = closures[index]
+        overlap = min(end, last) - max(start, first)
+        if overlap > 0.35 * min(frame_seconds, end - start):
+            return True
+        index -= 1
+    return False
 
 
 def _keyed_shape(keys: tuple[MouthKey, ...], key_times: list[float], time: float
