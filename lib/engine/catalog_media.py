@@ -5,12 +5,15 @@ Files are written under a temporary name and renamed, so a concurrent reader see
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from lib.engine.settings import ENGINE_VERSION
 
 if TYPE_CHECKING:
     from lib.engine.catalog.avatars import AvatarProfile
@@ -44,9 +47,13 @@ def cached_file(path: Path, make: Callable[[Path], None]) -> Path:
 
 def _version_dir(cache_dir: Path) -> Path:
     # Keyed by engine version so a renderer upgrade does not serve stale pictures.
-    from lib.engine.settings import ENGINE_VERSION
-
     return cache_dir / f"catalog-{ENGINE_VERSION}"
+
+
+def _avatar_dir(cache_dir: Path, avatar: AvatarProfile) -> Path:
+    # The digest of the avatar's description: a changed look gets new files, not yesterday's picture.
+    digest = hashlib.sha256(repr(avatar).encode("utf-8")).hexdigest()[:16]
+    return _version_dir(cache_dir) / "avatars" / f"{avatar.id}-{digest}"
 
 
 def avatar_cover(cache_dir: Path, avatar: AvatarProfile) -> Path:
@@ -56,7 +63,7 @@ def avatar_cover(cache_dir: Path, avatar: AvatarProfile) -> Path:
     def make(tmp: Path) -> None:
         tmp.write_bytes(render_cover_jpeg(avatar))
 
-    return cached_file(_version_dir(cache_dir) / "avatars" / str(avatar.id) / "cover.jpg", make)
+    return cached_file(_avatar_dir(cache_dir, avatar) / "cover.jpg", make)
 
 
 def avatar_preview(cache_dir: Path, avatar: AvatarProfile) -> Path:
@@ -66,7 +73,7 @@ def avatar_preview(cache_dir: Path, avatar: AvatarProfile) -> Path:
     def make(tmp: Path) -> None:
         render_preview_clip(avatar, tmp)
 
-    return cached_file(_version_dir(cache_dir) / "avatars" / str(avatar.id) / "preview.mp4", make)
+    return cached_file(_avatar_dir(cache_dir, avatar) / "preview.mp4", make)
 
 
 def voice_sample(cache_dir: Path, voice: VoiceProfile) -> Path:
