@@ -7,6 +7,7 @@ at most MAX_AUDIO_BYTES and MAX_AUDIO_SECONDS.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,8 +88,9 @@ def load_audio_speech(path: str | os.PathLike[str]) -> Speech:
     pcm = np.concatenate(chunks).astype(np.int16, copy=False) if chunks else np.zeros(0, np.int16)
     if pcm.size == 0:
         raise AudioRejected("voice.audio_url contains no audio")
-    # AAC and MP3 decoders pad the last frame; the container's duration is the true length.
-    pcm = pcm[: max(1, round(info.duration * SAMPLE_RATE))]
+    if info.format != "wav":
+        # AAC and MP3 encoders pad the last frame; the container's duration is the true length.
+        pcm = pcm[: max(1, math.ceil(info.duration * SAMPLE_RATE))]
     return Speech(pcm=pcm, sample_rate=SAMPLE_RATE, extras={"source_format": info.format})
 
 
