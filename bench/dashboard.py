@@ -7,6 +7,7 @@ Run: python bench/dashboard.py
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import sys
@@ -55,6 +56,8 @@ def warm_page_runs(data_dir: Path) -> dict[str, float]:
 
     st.cache_data.clear()
     st.cache_resource.clear()
+    # AppTest runs outside a server; its "missing ScriptRunContext" warnings are noise here.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
     figures = {}
     for slug in PAGES:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -101,6 +104,8 @@ def main() -> None:
                               AVATAR_STUDIO_DATA_DIR=str(data_dir / "studio"))
             seconds, count = cold_catalog(engine.url, engine.api_key)
             print(f"cold avatar catalog: {count} avatars in {seconds * 1000:.0f} ms (target <= 2000 ms)")
+            # Under AppTest each run also bounces through app.py once (the pages/ guard), so these
+            # figures include two extra short script runs that a browser session does not pay.
             for slug, seconds in warm_page_runs(data_dir).items():
                 print(f"warm page run {slug:<9} {seconds * 1000:6.0f} ms (median of {WARM_RUNS}; target <= 300 ms)")
             seconds, requests, jobs = tracker_tick(engine.url, engine.api_key, data_dir / "studio" / "tick.sqlite3")

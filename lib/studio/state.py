@@ -97,7 +97,9 @@ class Keys:
 STASHED_WIDGETS = tuple(value for name, value in vars(Keys).items() if name.startswith("W_") and value not in {
     Keys.W_AVATAR_USE, Keys.W_AVATAR_CLOSE, Keys.W_VOICE_USE, Keys.W_COMPOSE_AUDIO_FILE, Keys.W_COMPOSE_UPLOAD, Keys.W_COMPOSE_HEAR,
     Keys.W_COMPOSE_SUBMIT, Keys.W_JOBS_AUTOREFRESH, Keys.W_SETTINGS_APPLY, Keys.W_SETTINGS_TEST,
-    Keys.W_SETTINGS_FORGET_KEY, Keys.W_SETTINGS_RESTART, Keys.W_SETTINGS_KEY})
+    Keys.W_SETTINGS_FORGET_KEY, Keys.W_SETTINGS_RESTART, Keys.W_SETTINGS_KEY,
+    Keys.W_AVATAR_PAGE,  # st.pagination warns when its value is set through session state
+})
 
 # Initial values of the compose widgets (they persist for the session: persist_state="session").
 COMPOSE_DEFAULTS: dict[str, Any] = {
