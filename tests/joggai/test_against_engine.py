@@ -168,8 +168,11 @@ def test_create_poll_and_download_a_real_video(client: JoggAIClient, engine: Eng
     assert video.content[4:8] == b"ftyp"
     assert client.download(job.video_url) == video.content
     assert client.download(job.cover_url)[:3] == b"\xff\xd8\xff"
-    if job.caption_url:
-        assert client.download(job.caption_url).startswith(b"WEBVTT")
+    # The engine's extensions: duration, progress and the caption file asked for.
+    assert job.duration is not None and job.duration > 0.5
+    assert job.progress == 100
+    assert job.caption_url
+    assert client.download(job.caption_url).startswith(b"WEBVTT")
 
 
 def test_speech_preview(client: JoggAIClient) -> None:
@@ -202,7 +205,7 @@ def test_audio_mode_video_from_an_uploaded_file(client: JoggAIClient) -> None:
     assert request.problems() == []
     job = client.wait_for_video(client.create_avatar_video(request), poll_interval=0.5, timeout=100)
     assert job.status is VideoStatus.COMPLETED, job
-    assert job.duration is None or job.duration > 0.4
+    assert job.duration is not None and job.duration > 0.4
 
 
 # -- webhooks --------------------------------------------------------------------------------------
