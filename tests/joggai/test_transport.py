@@ -484,6 +484,18 @@ def test_upload_to_a_rejecting_signed_url_raises(server: ScriptedServer) -> None
     assert caught.value.http_status == 403
 
 
+def test_download_fetches_without_the_key_and_enforces_a_size_cap(server: ScriptedServer) -> None:
+    server.script("GET", "/media/v/abc/video.mp4", Reply(200, b"\x00" * 5000))
+    client = make_client(server)
+    assert client.download("/media/v/abc/video.mp4") == b"\x00" * 5000
+    (hit,) = server.hits_on("GET", "/media/v/abc/video.mp4")
+    assert "x-api-key" not in hit.headers
+    with pytest.raises(errors.InvalidRequestError):
+        client.download(server.base_url + "/media/v/abc/video.mp4", max_bytes=1000)
+    with pytest.raises(errors.NotFoundError):
+        client.download(server.base_url + "/media/v/missing.mp4")
+
+
 # -- polling and threads ---------------------------------------------------------------------------
 
 
