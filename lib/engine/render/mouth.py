@@ -17,6 +17,7 @@ from lib.engine.render.timeline import MouthFrame, MouthKey, Speech, Viseme
 
 BLEND_SECONDS = 0.06  # a shape change takes this long, centred on its key
 WINDOW_SECONDS = 0.046  # analysis window per frame (~1024 samples at 22050 Hz)
+_FRAMES_PER_SLICE = 512
 _SILENCE_FRACTION = 0.08  # frame loudness under this share of the clip's loud level counts as silence
 
 # How far each shape opens the jaw at full loudness (0 closed .. 1 widest).
@@ -74,17 +75,24 @@ def mouth_frames(speech: Speech, fps: float) -> list[MouthFrame]:
 def _frame_features(speech: Speech, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per frame: RMS loudness, spectral centroid (Hz) and the share of energy under 1 kHz."""
     rate = speech.sample_rate
-    pcm = np.asarray(speech.pcm, dtype=np.float32)
+    pcm = np.asarray(speech.pcm, dtype=np.int16)  # converted to float per slice, not all at once
     size = max(64, 1 << round(math.log2(max(1.0, WINDOW_SECONDS * rate))))
-    padded = np.concatenate([np.zeros(size // 2, np.float32), pcm, np.zeros(size, np.float32)])
+    padded = np.concatenate([np.zeros(size // 2, np.int16), pcm, np.zeros(size, np.int16)])
     starts = np.clip(np.round(times * rate).astype(np.int64), 0, len(pcm))
-    windows = padded[starts[:, None] + np.arange(size)[None, :]]
-    loudness = np.sqrt(np.mean(windows**2, axis=1))
-    power = np.abs(np.fft.rfft(windows * np.hanning(size).astype(np.float32), axis=1)) ** 2
     freqs = np.fft.rfftfreq(size, 1.0 / rate)
-    total = power.sum(axis=1) + 1e-9
-    centroid = (power * freqs[None, :]).sum(axis=1) / total
-    low_share = power[:, freqs < 1000.0].sum(axis=1) / total
+    taper = np.hanning(size).astype(np.float32)
+    loudness = np.empty(len(times))
+    centroid = np.empty(len(times))
+    low_share = np.empty(len(times))
+    # In slices, so that ten minutes of user audio never needs more than a few megabytes at once.
+    for first in range(0, len(times), _FRAMES_PER_SLICE):
+        part = slice(first, first + _FRAMES_PER_SLICE)
+        windows = padded[starts[part, None] + np.arange(size)[None, :]].astype(np.float32)
+        loudness[part] = np.sqrt(np.mean(windows**2, axis=1))
+        power = np.abs(np.fft.rfft(windows * taper, axis=1)) ** 2
+        total = power.sum(axis=1) + 1e-9
+        centroid[part] = (power * freqs[None, :]).sum(axis=1) / total
+        low_share[part] = power[:, freqs < 1000.0].sum(axis=1) / total
     return loudness, centroid, low_share
 
 
