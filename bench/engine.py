@@ -4,7 +4,7 @@ Prints: time from POST to `completed`, the video's duration and real-time factor
 latency of `GET avatar_video/{id}` and `GET avatars/public` measured while the render runs.
 Targets: ready in < 15 s; status reads < 20 ms p95 during rendering.
 
-    python bench/engine.py [--workers N] [--runs N]
+    python bench/engine.py [--workers N] [--runs N] [--batch N]
 """
 
 from __future__ import annotations
@@ -84,10 +84,34 @@ def run_once(engine) -> dict:
     return {"elapsed": elapsed, "duration": job["duration"], "status_ms": status_ms, "catalog_ms": catalog_ms}
 
 
+def run_batch(engine, count: int) -> tuple[float, float]:
+    """Submit `count` 30-second jobs at once; return (seconds until all completed, seconds of video)."""
+    headers = engine.headers()
+    body = {
+        "avatar": {"avatar_id": 81, "avatar_type": 0},
+        "voice": {"type": "script", "voice_id": "en-US-ChristopherNeural", "script": SCRIPT_30S},
+        "aspect_ratio": "portrait", "screen_style": 1, "caption": True,
+    }
+    started = time.perf_counter()
+    ids = [requests.post(engine.v2 + "/create_video_from_avatar", json=body, headers=headers, timeout=30)
+           .json()["data"]["video_id"] for _ in range(count)]
+    video_seconds = 0.0
+    for video_id in ids:
+        while True:
+            job = requests.get(engine.v2 + f"/avatar_video/{video_id}", headers=headers, timeout=10).json()["data"]
+            if job["status"] in ("completed", "failed"):
+                video_seconds += job.get("duration") or 0.0
+                break
+            time.sleep(0.2)
+    return time.perf_counter() - started, video_seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=0,
+                        help="also submit this many jobs at once and report throughput (compare --workers)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         engine = start_engine(Path(data_dir), extra_args=["--workers", str(args.workers)])
@@ -106,6 +130,10 @@ def main() -> None:
                       f"p95 {percentile(status_ms, 95):6.2f} ms   n={len(status_ms)}   (target p95 < 20 ms)")
                 print(f"  GET avatars/public       p50 {statistics.median(catalog_ms):6.2f} ms   "
                       f"p95 {percentile(catalog_ms, 95):6.2f} ms   n={len(catalog_ms)}")
+            if args.batch:
+                elapsed, video_seconds = run_batch(engine, args.batch)
+                print(f"batch of {args.batch} x 30 s jobs, workers={args.workers}: all completed in {elapsed:.1f} s "
+                      f"({video_seconds / elapsed:.2f} s of video per second)")
         finally:
             engine.stop()
 

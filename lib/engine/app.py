@@ -70,7 +70,7 @@ log = logging.getLogger("lib.engine")
 LOCAL_QUOTA = 1_000_000.0
 
 
-def enforce_rate_limit(request: Request, owner: Owner) -> KeyOwner:
+async def enforce_rate_limit(request: Request, owner: Owner) -> KeyOwner:
     """When the rate limit is on, count POSTs per key and answer 429 with Retry-After over the limit."""
     limiter = request.app.state.engine.rate_limiter
     if limiter is not None and request.method == "POST":
@@ -91,12 +91,12 @@ user_router = APIRouter()
 
 
 @user_router.get("/user/whoami")
-def whoami(owner: Owner) -> JSONResponse:
+async def whoami(owner: Owner) -> JSONResponse:
     return envelope({"email": owner.email, "username": owner.username})
 
 
 @user_router.get("/user/remaining_quota")
-def remaining_quota(owner: Owner) -> JSONResponse:
+async def remaining_quota(owner: Owner) -> JSONResponse:
     return envelope({"remaining_quota": LOCAL_QUOTA})
 
 

@@ -10,8 +10,12 @@ from lib.engine.envelope import INVALID_KEY, ApiError
 from lib.engine.keys import KeyOwner, owner_of
 
 
-def require_key(request: Request) -> KeyOwner:
-    """Resolve the caller from `x-api-key` (headers are case-insensitive) or answer 10105 / HTTP 401."""
+async def require_key(request: Request) -> KeyOwner:
+    """Resolve the caller from `x-api-key` (headers are case-insensitive) or answer 10105 / HTTP 401.
+
+    Async on purpose, like the light read-only routes: an indexed SQLite read is cheaper than the
+    thread-pool hop a sync dependency costs, and status polls should stay fast while videos render.
+    """
     key = request.headers.get("x-api-key", "").strip()
     if not key:
         raise ApiError(INVALID_KEY, "missing API key: send it in the x-api-key header")

@@ -106,7 +106,7 @@ def request_base(request: Request) -> str:
 
 
 @router.get("/avatars/public")
-def list_public_avatars(
+async def list_public_avatars(
     request: Request,
     owner: Owner,
     page: str | None = None,
@@ -141,7 +141,7 @@ def list_public_avatars(
 
 
 @router.get("/avatars/custom")
-def list_custom_avatars(
+async def list_custom_avatars(
     owner: Owner,
     page: str | None = None,
     page_size: str | None = None,
@@ -155,7 +155,7 @@ def list_custom_avatars(
 
 
 @router.get("/voices")
-def list_voices(
+async def list_voices(
     request: Request,
     owner: Owner,
     page: str | None = None,
@@ -183,7 +183,7 @@ def list_voices(
 
 
 @router.get("/voices/custom")
-def list_custom_voices(owner: Owner, language: str | None = None) -> JSONResponse:
+async def list_custom_voices(owner: Owner, language: str | None = None) -> JSONResponse:
     # Voice cloning is not available offline: no custom voices.
     return envelope({"total": 0, "voices": []})
 

@@ -308,7 +308,7 @@ def job_json(row: Any, base: str) -> dict[str, Any]:
 
 
 @router.get("/avatar_video/{video_id}")
-def get_video(request: Request, video_id: str, owner: Owner) -> JSONResponse:
+async def get_video(request: Request, video_id: str, owner: Owner) -> JSONResponse:
     engine: EngineRuntime = request.app.state.engine
     row = engine.db.conn.execute(
         "SELECT * FROM jobs WHERE video_id = ? AND key_id = ?", (video_id, owner.key_id)

@@ -125,7 +125,7 @@ async def add_endpoint(request: Request, owner: Owner) -> JSONResponse:
 
 
 @router.get("/endpoints")
-def list_endpoints(request: Request, owner: Owner) -> JSONResponse:
+async def list_endpoints(request: Request, owner: Owner) -> JSONResponse:
     rows = _engine_db(request).conn.execute(
         "SELECT * FROM webhook_endpoints WHERE key_id = ? ORDER BY seq", (owner.key_id,)).fetchall()
     return envelope({"endpoints": [_endpoint_json(row, owner.username) for row in rows]})
@@ -156,7 +156,7 @@ async def update_endpoint(request: Request, endpoint_id: str, owner: Owner) -> J
 
 
 @router.delete("/endpoint/{endpoint_id}")
-def delete_endpoint(request: Request, endpoint_id: str, owner: Owner) -> JSONResponse:
+async def delete_endpoint(request: Request, endpoint_id: str, owner: Owner) -> JSONResponse:
     deleted = _engine_db(request).conn.execute(
         "DELETE FROM webhook_endpoints WHERE endpoint_id = ? AND key_id = ?", (endpoint_id, owner.key_id)
     ).rowcount
@@ -166,7 +166,7 @@ def delete_endpoint(request: Request, endpoint_id: str, owner: Owner) -> JSONRes
 
 
 @router.get("/events")
-def list_events(owner: Owner) -> JSONResponse:
+async def list_events(owner: Owner) -> JSONResponse:
     return envelope({"events": list(EVENTS)})
 
 
