@@ -105,25 +105,23 @@ def _checked_api_key(api_key: str) -> str:
     return key
 
 
-def _root_cause(exc: BaseException) -> BaseException:
-    """The innermost cause of a requests/urllib3 error, e.g. the OSError behind 'connection refused'."""
-    seen: set[int] = set()
-    current: BaseException = exc
-    while id(current) not in seen:
-        seen.add(id(current))
+def _cause_chain(exc: BaseException) -> list[BaseException]:
+    """A requests error and what it wraps, outermost first, down to e.g. the OSError of 'connection refused'."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
         reason = getattr(current, "reason", None)
-        nested = reason if isinstance(reason, BaseException) else None
-        if nested is None and current.args and isinstance(current.args[0], BaseException):
-            nested = current.args[0]
-        nested = nested or current.__cause__ or current.__context__
-        if nested is None:
-            break
-        current = nested
-    return current
+        wrapped = current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
+        if isinstance(reason, BaseException):
+            current = reason
+        else:
+            current = wrapped or current.__cause__ or current.__context__
+    return chain
 
 
 def _describe_cause(exc: BaseException) -> str:
-    cause = _root_cause(exc)
+    cause = _cause_chain(exc)[-1]
     if isinstance(cause, OSError) and cause.strerror:
         return cause.strerror
     text = str(cause)
@@ -141,9 +139,7 @@ def _envelope_code(body: Any) -> int | None:
 
 def _is_read_timeout(exc: BaseException) -> bool:
     # After GET retries run out, urllib3 wraps a read timeout in MaxRetryError -> requests.ConnectionError.
-    return isinstance(_root_cause(exc), ReadTimeoutError) or isinstance(
-        getattr(exc.args[0] if exc.args else None, "reason", None), ReadTimeoutError
-    )
+    return any(isinstance(link, ReadTimeoutError) for link in _cause_chain(exc))
 
 
 class JoggAIClient:
