@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from lib.joggai import CreateVideoRequest, JoggAIClient, VideoStatus, errors
-from tests.engine_process import EngineProcess
+from tests.engine_process import EngineProcess, start_engine
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -229,3 +229,27 @@ def test_webhook_endpoint_lifecycle(client: JoggAIClient) -> None:
     assert added.endpoint_id not in {ep.endpoint_id for ep in client.list_webhook_endpoints()}
     with pytest.raises(errors.NotFoundError):
         client.delete_webhook_endpoint(added.endpoint_id)
+
+
+# -- rate limit ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def limited_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineProcess]:
+    """An engine enforcing the cloud's 20 POST/minute limit; it renders nothing."""
+    running = start_engine(
+        tmp_path_factory.mktemp("limited-engine"), extra_args=("--rate-limit", "--workers", "0")
+    )
+    yield running
+    running.stop()
+
+
+def test_the_21st_post_in_a_minute_is_rate_limited_with_retry_after(limited_engine: EngineProcess) -> None:
+    with JoggAIClient(limited_engine.base_url, limited_engine.api_key) as limited:
+        for number in range(20):
+            limited.upload_asset(f"clip-{number}.wav", silent_wav(0.05), "audio/wav")
+        with pytest.raises(errors.RateLimitError) as caught:
+            limited.upload_asset("one-too-many.wav", silent_wav(0.05), "audio/wav")
+        assert caught.value.code == 429 and caught.value.http_status == 429
+        assert caught.value.retry_after is not None and 1 <= caught.value.retry_after <= 60
+        assert limited.whoami() is not None  # GETs are not limited
