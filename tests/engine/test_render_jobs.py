@@ -123,3 +123,11 @@ def test_idempotency_key_returns_the_same_video(engine):
         job, _ = wait_for_video(engine, video_id)
         assert job["video_name"] == "once"
         check_completed_media(job, caption=True)
+
+
+def test_the_key_is_only_in_its_own_file(engine):
+    """After renders, uploads and errors: the key is in DATA_DIR/api_key and nowhere else on disk."""
+    key = engine.api_key.encode()
+    for path in engine.data_dir.rglob("*"):
+        if path.is_file() and path.name != "api_key" and path.stat().st_size < 50 * 1024 * 1024:
+            assert key not in path.read_bytes(), path
