@@ -178,12 +178,18 @@ class _Espeak:
             finally:
                 os._exit(status)  # never return into the parent's code, whatever happened
         os.close(write_end)
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        _, wait_status = os.waitpid(pid, 0)
-        if not data:
-            raise RuntimeError(f"espeak-ng synthesis process failed (status {wait_status})")
-        outcome = pickle.loads(data)
+        try:
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
+        finally:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:  # already reaped by someone else's SIGCHLD handler
+                pass
+        try:
+            outcome = pickle.loads(data)
+        except (EOFError, pickle.UnpicklingError) as error:  # the child died before answering
+            raise RuntimeError("espeak-ng synthesis process ended without a result") from error
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
