@@ -80,3 +80,23 @@ def test_sigterm_returns_the_running_job_to_the_queue(tmp_path):
         assert job["status"] == "completed"
     finally:
         second.stop()
+
+
+def test_a_job_that_keeps_crashing_the_engine_fails_after_3_attempts(tmp_path):
+    video_id = None
+    for _ in range(3):
+        running = start_engine(tmp_path)
+        try:
+            video_id = video_id or create(running, LONG_SCRIPT)
+            deadline = time.monotonic() + 120
+            while status(running, video_id)["status"] != "processing" and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            running.kill()
+    last = start_engine(tmp_path)
+    try:
+        job = status(last, video_id)
+        assert job["status"] == "failed"
+        assert job["error"]["code"] == 50000 and "interrupted 3 times" in job["error"]["message"]
+    finally:
+        last.stop()
