@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from lib.engine.catalog.voices import VoiceProfile, find_voice
-from lib.engine.render.speech import phoneme_viseme, speech_to_wav, synthesize
+from lib.engine.render.speech import MAX_SCRIPT_CHARS, phoneme_viseme, speech_to_wav, synthesize
 from lib.engine.render.timeline import Speech, Viseme
 
 pytestmark = pytest.mark.timeout(120)
@@ -154,6 +154,11 @@ def test_threads_share_the_library_safely() -> None:
 def test_empty_text_is_refused(text: str) -> None:
     with pytest.raises(ValueError, match="empty"):
         synthesize(text, _voice(ENGLISH))
+
+
+def test_absurdly_long_text_is_refused() -> None:
+    with pytest.raises(ValueError, match="longer than"):
+        synthesize("word " * (MAX_SCRIPT_CHARS // 5 + 1), _voice(ENGLISH))
 
 
 def test_unknown_espeak_voice_is_refused() -> None:

@@ -215,12 +215,6 @@ def _espeak() -> _Espeak:
     return _engine
 
 
-def sample_rate() -> int:
-    """The PCM sample rate espeak-ng produces (22050 Hz for the bundled data)."""
-    with _lock:
-        return _espeak().sample_rate
-
-
 def synthesize(text: str, voice: VoiceProfile) -> Speech:
     """Speak `text` in `voice`: mono int16 PCM, word timings with 0-based character offsets into
     `text`, and mouth keys from the phoneme events.
