@@ -16,6 +16,7 @@ __all__ = [
     "ASPECT_RATIOS",
     "AVATAR_TYPES",
     "MAX_SCRIPT_CHARS",
+    "MAX_VIDEO_NAME_CHARS",
     "SCREEN_STYLES",
     "Avatar",
     "CreateVideoRequest",
@@ -38,6 +39,8 @@ SCREEN_STYLES: tuple[int, ...] = (1, 2, 3)
 #: 0 public avatar, 1 custom avatar.
 AVATAR_TYPES: tuple[int, ...] = (0, 1)
 MAX_SCRIPT_CHARS = 5000
+#: The local engine's bound on video names; the cloud documents none, and longer names help nobody.
+MAX_VIDEO_NAME_CHARS = 200
 
 
 def _text(value: Any) -> str | None:
@@ -356,25 +359,30 @@ class CreateVideoRequest:
         if not isinstance(self.voice_id, str) or not self.voice_id.strip():
             broken("voice.voice_id", "is required")
         if self.audio_url is not None and self.script is not None and self.script.strip():
-            broken("voice.script", 'must not be set when voice.type is "audio"')
+            broken("voice.script", "and voice.audio_url cannot both be given: send exactly one")
         if self.voice_type == "script":
             script = (self.script or "").strip()
             if not script:
                 broken("voice.script", 'is required when voice.type is "script"')
             elif len(script) > MAX_SCRIPT_CHARS:
-                broken("voice.script", f"must be at most {MAX_SCRIPT_CHARS} characters (got {len(script)})")
+                broken(
+                    "voice.script",
+                    f"must be 1 to {MAX_SCRIPT_CHARS} characters after trimming spaces, got {len(script)}",
+                )
         else:
             audio_url = (self.audio_url or "").strip()
             if not audio_url:
                 broken("voice.audio_url", 'is required when voice.type is "audio"')
             elif not _is_http_url(audio_url):
-                broken("voice.audio_url", "must be an http(s) URL")
+                broken("voice.audio_url", "must be an http or https URL")
         if self.aspect_ratio not in ASPECT_RATIOS:
             broken("aspect_ratio", "must be one of portrait, landscape, square")
         if self.screen_style not in SCREEN_STYLES or isinstance(self.screen_style, bool):
             broken("screen_style", "must be 1 (full screen), 2 (split screen) or 3 (picture in picture)")
+        if self.video_name is not None and len(self.video_name) > MAX_VIDEO_NAME_CHARS:
+            broken("video_name", f"must be at most {MAX_VIDEO_NAME_CHARS} characters")
         if self.webhook_url and self.webhook_url.strip() and not _is_http_url(self.webhook_url):
-            broken("webhook_url", "must be an http(s) URL")
+            broken("webhook_url", "must be an http or https URL (or empty for none)")
         return found
 
     def to_payload(self) -> dict[str, Any]:

@@ -142,6 +142,28 @@ def test_engine_parameter_errors_name_the_parameter(client: JoggAIClient) -> Non
     assert caught.value.param == "voice.script"
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"aspect_ratio": "widescreen"},
+        {"screen_style": 4},
+        {"avatar_type": 2},
+        {"voice_id": " "},
+        {"script": "   "},
+        {"script": "x" * 5001},
+        {"script": None, "audio_url": "ftp://files.example/a.mp3"},
+        {"webhook_url": "mailto:ops@example.com"},
+        {"video_name": "n" * 201},
+    ],
+)
+def test_client_side_rules_agree_with_the_engine(client: JoggAIClient, changes: dict) -> None:
+    request = CreateVideoRequest(**{"avatar_id": 81, "voice_id": VOICE, "script": "Hi.", **changes})
+    (problem,) = request.problems()
+    with pytest.raises(errors.InvalidRequestError) as caught:
+        client.create_avatar_video(request)
+    assert caught.value.param == problem.field
+
+
 @pytest.mark.slow
 def test_create_poll_and_download_a_real_video(client: JoggAIClient, engine: EngineProcess) -> None:
     request = CreateVideoRequest(

@@ -43,6 +43,7 @@ def test_a_valid_audio_request_has_no_problems() -> None:
         ({"avatar_type": 2}, ["avatar.avatar_type"]),
         ({"avatar_id": -1}, ["avatar.avatar_id"]),
         ({"webhook_url": "not a url"}, ["webhook_url"]),
+        ({"video_name": "n" * 201}, ["video_name"]),
         (
             {"voice_id": "", "aspect_ratio": "x", "screen_style": 9},
             ["voice.voice_id", "aspect_ratio", "screen_style"],
