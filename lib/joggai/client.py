@@ -282,11 +282,12 @@ class JoggAIClient:
                         return collected
         return collected
 
-    def list_custom_avatars(self, *, page: int = 1, page_size: int = 10) -> list[CustomAvatar]:
-        """One page of the user's own avatars."""
-        data = self._object(
-            self._call("GET", "avatars/custom", params={"page": page, "page_size": page_size})
-        )
+    def list_custom_avatars(
+        self, *, page: int = 1, page_size: int = 10, name: str | None = None, status: str | None = None
+    ) -> list[CustomAvatar]:
+        """One page of the user's own avatars; `name` searches, `status` is processing|completed|failed."""
+        params = {"page": page, "page_size": page_size, "name": name, "status": status}
+        data = self._object(self._call("GET", "avatars/custom", params=params))
         return self._models(CustomAvatar.from_api, data.get("avatars"), "avatars")
 
     def list_voices(
@@ -327,9 +328,12 @@ class JoggAIClient:
                 break
         return collected
 
-    def list_custom_voices(self, *, page: int = 1, page_size: int = 10) -> list[Voice]:
+    def list_custom_voices(
+        self, *, page: int = 1, page_size: int = 10, language: str | None = None
+    ) -> list[Voice]:
         """One page of the user's cloned voices."""
-        data = self._object(self._call("GET", "voices/custom", params={"page": page, "page_size": page_size}))
+        params = {"page": page, "page_size": page_size, "language": language}
+        data = self._object(self._call("GET", "voices/custom", params=params))
         return self._models(Voice.from_api, data.get("voices"), "voices")
 
     # -- videos ----------------------------------------------------------------------------------

@@ -108,7 +108,11 @@ def test_invalid_filter_is_a_parameter_error(client: JoggAIClient) -> None:
 
 def test_custom_avatars_and_voices_are_lists(client: JoggAIClient) -> None:
     assert isinstance(client.list_custom_avatars(), list)
-    assert isinstance(client.list_custom_voices(), list)
+    assert isinstance(client.list_custom_avatars(status="completed", name="me"), list)
+    assert isinstance(client.list_custom_voices(language="english"), list)
+    with pytest.raises(errors.InvalidRequestError) as caught:
+        client.list_custom_avatars(status="sleeping")
+    assert caught.value.param == "status"
 
 
 def test_voice_pages_and_filters(client: JoggAIClient) -> None:
