@@ -45,10 +45,14 @@ with public_tab:
     opened = next((a for a in avatars if a.id == st.session_state[Keys.OPEN_AVATAR_ID]), None)
     if opened is not None:
         with st.container(border=True, key="avatar_preview"):
-            st.subheader(opened.name)
-            if opened.video_url:
-                video_player(opened.video_url)
-            with st.container(horizontal=True):
+            clip, about = st.columns([1, 2])
+            with clip:
+                if opened.video_url:
+                    video_player(opened.video_url)
+            with about:
+                st.subheader(opened.name)
+                st.caption(" · ".join(catalog_view.facet_label(catalog_view.avatar_facet_value(opened, facet))
+                                      for facet in FILTERS if catalog_view.avatar_facet_value(opened, facet)))
                 st.button("Use this avatar", key=Keys.W_AVATAR_USE, type="primary",
                           icon=":material/arrow_forward:", on_click=use_avatar, args=(opened.id, 0))
                 st.button("Close", key=Keys.W_AVATAR_CLOSE, on_click=open_avatar, args=(None,))

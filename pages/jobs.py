@@ -34,7 +34,8 @@ st.caption(f"{len(active)} running · {len(jobs)} in history"
 st.dataframe(
     tracker.jobs_frame(shown, highlight=highlight), key="jobs_table", hide_index=True,
     column_config={
-        "": st.column_config.TextColumn("", width=30),
+        "": st.column_config.TextColumn("", width=36, help="The job you just submitted"),
+        "status": st.column_config.TextColumn("Status", width=100),
         "progress": st.column_config.ProgressColumn("Progress", min_value=0, max_value=100, format="%d%%"),
         "error": st.column_config.TextColumn("Reason (if failed)"),
     })
