@@ -113,6 +113,7 @@ def test_phoneme_names_map_to_shapes() -> None:
     assert phoneme_viseme("v") is Viseme.FV
     assert phoneme_viseme("_:") is Viseme.REST
     assert phoneme_viseme("_|") is None  # a tone boundary does not move the lips
+    assert phoneme_viseme("(en)") is None  # nor does a switch of language
     assert phoneme_viseme("tS;") is Viseme.ETC
 
 

@@ -11,6 +11,9 @@ Cloud ids the engine does not have (`en-US-ChristopherNeural`, `de-DE-KatjaNeura
   3. otherwise, when the name is a well-known cloud voice, candidates of its gender are kept;
   4. the pick among the remaining candidates is fixed by a checksum of the requested id.
 
+Known limitation: espeak-ng reads Japanese kana but not kanji (it says "Chinese letter" for each);
+the Japanese voices are for kana scripts.
+
 Gender comes from espeak-ng's voice variants (`+f1`..`+f5`, `+m1`..`+m7`, `+grandma`, `+grandpa`),
 age from the variant plus pitch and speaking rate.
 """

@@ -363,7 +363,7 @@ def phoneme_viseme(name: str) -> Viseme | None:
         return None
     if _is_pause(bare):
         return Viseme.REST
-    if bare.startswith(("_", "|", "#")):
+    if bare.startswith(("_", "|", "#", "(")):  # boundaries, tones, language switches like "(en)"
         return None
     if bare in _PHONEME_VISEMES:
         return _PHONEME_VISEMES[bare]
