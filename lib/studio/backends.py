@@ -110,6 +110,12 @@ def resolve_backend(kind: str, config: StudioConfig, *, session_key: str | None 
 
 def explain_error(exc: Exception, backend: Backend) -> tuple[str, str]:
     """A user-facing (message, fix) pair for an error talking to ``backend``; never includes the key."""
+    message, fix = _explain(exc, backend)
+    # Server messages are echoed; make sure none of them can carry the key to the screen.
+    return message.replace(backend.api_key, "••••") if backend.api_key else message, fix
+
+
+def _explain(exc: Exception, backend: Backend) -> tuple[str, str]:
     where = f"{backend.label} at {backend.base_url}"
     if isinstance(exc, errors.AuthenticationError):
         return (f"{where} rejected the API key.",
