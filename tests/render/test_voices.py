@@ -95,6 +95,7 @@ def test_filters_combine_and_empty_means_no_filter() -> None:
     assert filter_voices() == filter_voices(gender="", language=None, age="", use_case="") == list(VOICES)
     combined = filter_voices(gender="Female", language="simplified chinese")
     assert combined and all(v.gender == "female" and v.language == "simplified chinese" for v in combined)
+    assert filter_voices(language="Chinese") == filter_voices(language="simplified chinese")
     assert filter_voices(language="klingon") == []
     assert filter_voices(gender="robot") == []
 

@@ -327,7 +327,8 @@ def filter_voices(*, gender: str | None = None, language: str | None = None, age
     """Voices matching every given filter, in catalog order. Empty or None means no filter.
 
     Spellings are forgiving, as JoggAI's own guide uses them: `Male`/`female`; a language as its
-    lower-case English name (`english`), a locale (`en-US`, `en_us`) or a bare language code (`en`);
+    lower-case English name (`english`, or `chinese` for `simplified chinese`), a locale (`en-US`,
+    `en_us`) or a bare language code (`en`);
     `middle-aged` for `middle_aged`."""
     wanted_gender = _norm(gender)
     wanted_age = _norm(age).replace("-", "_").replace(" ", "_")
@@ -348,7 +349,8 @@ def _norm(value: str | None) -> str:
 
 def _speaks(voice: VoiceProfile, language: str) -> bool:
     locale = voice.locale.casefold()
-    return language in (voice.language, locale, locale.split("-")[0])
+    # "chinese" finds "simplified chinese"; whole words only, so "english" never finds more.
+    return language in (voice.language, locale, locale.split("-")[0], *voice.language.split())
 
 
 def sample_text(voice: VoiceProfile) -> str:
