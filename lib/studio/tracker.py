@@ -12,6 +12,8 @@ from lib.studio.history import JobRecord
 
 STATUSES = ("pending", "processing", "completed", "failed")
 REFRESH_CHOICES_MS = (1000, 2000, 3000, 5000, 10000, 30000)
+# JoggAI's guide: renders take 2-10 minutes; more than 15 is worth flagging as probably stuck.
+STUCK_AFTER_SECONDS = 15 * 60
 # Finished videos shown inline; older ones stay reachable through the table and the video page.
 MAX_INLINE_PLAYERS = 24
 
@@ -44,7 +46,8 @@ def jobs_frame(jobs: Sequence[JobRecord], *, now: float | None = None,
     now = time.time() if now is None else now
     rows = [{
         "": "👉" if job.video_id == highlight else "",
-        "status": job.status,
+        "status": (f"{job.status} (stuck?)" if not job.is_terminal and job.elapsed(now) > STUCK_AFTER_SECONDS
+                   else job.status),
         "progress": (100 if job.status == "completed" else (job.progress or 0)),
         "elapsed": format_elapsed(job.elapsed(now)),
         "name": job.name or "(unnamed)",
