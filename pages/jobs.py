@@ -14,7 +14,8 @@ st.title(":material/pending_actions: Jobs")
 connection = current_connection()
 updates = refresh_active_jobs(connection)  # one tick: only due, unfinished jobs of the active backend
 jobs = history().list_jobs()
-active = [job for job in jobs if not job.is_terminal]
+active = tracker.followed_jobs(jobs, connection.backend.backend_id if connection.ok else None)
+waiting = sum(not job.is_terminal for job in jobs) - len(active)
 highlight = st.query_params.get("job")
 
 # The controls are drawn every run (disabled when idle) so the elements below never move.
@@ -30,7 +31,8 @@ with st.container(horizontal=True, vertical_alignment="bottom", key="jobs_contro
 
 shown = tracker.filter_jobs(jobs, statuses=statuses, backends=backends, search=search)
 st.caption(f"{len(active)} running · {len(jobs)} in history"
-           + (f" · {sum(u.status is not None for u in updates)} updated just now" if updates else ""))
+           + (f" · {sum(u.status is not None for u in updates)} updated just now" if updates else "")
+           + (f" · {waiting} waiting for their backend (switch it in Settings)" if waiting else ""))
 st.dataframe(
     tracker.jobs_frame(shown, highlight=highlight), key="jobs_table", hide_index=True,
     column_config={

@@ -61,6 +61,11 @@ def jobs_frame(jobs: Sequence[JobRecord], *, now: float | None = None,
     return pd.DataFrame(rows, columns=columns)
 
 
+def followed_jobs(jobs: Sequence[JobRecord], backend_id: str | None) -> list[JobRecord]:
+    """Unfinished jobs the tracker can follow now: those of the connected backend (None: no backend)."""
+    return [job for job in jobs if not job.is_terminal and job.backend == backend_id]
+
+
 def inline_players(jobs: Sequence[JobRecord]) -> list[JobRecord]:
     """Completed jobs to play inline, oldest completion first.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lib.studio.history import JobHistory, JobUpdate
-from lib.studio.tracker import filter_jobs, format_elapsed, inline_players, jobs_frame
+from lib.studio.tracker import filter_jobs, followed_jobs, format_elapsed, inline_players, jobs_frame
 
 PAYLOAD = {"avatar": {"avatar_id": 5}, "voice": {"voice_id": "v"}, "video_name": "n"}
 
@@ -56,3 +56,13 @@ def test_players_are_appended_in_completion_order(tmp_path: Path) -> None:
 
 def test_format_elapsed() -> None:
     assert [format_elapsed(s) for s in (5, 83, 3725)] == ["5s", "1m 23s", "1h 02m"]
+
+
+def test_only_jobs_of_the_connected_backend_are_followed(tmp_path: Path) -> None:
+    history = make_history(tmp_path)
+    history.record_submission(backend="cloud", base_url="https://api.jogg.ai", video_id="c", request=PAYLOAD)
+    history.apply_updates([JobUpdate("local", "mid", 10.0, None, status="completed", video_url="http://v/m")])
+    jobs = history.list_jobs()
+    assert sorted(job.video_id for job in followed_jobs(jobs, "local")) == ["new", "old"]
+    assert [job.video_id for job in followed_jobs(jobs, "cloud")] == ["c"]
+    assert followed_jobs(jobs, None) == []
