@@ -7,6 +7,7 @@ Arabic and Indic scripts when available, and right-to-left lines are placed from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -158,10 +159,22 @@ def _layout_words(texts: list[str], font: Font, max_width: float, joiner: str, e
     return lines
 
 
-def render_caption(chunk: CaptionChunk, script: str, highlight: int | None, width: int, height: int,
-                   *, font_px: int | None = None) -> np.ndarray:
-    """An RGBA (straight alpha) sprite of `width` x `height` with the chunk on a rounded dark box,
-    word `highlight` marked; text shrinks until it fits in two lines."""
+@dataclass(frozen=True)
+class _CaptionLayout:
+    """A chunk laid out once: the box with every word in white, and where each word sits."""
+
+    base: Image.Image
+    font: Font
+    size: int
+    line_h: int
+    ascent: int
+    descent: int
+    places: tuple[tuple[float, float, float], ...]  # (x, y, width) of each word
+
+
+@lru_cache(maxsize=16)
+def _caption_layout(chunk: CaptionChunk, script: str, width: int, height: int, font_px: int | None
+                    ) -> _CaptionLayout:
     texts = [_word_text(w, script) for w in chunk.words]
     sample = " ".join(texts)
     rtl = is_rtl(sample)
@@ -191,19 +204,33 @@ def render_caption(chunk: CaptionChunk, script: str, highlight: int | None, widt
     bx = (width - box_w) // 2
     by = max(0, height - box_h) // 2
     draw.rounded_rectangle((bx, by, bx + box_w, by + box_h), radius=int(size * 0.45), fill=(*BOX, 178))
+    places: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)] * len(texts)
     for row, line in enumerate(lines):
         y = by + pad_y + row * line_h
         x = (width - line_widths[row]) / 2
-        order = list(reversed(line)) if rtl else line
-        for i in order:
-            if i == highlight:
-                draw.rounded_rectangle((x - size * 0.14, y + size * 0.02, x + widths[i] + size * 0.14,
-                                        y + line_h - size * 0.02), radius=int(size * 0.22), fill=(*HIGHLIGHT, 255))
-                colour = (20, 20, 24, 255)
-            else:
-                colour = (255, 255, 255, 255)
-            draw.text((x, y + (line_h - ascent - descent) / 2), texts[i], font=font, fill=colour)
+        for i in (list(reversed(line)) if rtl else line):
+            places[i] = (x, y, widths[i])
+            draw.text((x, y + (line_h - ascent - descent) / 2), texts[i], font=font, fill=(255, 255, 255, 255))
             x += widths[i] + space
+    return _CaptionLayout(image, font, size, line_h, ascent, descent, tuple(places))
+
+
+def render_caption(chunk: CaptionChunk, script: str, highlight: int | None, width: int, height: int,
+                   *, font_px: int | None = None) -> np.ndarray:
+    """An RGBA (straight alpha) sprite of `width` x `height` with the chunk on a rounded dark box,
+    word `highlight` marked; text shrinks until it fits in two lines."""
+    layout = _caption_layout(chunk, script, width, height, font_px)
+    if highlight is None or not 0 <= highlight < len(layout.places):
+        return np.asarray(layout.base)
+    # The chunk is laid out once; each highlight only paints its pill and one dark word over it.
+    image = layout.base.copy()
+    draw = ImageDraw.Draw(image)
+    x, y, w = layout.places[highlight]
+    size = layout.size
+    draw.rounded_rectangle((x - size * 0.14, y + size * 0.02, x + w + size * 0.14, y + layout.line_h - size * 0.02),
+                           radius=int(size * 0.22), fill=(*HIGHLIGHT, 255))
+    draw.text((x, y + (layout.line_h - layout.ascent - layout.descent) / 2),
+              _word_text(chunk.words[highlight], script), font=layout.font, fill=(20, 20, 24, 255))
     return np.asarray(image)
 
 

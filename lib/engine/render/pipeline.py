@@ -234,7 +234,15 @@ class FrameComposer:
         self.region_pixels = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
         self.region_surface = _surface(self.region_pixels)
         self.region_under = _image(self.under[y0:y1, x0:x1])
-        self.region_over = _image(self.over[y0:y1, x0:x1])
+        # The body layer covers only the lower part of the head region: keep just its painted rows
+        # and columns so each redraw blends fewer pixels.
+        over = self.over[y0:y1, x0:x1]
+        rows = np.nonzero(over[..., 3].any(axis=1))[0]
+        cols = np.nonzero(over[..., 3].any(axis=0))[0]
+        self.region_over: tuple[skia.Image, int, int] | None = None
+        if len(rows):
+            self.region_over = (_image(over[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]),
+                                int(cols[0]), int(rows[0]))
         self.overlays: list[TextOverlay] = overlays_spec.get("overlays", [])
         self._overlay_cache: dict[tuple, tuple] = {}
         self._overlay_state: list[object] = [None] * len(self.overlays)
@@ -367,20 +375,20 @@ class FrameComposer:
             self._overlay_state[index] = key
             cached = self._overlay_cache.get((index, key))
             x0, y0, x1, y1 = overlay.rect
+            touches_head = x0 < rx1 and rx0 < x1 and y0 < ry1 and ry0 < y1
             if cached is None:
                 if sprite is not None:
-                    alpha = sprite[..., 3:4].astype(np.float32) / 255.0
-                    patch = self.static[y0:y1, x0:x1, :3].astype(np.float32) * (1 - alpha)
-                    patch += sprite[..., :3].astype(np.float32) * alpha
-                    rgb = np.ascontiguousarray(patch + 0.5, dtype=np.uint8)
-                    skia_sprite = _image(_premultiply(sprite))
+                    # Pillow's C compositor; the Skia copy is only needed where text meets the head.
+                    under = Image.fromarray(self.static[y0:y1, x0:x1])
+                    rgb = np.asarray(Image.alpha_composite(under, Image.fromarray(sprite)))
+                    skia_sprite = _image(_premultiply(sprite)) if touches_head else None
                 else:
-                    rgb, skia_sprite = np.ascontiguousarray(self.static[y0:y1, x0:x1, :3]), None
+                    rgb, skia_sprite = self.static[y0:y1, x0:x1], None
                 cached = (rgb_to_yuv420(rgb), skia_sprite)
                 self._overlay_cache[(index, key)] = cached
             frame.paste_yuv(x0, y0, cached[0])
             self._overlay_sprites[index] = (overlay.rect, cached[1]) if cached[1] is not None else None
-            if x0 < rx1 and rx0 < x1 and y0 < ry1 and ry0 < y1:
+            if touches_head:
                 region_dirty = True
         placement = self.head_placement(pose)
         mouth_key = art.quantize(mouth)
@@ -405,7 +413,8 @@ class FrameComposer:
             canvas.clipRect(skia.Rect(x0 - rx0, y0 - ry0, x1 - rx0, y1 - ry0))
             canvas.drawImage(self.region_under, 0, 0)
             self._draw_head(canvas, rx0, ry0, pose, mouth, closure)
-            canvas.drawImage(self.region_over, 0, 0)
+            if self.region_over is not None:
+                canvas.drawImage(*self.region_over)
             for entry in self._overlay_sprites:  # text that reaches into the head region stays on top
                 if entry is not None:
                     (ox0, oy0, _, _), image = entry
