@@ -7,6 +7,7 @@ from lib.studio.backends import BACKEND_LABELS
 from lib.studio.connection import active_kind, current_connection
 from lib.studio.engine_launcher import find_running_engine, stop_engine, tail_log
 from lib.studio.state import Keys
+from lib.studio.widgets import format_quota
 
 nav.require_entrypoint("settings")
 st.title(":material/settings: Settings")
@@ -54,7 +55,7 @@ if st.button("Test connection", key=Keys.W_SETTINGS_TEST, icon=":material/networ
     connection = current_connection()  # health was cleared by the callback: ask the backend again
 if connection.ok:
     st.success(f"Connected to {connection.backend.label} at {connection.backend.base_url} as "
-               f"**{connection.health.username}** · remaining quota {connection.health.remaining_quota}")
+               f"**{connection.health.username}** · remaining quota {format_quota(connection.health.remaining_quota)}")
 else:
     st.error(f"{connection.health.message}  \n{connection.health.fix or ''}")
 
