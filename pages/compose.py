@@ -17,10 +17,11 @@ if not connection.ok:
     st.stop()
 
 prime_compose_widgets()
-public, _ = load_catalog(connection, "public_avatars")
-custom, _ = load_catalog(connection, "custom_avatars")
+(public, problem), (custom, _), (voice_list, voice_problem) = (
+    load_catalog(connection, name) for name in ("public_avatars", "custom_avatars", "voices"))
+if problem or voice_problem:
+    st.warning(problem or voice_problem)
 avatars = compose.avatar_choices(public, custom)
-voice_list, _ = load_catalog(connection, "voices")
 voices = compose.voice_choices(voice_list)
 session = st.session_state
 shown_problems = session.get(Keys.COMPOSE_ATTEMPTED, False)

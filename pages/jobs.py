@@ -48,7 +48,10 @@ with st.expander(f"Failed jobs ({sum(job.status == 'failed' for job in shown)})"
 
 st.subheader("Finished videos")
 with st.container(key="finished_videos"):
-    for job in tracker.inline_players(jobs):
+    players = tracker.inline_players(jobs)
+    if not players:
+        st.caption("Finished videos play here.")
+    for job in players:
         finished_job_card(job)
 
 # Last element on the page, and only while something is running: when it goes, nothing above moves.
