@@ -67,11 +67,12 @@ def current_connection() -> Connection:
 def history(connection: Connection | None = None) -> JobHistory:
     """The job history of this dashboard (works whether or not a backend is reachable).
 
-    Given a connection to the local engine, links recorded under an earlier port are moved to the
-    engine's current address first.
+    Given a healthy connection to the local engine, links recorded under an earlier port are moved
+    to the engine's current address first.
     """
     store = data.job_history(str(load_config().history_path))
-    if connection is not None and connection.backend is not None and connection.backend.kind == "local":
+    # Only an engine that answers at its new address may claim the links.
+    if connection is not None and connection.ok and connection.backend.kind == "local":
         store.move_origin(connection.backend.backend_id, connection.backend.base_url)
     return store
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,6 +43,20 @@ def studio_env(engine: EngineProcess, tmp_path: Path) -> Iterator[Path]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@pytest.fixture
+def closed_port_env(studio_env: Path) -> Iterator[str]:
+    """The studio pointed at a loopback port where nothing listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    saved = os.environ["AVATAR_STUDIO_ENGINE_URL"]
+    os.environ["AVATAR_STUDIO_ENGINE_URL"] = f"http://127.0.0.1:{port}"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.environ["AVATAR_STUDIO_ENGINE_URL"] = saved
 
 
 @pytest.fixture(scope="session")

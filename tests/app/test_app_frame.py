@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,20 +42,6 @@ def test_bounce_through_the_entrypoint_lands_on_the_page_with_its_params(studio_
     assert not at.exception
     assert [title.value for title in at.title] == [":material/movie: Video"]
     assert "_next" not in at.query_params
-
-
-@pytest.fixture
-def closed_port_env(studio_env: Path) -> Iterator[str]:
-    """The studio pointed at a loopback port where nothing listens."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    saved = os.environ["AVATAR_STUDIO_ENGINE_URL"]
-    os.environ["AVATAR_STUDIO_ENGINE_URL"] = f"http://127.0.0.1:{port}"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.environ["AVATAR_STUDIO_ENGINE_URL"] = saved
 
 
 @pytest.mark.parametrize("slug", ["avatars", "compose", "jobs", "settings"])

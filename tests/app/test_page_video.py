@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,13 @@ def test_unknown_video_says_so(studio_env: Path) -> None:
     assert not at.exception
     assert any("does-not-exist" in error.value for error in at.error)
     assert not at.get("video")
+
+
+def test_recorded_video_still_opens_when_the_engine_is_down(closed_port_env: str, engine, finished_video) -> None:
+    video_id = record_finished(JobHistory(Path(os.environ["AVATAR_STUDIO_DATA_DIR"]) / "history.sqlite3"),
+                               engine, finished_video)
+    at = open_page("video", video_id=video_id)
+    assert not at.exception
+    assert any("not reachable" in error.value for error in at.error)
+    # The history keeps the links; the media server is the engine, so the browser shows what it can.
+    assert [video.proto.url for video in at.get("video")] == [finished_video["job"].video_url]
