@@ -25,7 +25,8 @@ from lib.engine.render.pipeline import FrameComposer, HeadPose, build_overlays
 from lib.engine.render.previews import render_cover_jpeg
 from lib.engine.render.timeline import Viseme, WordTiming
 
-SCRIPT = "Welcome back, everyone! Today we look at three ideas that will change how your team works."
+SCRIPT = ("Welcome back, everyone! Today we look at three ideas that will change how your team works. "
+          "Let us start with the first one.")
 CELL = 240
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import skia
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from lib.engine.catalog.avatars import AvatarProfile
 from lib.engine.render import avatar_art as art
@@ -443,6 +443,29 @@ def yuv_to_rgb(frame: YuvFrame) -> np.ndarray:
     return np.clip(np.stack([r, g, b], -1) + 0.5, 0, 255).astype(np.uint8)
 
 
+def _up_next_sprite(text: str | None, width: int, height: int, size: int, progress: float) -> np.ndarray:
+    """The panel while captions run: a small "Up next" label over the coming sentence (none after the
+    last one), and a progress bar through the script along the bottom."""
+    bar_h = max(4, int(size * 0.16))
+    room = height - bar_h * 4
+    parts = []
+    if text:
+        label_size = max(12, int(size * 0.6))
+        label_h = int(label_size * 1.9)
+        parts.append(render_text_block("UP NEXT", width, label_h, size=label_size, colour=(150, 164, 204),
+                                       bold_ui=True, max_lines=1))
+        parts.append(render_text_block(text, width, max(1, room - label_h), size=int(size * 0.85),
+                                       colour=(196, 204, 222), max_lines=8))
+    parts.append(np.zeros((height - sum(part.shape[0] for part in parts), width, 4), np.uint8))
+    image = Image.fromarray(np.concatenate(parts, axis=0))
+    draw = ImageDraw.Draw(image)
+    y0 = height - bar_h * 2
+    draw.rounded_rectangle((0, y0, width - 1, y0 + bar_h), radius=bar_h // 2, fill=(255, 255, 255, 46))
+    filled = max(bar_h, int((width - 1) * progress))
+    draw.rounded_rectangle((0, y0, filled, y0 + bar_h), radius=bar_h // 2, fill=(196, 204, 222, 230))
+    return np.asarray(image)
+
+
 def build_overlays(layout: Layout, script: str, words: tuple[WordTiming, ...], caption: bool
                    ) -> tuple[list[TextOverlay], list[CaptionChunk]]:
     """Text overlays for a layout: the panel's current sentence and burned-in captions."""
@@ -453,7 +476,9 @@ def build_overlays(layout: Layout, script: str, words: tuple[WordTiming, ...], c
         spoken = sentences(words)
         size = int(layout.width * (0.06 if layout.aspect_ratio != "landscape" else 0.03))
         if spoken:
-            def sentence_state(_: int, t: float, spoken: list[CaptionChunk] = spoken) -> tuple[int, np.ndarray]:
+            # With burned-in captions the spoken sentence is already on screen: the panel shows the
+            # one coming next instead, so the two never repeat each other.
+            def sentence_state(_: int, t: float, spoken: list[CaptionChunk] = spoken) -> tuple[int, np.ndarray | None]:
                 index = 0
                 for i, chunk in enumerate(spoken):
                     if chunk.start <= t:
@@ -464,8 +489,13 @@ def build_overlays(layout: Layout, script: str, words: tuple[WordTiming, ...], c
 
             def _sentence_sprite(index: int) -> np.ndarray:
                 if index not in cache:
-                    cache[index] = render_text_block(spoken[index].text(script), sx1 - sx0, sy1 - sy0, size=size,
-                                                     colour=(236, 240, 248), max_lines=8)
+                    if not caption:
+                        cache[index] = render_text_block(spoken[index].text(script), sx1 - sx0, sy1 - sy0,
+                                                         size=size, colour=(236, 240, 248), max_lines=8)
+                    else:
+                        coming = spoken[index + 1].text(script) if index + 1 < len(spoken) else None
+                        cache[index] = _up_next_sprite(coming, sx1 - sx0, sy1 - sy0, size,
+                                                       (index + 1) / len(spoken))
                 return cache[index]
 
             overlays.append(TextOverlay(layout.sentence_rect, [], sentence_state))
