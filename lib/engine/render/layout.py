@@ -81,8 +81,8 @@ def head_region_for(bust_x: float, bust_y: float, scale: float, clip: Rect, widt
 # (aspect, style) -> framing numbers; eyes_x/eyes_y are fractions of the avatar's area.
 _FRAMING: dict[tuple[str, int], dict[str, float]] = {
     ("portrait", 1): {"scale": 1.45, "eyes_x": 0.5, "eyes_y": 0.40},
-    ("landscape", 1): {"scale": 0.95, "eyes_x": 0.5, "eyes_y": 0.40},
-    ("square", 1): {"scale": 0.95, "eyes_x": 0.5, "eyes_y": 0.40},
+    ("landscape", 1): {"scale": 1.02, "eyes_x": 0.5, "eyes_y": 0.42},
+    ("square", 1): {"scale": 1.02, "eyes_x": 0.5, "eyes_y": 0.42},
     ("portrait", 2): {"scale": 1.05, "eyes_x": 0.5, "eyes_y": 0.44},
     ("landscape", 2): {"scale": 0.95, "eyes_x": 0.5, "eyes_y": 0.40},
     ("square", 2): {"scale": 0.66, "eyes_x": 0.5, "eyes_y": 0.42},
@@ -125,8 +125,14 @@ def make_layout(aspect_ratio: str, screen_style: int, *, size_scale: float = 1.0
             scene = (0, 0, half, h)
             panel = (half, 0, w, h)
             title = (half + int(w * 0.04), int(h * 0.10), w - int(w * 0.04), int(h * 0.26))
-            sentence = (half + int(w * 0.04), int(h * 0.30), w - int(w * 0.04), int(h * 0.90))
-            caption = (int(w * 0.02), int(h * 0.74), half - int(w * 0.02), int(h * 0.94))
+            if aspect_ratio == "square":
+                # Half of a square is too narrow for readable captions: they run as a lower third
+                # across both halves, and the panel's text stops above them.
+                sentence = (half + int(w * 0.04), int(h * 0.30), w - int(w * 0.04), int(h * 0.74))
+                caption = (int(w * 0.03), int(h * 0.77), w - int(w * 0.03), int(h * 0.96))
+            else:
+                sentence = (half + int(w * 0.04), int(h * 0.30), w - int(w * 0.04), int(h * 0.90))
+                caption = (int(w * 0.02), int(h * 0.74), half - int(w * 0.02), int(h * 0.94))
     else:
         panel = (0, 0, w, h)
         short = min(w, h)

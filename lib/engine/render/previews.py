@@ -23,8 +23,12 @@ def _cover_layout(avatar: AvatarProfile) -> Layout:
 
 
 def render_cover_jpeg(avatar: AvatarProfile) -> bytes:
-    """The avatar in its scene, at its native aspect ratio, as JPEG bytes."""
-    composer = FrameComposer(avatar, _cover_layout(avatar), title="", overlays_spec={})
+    """The avatar in its scene as JPEG bytes: portrait and square avatars at their native aspect ratio;
+    landscape ones as a square head-and-shoulders crop, because a 16:9 frame leaves the person small in
+    a catalog tile."""
+    aspect = ASPECTS.get(avatar.aspect_ratio, "portrait")
+    layout = make_layout("square" if aspect == "landscape" else aspect, 1, size_scale=PREVIEW_SCALE)
+    composer = FrameComposer(avatar, layout, title="", overlays_spec={})
     still = composer.still(0.0, HeadPose(0.0, 0.0, 0.0), art.SMILE_MOUTH, 0.0)
     return to_jpeg(still)
 
