@@ -29,23 +29,26 @@ else:
     status, video_url, cover_url, caption_url = job.status, job.video_url, job.cover_url, job.caption_url
     details, error = job.request, job.error_message
 
-st.subheader(job.name if job and job.name else video_id)
-status_badge(status)
-if video_url:
-    video_player(video_url)
-elif error:
-    st.error(f"This video failed: {error}")
-else:
-    st.info("Still rendering — the **Jobs** page follows it.")
-
-with st.container(horizontal=True):
+player, about = st.columns([3, 2] if details.get("aspect_ratio") == "landscape" else [2, 3])
+with player:
     if video_url:
-        st.link_button("Download MP4", video_url, icon=":material/download:")
-    if caption_url:
-        st.link_button("Captions (WebVTT)", caption_url, icon=":material/subtitles:")
-    if cover_url:
-        st.link_button("Cover", cover_url, icon=":material/image:")
-st.code(share_url(video_id), language=None)  # the code block has a copy button
+        video_player(video_url)
+    elif error:
+        st.error(f"This video failed: {error}")
+    else:
+        st.info("Still rendering — the **Jobs** page follows it.")
+with about:
+    st.subheader(job.name if job and job.name else video_id)
+    status_badge(status)
+    with st.container(horizontal=True):
+        if video_url:
+            st.link_button("Download MP4", video_url, icon=":material/download:")
+        if caption_url:
+            st.link_button("Captions (WebVTT)", caption_url, icon=":material/subtitles:")
+        if cover_url:
+            st.link_button("Cover", cover_url, icon=":material/image:")
+    st.caption("Share this video")
+    st.code(share_url(video_id), language=None)  # the code block has a copy button
 
 if job is not None:
     voice = details.get("voice", {})
