@@ -229,10 +229,21 @@ def draw_hair_back(canvas: skia.Canvas, look: AvatarLook, g: FaceGeometry) -> No
                 x = cx + i * fw * 0.24
                 canvas.drawLine(x, g.cy, x + i * 2.0, bottom - 20 - abs(i) * 4, strand)
     elif style == "bob":
-        pts = [(cx, g.top - 22), (cx + fw * 1.2, g.top + 40), (cx + fw * 1.28, g.cy + 40),
-               (cx + fw * 1.18, g.mouth_y + 30), (cx, g.mouth_y + 10), (cx - fw * 1.18, g.mouth_y + 30),
-               (cx - fw * 1.28, g.cy + 40), (cx - fw * 1.2, g.top + 40)]
-        canvas.drawPath(smooth_path(pts), fill)
+        # Ends that flare out a little at the jaw and tuck in towards the neck, so the cut reads as
+        # hair and not as a helmet; a few darker strands give it texture.
+        pts = [(cx, g.top - 22), (cx + fw * 1.18, g.top + 36), (cx + fw * 1.24, g.cy + 30),
+               (cx + fw * 1.3, g.mouth_y + 12), (cx + fw * 1.38, g.mouth_y + 40), (cx + fw * 1.02, g.mouth_y + 30),
+               (cx, g.mouth_y + 10), (cx - fw * 1.02, g.mouth_y + 30), (cx - fw * 1.38, g.mouth_y + 40),
+               (cx - fw * 1.3, g.mouth_y + 12), (cx - fw * 1.24, g.cy + 30), (cx - fw * 1.18, g.top + 36)]
+        canvas.drawPath(smooth_path(pts, tension=0.8), fill)
+        strand = _stroke(shade(look.hair_color, 0.72), 2.4, 0.55)
+        for side in (-1, 1):
+            for k in (0.0, 0.5, 1.0):
+                x0 = cx + side * fw * (1.08 + k * 0.12)
+                path = skia.Path()
+                path.moveTo(x0, g.cy - 10 + k * 20)
+                path.quadTo(x0 + side * fw * 0.1, g.mouth_y, x0 + side * fw * (0.14 + k * 0.06), g.mouth_y + 28)
+                canvas.drawPath(path, strand)
     elif style in ("curly", "afro"):
         radius = 1.45 if style == "afro" else 1.2
         rng = np.random.default_rng(int(look.hair_color[0] * 7 + look.face_width * 13))
@@ -287,11 +298,17 @@ def draw_hair_front(canvas: skia.Canvas, look: AvatarLook, g: FaceGeometry) -> N
         canvas.drawArc(skia.Rect(cx - fw * 0.9, g.top - 10, cx + fw * 0.5, g.top + 90), 200, 60, False, sheen)
         return
     if style == "bob":
-        # Straight bangs across the forehead.
-        pts = [(cx - fw * 1.12, g.eye_y + 20), (cx - fw * 1.1, g.top + 30), (cx, g.top - 20),
-               (cx + fw * 1.1, g.top + 30), (cx + fw * 1.12, g.eye_y + 20), (cx + fw * 0.9, g.brow_y - 14),
-               (cx, g.brow_y - 10), (cx - fw * 0.9, g.brow_y - 14)]
+        # A fringe swept from a side parting: long over one brow, lifting towards the parting.
+        pts = [(cx - fw * 1.12, g.eye_y + 20), (cx - fw * 1.1, g.top + 30), (cx + fw * 0.3, g.top - 20),
+               (cx + fw * 1.1, g.top + 30), (cx + fw * 1.12, g.eye_y + 20), (cx + fw * 0.88, g.brow_y - 20),
+               (cx + fw * 0.36, g.top + g.fh * 0.26), (cx - fw * 0.3, g.brow_y - 16), (cx - fw * 0.9, g.brow_y - 6)]
         canvas.drawPath(smooth_path(pts), fill)
+        strand = _stroke(shade(look.hair_color, 0.72), 2.2, 0.5)
+        for k in range(3):
+            path = skia.Path()
+            path.moveTo(cx + fw * (0.3 - k * 0.05), g.top + 2 + k * 6)
+            path.quadTo(cx - fw * (0.2 + k * 0.2), g.top + 40 + k * 8, cx - fw * (0.55 + k * 0.18), g.brow_y - 10 + k * 4)
+            canvas.drawPath(path, strand)
         canvas.drawArc(skia.Rect(cx - fw * 0.8, g.top - 8, cx + fw * 0.7, g.top + 70), 205, 55, False, sheen)
         return
     if style == "pixie":
