@@ -92,7 +92,10 @@ def problems_by_widget(request: CreateVideoRequest) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     for problem in request.problems():
         widget = _FIELD_TO_WIDGET.get(problem.field.split(".")[-1], "general")
-        grouped.setdefault(widget, []).append(problem.message)
+        # build_request marks "nothing picked" with -1; say that instead of the integer rule.
+        message = "Choose an avatar." if problem.field == "avatar.avatar_id" and request.avatar_id == -1 \
+            else problem.message
+        grouped.setdefault(widget, []).append(message)
     return grouped
 
 

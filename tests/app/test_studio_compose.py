@@ -25,7 +25,7 @@ def test_missing_script_and_voice_are_reported_on_their_widgets() -> None:
     problems = compose.problems_by_widget(request)
     assert any("voice.script" in message for message in problems["script"])
     assert any("voice.voice_id" in message for message in problems["voice"])
-    assert any("avatar.avatar_id" in message for message in problems["avatar"])
+    assert problems["avatar"] == ["Choose an avatar."]
 
 
 def test_audio_mode_needs_an_http_url() -> None:
