@@ -134,7 +134,10 @@ def serve(args: argparse.Namespace, data_dir: Path) -> None:
                     "media links. Use --host 127.0.0.1 unless you really mean to share the engine.",
                     args.host)
         log.warning("!" * 72)
-    sock = bind_socket(args.host, args.port)
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as exc:
+        sys.exit(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
     port = sock.getsockname()[1]
     url_host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{url_host}:{port}"

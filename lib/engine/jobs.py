@@ -340,9 +340,14 @@ class RenderQueue:
         self.db.conn.execute(
             "UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, updated_at = ? "
             "WHERE video_id = ?", (code, message, time.time(), video_id))
-        shutil.rmtree(self.settings.work_dir / video_id, ignore_errors=True)
+        self._clean_scratch(video_id)
         log.info("video %s failed: %s", video_id, message)
         self.on_finished(video_id)
+
+    def _clean_scratch(self, video_id: str) -> None:
+        # Render scratch and downloaded input audio are only needed until the job is terminal.
+        shutil.rmtree(self.settings.work_dir / video_id, ignore_errors=True)
+        shutil.rmtree(self.settings.data_dir / "inputs" / video_id, ignore_errors=True)
 
     def _apply(self, video_id: str, attempt: int, outcome: dict[str, Any]) -> None:
         if not outcome.get("ok"):
@@ -370,6 +375,6 @@ class RenderQueue:
             "cover_file = ?, caption_file = ?, duration = ?, updated_at = ? WHERE video_id = ?",
             (token, names["video"], names["cover"], names["caption"], float(outcome["duration"]),
              time.time(), video_id))
-        shutil.rmtree(self.settings.work_dir / video_id, ignore_errors=True)
+        self._clean_scratch(video_id)
         log.info("video %s completed (%.1f s)", video_id, float(outcome["duration"]))
         self.on_finished(video_id)
