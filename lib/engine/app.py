@@ -109,6 +109,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
     store.initialise(settings.db_path)
     db = store.Database(settings.db_path)
     keys.ensure_first_key(db, settings.key_file)
+    media.prune_speech_previews(settings.media_dir)
     runtime = EngineRuntime(settings=settings, db=db)
     if settings.rate_limit:
         runtime.rate_limiter = PostRateLimiter(settings.rate_limit_per_minute)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import shutil
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -38,6 +40,20 @@ _CATALOG = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": 
 def new_token() -> str:
     """An unguessable path segment (192 random bits)."""
     return secrets.token_urlsafe(24)
+
+
+def prune_speech_previews(media_dir: Path, max_age: float = 7 * 24 * 3600) -> int:
+    """Delete speech previews older than `max_age` seconds (they are scratch audio); returns how many."""
+    removed = 0
+    cutoff = time.time() - max_age
+    for folder in (media_dir / SPEECH_KIND).glob("*"):
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder)
+                removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def media_path(media_dir: Path, kind: str, token: str, filename: str) -> Path:

@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -134,3 +135,15 @@ def test_every_v2_route_rejects_missing_and_wrong_keys(engine, tmp_path):
             answer = requests.request(method, engine.base_url + path, headers=headers, json={}, timeout=5)
             assert answer.status_code == 401, (method, path, headers)
             assert answer.json()["code"] == 10105, (method, path)
+
+
+def test_old_speech_previews_are_pruned_at_start(tmp_path):
+    old = tmp_path / "media" / "s" / ("o" * 32)
+    fresh = tmp_path / "media" / "s" / ("f" * 32)
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "speech.wav").write_bytes(b"RIFF")
+    eight_days_ago = time.time() - 8 * 24 * 3600
+    os.utime(old, (eight_days_ago, eight_days_ago))
+    start_engine(tmp_path).stop()
+    assert not old.exists() and fresh.exists()
