@@ -147,3 +147,13 @@ def test_old_speech_previews_are_pruned_at_start(tmp_path):
     os.utime(old, (eight_days_ago, eight_days_ago))
     start_engine(tmp_path).stop()
     assert not old.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True),
+                                                ("localhost", True), ("0.0.0.0", False), ("::", False),
+                                                ("192.168.1.20", False), ("example.com", False)])
+def test_which_hosts_count_as_loopback(host, loopback):
+    # Anything that is not loopback gets the loud warning at start.
+    from lib.engine.__main__ import is_loopback
+
+    assert is_loopback(host) is loopback
