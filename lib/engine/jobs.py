@@ -264,13 +264,13 @@ class RenderQueue:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()  # before the work: a wake-up during it is not lost
             try:
                 self._collect_finished()
                 self._claim_and_submit()
             except Exception:  # the dispatcher must survive anything (e.g. a locked database)
                 log.exception("render dispatcher error")
             self._wake.wait(timeout=0.5)
-            self._wake.clear()
 
     def _claim_and_submit(self) -> None:
         if self._pool is None or self._stop.is_set():

@@ -247,12 +247,12 @@ class WebhookSender:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()  # before the work: a wake-up during it is not lost
             try:
                 self._dispatch_due()
             except Exception:  # keep delivering whatever happens to one batch
                 log.exception("webhook scheduler error")
             self._wake.wait(timeout=0.25)
-            self._wake.clear()
 
     def _dispatch_due(self) -> None:
         rows = self.db.conn.execute(
