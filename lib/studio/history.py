@@ -231,12 +231,17 @@ class JobHistory:
         return _record(row) if row else None
 
     def list_jobs(self, *, backend: str | None = None, statuses: Iterable[str] | None = None,
-                  limit: int | None = None) -> list[JobRecord]:
-        """Jobs, newest first, optionally filtered."""
+                  limit: int | None = None, experiment: str | None = None,
+                  batch: str | None = None) -> list[JobRecord]:
+        """Jobs, newest first, optionally filtered (by backend, status, experiment id, batch id)."""
         query, params = "SELECT * FROM jobs WHERE 1=1", []
         if backend is not None:
             query += " AND backend=?"
             params.append(backend)
+        for column, value in (("experiment", experiment), ("batch", batch)):
+            if value is not None:
+                query += f" AND {column}=?"
+                params.append(value)
         if statuses is not None:
             wanted = list(statuses)
             query += f" AND status IN ({', '.join('?' * len(wanted))})"
