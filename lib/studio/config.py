@@ -26,6 +26,8 @@ class StudioConfig:
     autorefresh_ms: int
     base_url: str | None = None
     engine_url: str | None = None
+    # Where colleagues' browsers reach the local engine (sharing); None: derived from the browser's host.
+    engine_public_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     engine_key: str | None = field(default=None, repr=False)
 
@@ -70,6 +72,7 @@ def load_config() -> StudioConfig:
         autorefresh_ms=autorefresh_ms,
         base_url=_setting("JOGGAI_BASE_URL"),
         engine_url=_setting("AVATAR_STUDIO_ENGINE_URL"),
+        engine_public_url=_setting("AVATAR_STUDIO_ENGINE_PUBLIC_URL"),
         api_key=_setting("JOGGAI_API_KEY"),
         engine_key=_setting("AVATAR_STUDIO_ENGINE_KEY"),
     )
