@@ -157,3 +157,17 @@ def test_which_hosts_count_as_loopback(host, loopback):
     from lib.engine.__main__ import is_loopback
 
     assert is_loopback(host) is loopback
+
+
+def test_public_url_is_the_base_of_every_link(tmp_path):
+    running = start_engine(tmp_path, extra_args=["--workers", "0", "--public-url", "https://studio.example:8443/"])
+    try:
+        avatar = requests.get(running.v2 + "/avatars/public?page_size=1", headers=running.headers(),
+                              timeout=10).json()["data"]["avatars"][0]
+        assert avatar["cover_url"].startswith("https://studio.example:8443/media/")
+        upload = requests.post(running.v2 + "/upload/asset", headers=running.headers(), timeout=10,
+                               json={"filename": "a.wav", "content_type": "audio/wav"}).json()["data"]
+        assert upload["sign_url"].startswith("https://studio.example:8443/upload/")
+        assert upload["asset_url"].startswith("https://studio.example:8443/media/a/")
+    finally:
+        running.stop()
