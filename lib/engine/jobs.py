@@ -376,5 +376,5 @@ class RenderQueue:
             (token, names["video"], names["cover"], names["caption"], float(outcome["duration"]),
              time.time(), video_id))
         self._clean_scratch(video_id)
-        log.info("video %s completed (%.1f s)", video_id, float(outcome["duration"]))
+        log.info("video %s completed (%.1f s of video)", video_id, float(outcome["duration"]))
         self.on_finished(video_id)
