@@ -82,6 +82,50 @@ class Keys:
     W_JOBS_PAUSED = "jobs_paused"
     W_JOBS_AUTOREFRESH = "jobs_autorefresh"
 
+    # Experiments & batch (issue 5): compose's experiment mode, the Experiments and Batch pages
+    EXPERIMENT_NONCE = "experiment_nonce"  # id of the next experiment; renewed after a success
+    EXPERIMENT_REQUESTED = "experiment_requested"
+    EXPERIMENT_ERRORS = "experiment_errors"
+    EXPERIMENT_NOTES_OF = "experiment_notes_of"  # which experiment the notes box was filled from
+    BATCH_NONCE = "batch_nonce"  # id of the next batch; renewed once it is stored
+    BATCH_SUBMIT_REQUESTED = "batch_submit_requested"
+    W_COMPOSE_EXPERIMENT = "compose_experiment"
+    W_COMPOSE_TARGET = "compose_target_seconds"
+    W_EXP_AXIS = "experiment_axis"
+    W_EXP_VOICES = "experiment_voices"
+    W_EXP_AVATARS = "experiment_avatars"
+    W_EXP_SCRIPTS = "experiment_scripts"
+    W_EXP_SUBMIT = "experiment_submit"
+    W_EXP_NOTES = "experiment_notes"
+    W_EXP_SAVE_NOTES = "experiment_save_notes"
+    W_BATCH_FILE = "batch_file"
+    W_BATCH_TEXT = "batch_text"  # the CSV pasted instead of uploaded
+    W_BATCH_PACE = "batch_pace"
+    W_BATCH_NAME = "batch_name"
+    W_BATCH_SUBMIT = "batch_submit"
+    W_BATCH_PAUSE = "batch_pause"
+
+    # Sharing, favourites & webhooks (issue 5 part 2): Avatars, Voices, Video and Settings pages
+    WEBHOOK_NEW_SECRET = "webhook_new_secret"  # (endpoint id, secret): shown once, right after creation
+    WEBHOOK_NOTICE = "webhook_notice"  # (ok, message) of the last endpoint or inbox action
+    W_AVATAR_FAVOURITES_ONLY = "avatar_favourites_only"
+    W_VOICE_FAVOURITES_ONLY = "voice_favourites_only"
+    W_VOICE_STAR = "voice_star"
+    W_VIDEO_BUNDLE = "video_bundle"
+    W_WEBHOOK_NEW_URL = "webhook_new_url"
+    W_WEBHOOK_NEW_EVENTS = "webhook_new_events"
+    W_WEBHOOK_ADD = "webhook_add"
+    W_WEBHOOK_PICK = "webhook_pick"
+    W_WEBHOOK_EDIT_URL = "webhook_edit_url"
+    W_WEBHOOK_EDIT_EVENTS = "webhook_edit_events"
+    W_WEBHOOK_EDIT_STATUS = "webhook_edit_status"
+    W_WEBHOOK_SAVE = "webhook_save"
+    W_WEBHOOK_DELETE = "webhook_delete"
+    W_INBOX_START = "inbox_start"
+    W_INBOX_STOP = "inbox_stop"
+    W_INBOX_PICK = "inbox_pick"
+    W_INBOX_REPLAY = "inbox_replay"
+
     # Settings page widgets
     W_SETTINGS_BACKEND = "settings_backend"
     W_SETTINGS_KEY = "settings_key"
@@ -99,6 +143,9 @@ STASHED_WIDGETS = tuple(value for name, value in vars(Keys).items() if name.star
     Keys.W_COMPOSE_SUBMIT, Keys.W_JOBS_AUTOREFRESH, Keys.W_SETTINGS_APPLY, Keys.W_SETTINGS_TEST,
     Keys.W_SETTINGS_FORGET_KEY, Keys.W_SETTINGS_RESTART, Keys.W_SETTINGS_KEY,
     Keys.W_AVATAR_PAGE,  # st.pagination warns when its value is set through session state
+    Keys.W_EXP_SUBMIT, Keys.W_EXP_SAVE_NOTES, Keys.W_BATCH_FILE, Keys.W_BATCH_SUBMIT, Keys.W_BATCH_PAUSE,
+    Keys.W_VOICE_STAR, Keys.W_VIDEO_BUNDLE, Keys.W_WEBHOOK_ADD, Keys.W_WEBHOOK_SAVE,  # sharing & webhooks
+    Keys.W_WEBHOOK_DELETE, Keys.W_INBOX_START, Keys.W_INBOX_STOP, Keys.W_INBOX_REPLAY,
 })
 
 # Initial values of the compose widgets (they persist for the session: persist_state="session").
@@ -111,6 +158,11 @@ COMPOSE_DEFAULTS: dict[str, Any] = {
     Keys.W_COMPOSE_CAPTION: False,
     Keys.W_COMPOSE_NAME: "",
     Keys.W_COMPOSE_WEBHOOK: "",
+    Keys.W_COMPOSE_EXPERIMENT: False,
+    Keys.W_EXP_AXIS: "cast",
+    Keys.W_EXP_VOICES: [],
+    Keys.W_EXP_AVATARS: [],
+    Keys.W_EXP_SCRIPTS: "",
 }
 
 INITIAL_STATE: dict[str, Any] = {
