@@ -4,8 +4,9 @@ import streamlit as st
 
 from lib.studio import catalog_view, nav
 from lib.studio.connection import current_connection, load_catalog
+from lib.studio.favourites import FavouritesStore, only_favourites
 from lib.studio.state import Keys, pick_avatar, request_page
-from lib.studio.widgets import avatar_card, video_player
+from lib.studio.widgets import avatar_card, favourite_button, video_player
 
 nav.require_entrypoint("avatars")
 st.title(":material/face: Avatars")
@@ -17,10 +18,16 @@ if not connection.ok:
 FILTERS = {"aspect_ratio": Keys.W_AVATAR_ASPECT, "style": Keys.W_AVATAR_STYLE, "gender": Keys.W_AVATAR_GENDER,
            "age": Keys.W_AVATAR_AGE, "scene": Keys.W_AVATAR_SCENE, "ethnicity": Keys.W_AVATAR_ETHNICITY}
 PER_PAGE = 24
+favourites = FavouritesStore(connection.config.history_path)
+backend_id = connection.backend.backend_id
 
 
 def open_avatar(avatar_id: int) -> None:
     st.session_state[Keys.OPEN_AVATAR_ID] = avatar_id
+
+
+def toggle_favourite(avatar_id: int) -> None:
+    favourites.toggle(backend_id, "avatar", avatar_id)
 
 
 def use_avatar(avatar_id: int, avatar_type: int) -> None:
@@ -33,13 +40,20 @@ with public_tab:
     avatars, problem = load_catalog(connection, "public_avatars")
     if problem:
         st.error(problem)
-    st.text_input("Search by name", key=Keys.W_AVATAR_SEARCH, placeholder="e.g. Ava")
+    starred = favourites.ids(backend_id, "avatar")
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.text_input("Search by name", key=Keys.W_AVATAR_SEARCH, placeholder="e.g. Ava")
+        st.toggle("Favourites only", key=Keys.W_AVATAR_FAVOURITES_ONLY, help="Avatars you starred on this backend")
     with st.container(horizontal=True):
         choices = {facet: st.multiselect(catalog_view.facet_label(facet),
                                          catalog_view.avatar_facet_options(avatars, facet), key=key,
                                          format_func=catalog_view.facet_label, placeholder="Any")
                    for facet, key in FILTERS.items()}
     shown = catalog_view.filter_avatars(avatars, search=st.session_state[Keys.W_AVATAR_SEARCH], **choices)
+    if st.session_state[Keys.W_AVATAR_FAVOURITES_ONLY]:
+        shown = only_favourites(shown, starred, lambda avatar: avatar.id)
+        if not starred:
+            st.info("No favourite avatars yet: star one with :material/star_border: on its card.")
     st.caption(f"**{len(shown)}** of {len(avatars)} avatars", help="Filters combine; empty means any.")
 
     opened = next((a for a in avatars if a.id == st.session_state[Keys.OPEN_AVATAR_ID]), None)
@@ -55,14 +69,17 @@ with public_tab:
                                       for facet in FILTERS if catalog_view.avatar_facet_value(opened, facet)))
                 st.button("Use this avatar", key=Keys.W_AVATAR_USE, type="primary",
                           icon=":material/arrow_forward:", on_click=use_avatar, args=(opened.id, 0))
-                st.button("Close", key=Keys.W_AVATAR_CLOSE, on_click=open_avatar, args=(None,))
+                with st.container(horizontal=True):
+                    favourite_button(starred=str(opened.id) in starred, key="avatar_preview_star",
+                                     on_toggle=toggle_favourite, args=(opened.id,))
+                    st.button("Close", key=Keys.W_AVATAR_CLOSE, on_click=open_avatar, args=(None,))
 
     pages = max(1, -(-len(shown) // PER_PAGE))
     page = st.pagination(pages, key=Keys.W_AVATAR_PAGE) if pages > 1 else 1
     grid = st.grid(columns="auto", min_column_width=180, key="avatar_grid")
     for avatar in shown[(page - 1) * PER_PAGE: page * PER_PAGE]:
         with grid.cell():
-            avatar_card(avatar, on_open=open_avatar)
+            avatar_card(avatar, on_open=open_avatar, starred=str(avatar.id) in starred, on_star=toggle_favourite)
 
 with custom_tab:
     mine, problem = load_catalog(connection, "custom_avatars")

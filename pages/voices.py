@@ -4,7 +4,9 @@ import streamlit as st
 
 from lib.studio import catalog_view, nav
 from lib.studio.connection import current_connection, load_catalog
+from lib.studio.favourites import FavouritesStore, only_favourites
 from lib.studio.state import Keys, pick_voice, request_page
+from lib.studio.widgets import favourite_button
 
 nav.require_entrypoint("voices")
 st.title(":material/record_voice_over: Voices")
@@ -15,7 +17,12 @@ if not connection.ok:
 
 FILTERS = {"language": Keys.W_VOICE_LANGUAGE, "gender": Keys.W_VOICE_GENDER, "age": Keys.W_VOICE_AGE,
            "use_case": Keys.W_VOICE_USE_CASE}
+favourites = FavouritesStore(connection.config.history_path)
+backend_id = connection.backend.backend_id
 
+
+def toggle_favourite(voice_id: str) -> None:
+    favourites.toggle(backend_id, "voice", voice_id)
 
 
 def use_voice(voice_id: str) -> None:
@@ -26,23 +33,31 @@ def use_voice(voice_id: str) -> None:
 voices, problem = load_catalog(connection, "voices")
 if problem:
     st.error(problem)
-st.text_input("Search", key=Keys.W_VOICE_SEARCH, placeholder="name, accent, language or id")
+starred = favourites.ids(backend_id, "voice")
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    st.text_input("Search", key=Keys.W_VOICE_SEARCH, placeholder="name, accent, language or id")
+    st.toggle("Favourites only", key=Keys.W_VOICE_FAVOURITES_ONLY, help="Voices you starred on this backend")
 with st.container(horizontal=True):
     choices = {facet: st.multiselect(catalog_view.facet_label(facet), catalog_view.facet_options(voices, facet),
                                      key=key, format_func=catalog_view.facet_label, placeholder="Any")
                for facet, key in FILTERS.items()}
 shown = catalog_view.filter_voices(voices, search=st.session_state[Keys.W_VOICE_SEARCH], **choices)
+if st.session_state[Keys.W_VOICE_FAVOURITES_ONLY]:
+    shown = only_favourites(shown, starred, lambda voice: voice.voice_id)
+    if not starred:
+        st.info("No favourite voices yet: select a voice and press **Star**.")
 st.caption(f"**{len(shown)}** of {len(voices)} voices · select a row to hear it and use it")
 
+titles = catalog_view.VOICE_COLUMNS
 table = st.dataframe(
-    catalog_view.voices_frame(shown), key=Keys.W_VOICE_TABLE, on_select="rerun", selection_mode="single-row",
-    hide_index=True, height=420,
+    catalog_view.voices_frame(shown, starred), key=Keys.W_VOICE_TABLE, on_select="rerun",
+    selection_mode="single-row", hide_index=True, height=420,
     column_config={
-        "name": st.column_config.TextColumn("Name", pinned=True),
-        "language": st.column_config.TextColumn("Language"),
-        "use_case": st.column_config.TextColumn("Use case"),
-        "sample": st.column_config.AudioColumn("Sample"),
-        "voice_id": st.column_config.TextColumn("Voice id"),
+        "favourite": st.column_config.CheckboxColumn(titles["favourite"], width=40, help="Starred", pinned=True),
+        "name": st.column_config.TextColumn(titles["name"], pinned=True),
+        "sample": st.column_config.AudioColumn(titles["sample"]),
+        **{column: st.column_config.TextColumn(titles[column])
+           for column in ("language", "gender", "age", "accent", "use_case", "voice_id")},
     },
 )
 
@@ -55,5 +70,8 @@ if rows and rows[0] < len(shown):
                               (voice.language, voice.gender, voice.age, voice.accent, voice.use_case) if v))
         if voice.audio_url:
             st.audio(voice.audio_url)
-        st.button("Use this voice", key=Keys.W_VOICE_USE, type="primary", icon=":material/arrow_forward:",
-                  on_click=use_voice, args=(voice.voice_id,))
+        with st.container(horizontal=True):
+            st.button("Use this voice", key=Keys.W_VOICE_USE, type="primary", icon=":material/arrow_forward:",
+                      on_click=use_voice, args=(voice.voice_id,))
+            favourite_button(starred=voice.voice_id in starred, key=Keys.W_VOICE_STAR, on_toggle=toggle_favourite,
+                             args=(voice.voice_id,))

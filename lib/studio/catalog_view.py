@@ -62,9 +62,16 @@ def filter_voices(voices: Sequence[Any], *, search: str = "", **facets: Iterable
     return [voice for voice in voices if matches(voice)]
 
 
-def voices_frame(voices: Sequence[Any]) -> pd.DataFrame:
-    """One row per voice, in catalog order, for ``st.dataframe`` (``sample`` is the audio URL)."""
-    rows = [{"name": v.name, "language": v.language, "gender": v.gender, "age": v.age, "accent": v.accent,
-             "use_case": v.use_case, "sample": v.audio_url, "voice_id": v.voice_id} for v in voices]
-    columns = ["name", "language", "gender", "age", "accent", "use_case", "sample", "voice_id"]
-    return pd.DataFrame(rows, columns=columns)
+# Column titles of the voice table, all in sentence case ("Use case", not "use_case" or "Use Case").
+VOICE_COLUMNS = {"favourite": "★", "name": "Name", "language": "Language", "gender": "Gender", "age": "Age",
+                 "accent": "Accent", "use_case": "Use case", "sample": "Sample", "voice_id": "Voice ID"}
+
+
+def voices_frame(voices: Sequence[Any], starred: Iterable[str] = ()) -> pd.DataFrame:
+    """One row per voice, in catalog order, for ``st.dataframe`` (``sample`` is the audio URL,
+    ``favourite`` whether the voice is starred)."""
+    starred = set(starred)
+    rows = [{"favourite": v.voice_id in starred, "name": v.name, "language": v.language, "gender": v.gender,
+             "age": v.age, "accent": v.accent, "use_case": v.use_case, "sample": v.audio_url,
+             "voice_id": v.voice_id} for v in voices]
+    return pd.DataFrame(rows, columns=list(VOICE_COLUMNS))

@@ -36,15 +36,31 @@ def problem_banner(message: str, fix: str | None) -> None:
     st.error(f"**{message}**" + (f"  \n{fix}" if fix else ""), icon=":material/cloud_off:")
 
 
-def avatar_card(avatar, *, on_open: Callable[[int], None], key_prefix: str = "avatar") -> None:
-    """Cover, name, facets and an Open button that calls ``on_open(avatar.id)``."""
+def favourite_button(*, starred: bool, key: str, on_toggle: Callable[..., None], args: tuple = ()) -> None:
+    """A star toggle: filled when ``starred``; ``on_toggle(*args)`` flips it."""
+    st.button("Starred" if starred else "Star", key=key, on_click=on_toggle, args=args,
+              icon=":material/star:" if starred else ":material/star_border:",
+              type="primary" if starred else "secondary",
+              help="Remove from favourites" if starred else "Add to favourites")
+
+
+def avatar_card(avatar, *, on_open: Callable[[int], None], key_prefix: str = "avatar",
+                starred: bool | None = None, on_star: Callable[[int], None] | None = None) -> None:
+    """Cover, name, facets, an Open button that calls ``on_open(avatar.id)`` and, given ``on_star``,
+    a star toggle that calls ``on_star(avatar.id)``."""
     if avatar.cover_url:
         st.image(avatar.cover_url, width="stretch")
-    st.markdown(f"**{avatar.name}** · #{avatar.id}")
+    st.markdown(f"**{avatar.name}** · #{avatar.id}" + (" · :orange[:material/star:]" if starred else ""))
     facets = [avatar_facet_value(avatar, facet) for facet in ("aspect_ratio", "gender", "age", "scene")]
     st.caption(" · ".join(facet_label(value) for value in facets if value))
-    st.button("Open", key=f"{key_prefix}_open_{avatar.id}", on_click=on_open, args=(avatar.id,),
-              icon=":material/play_circle:", width="stretch")
+    with st.container(horizontal=True, gap="small"):
+        st.button("Open", key=f"{key_prefix}_open_{avatar.id}", on_click=on_open, args=(avatar.id,),
+                  icon=":material/play_circle:", width="stretch")
+        if on_star is not None:
+            st.button("", key=f"{key_prefix}_star_{avatar.id}", on_click=on_star, args=(avatar.id,),
+                      icon=":material/star:" if starred else ":material/star_border:",
+                      type="primary" if starred else "secondary",
+                      help="Remove from favourites" if starred else "Add to favourites")
 
 
 def video_player(url: str) -> None:

@@ -48,3 +48,21 @@ def test_search_open_preview_and_use_in_the_composer(studio_env: Path, engine_cl
     assert not at.exception
     assert [title.value for title in at.title] == [":material/edit_note: Compose"]
     assert at.selectbox(key=Keys.W_COMPOSE_AVATAR).value == (0, 81)
+
+
+def test_star_an_avatar_and_filter_favourites_only(studio_env: Path, engine_client) -> None:
+    at = open_page("avatars")
+    first, second = (avatar.id for avatar in engine_client.all_public_avatars()[:2])
+    at.button(key=f"avatar_star_{second}").click().run()
+    assert not at.exception
+    at.toggle(key=Keys.W_AVATAR_FAVOURITES_ONLY).set_value(True).run()
+    assert shown_count(at)[0] == 1
+    assert [b.key for b in at.button if b.key.startswith("avatar_open_")] == [f"avatar_open_{second}"]
+    # The star survives a new session (a reload): it lives in the dashboard's SQLite file.
+    again = open_page("avatars")
+    again.toggle(key=Keys.W_AVATAR_FAVOURITES_ONLY).set_value(True).run()
+    assert shown_count(again)[0] == 1
+    again.button(key=f"avatar_star_{second}").click().run()  # unstar
+    assert shown_count(again)[0] == 0
+    assert any("No favourite avatars yet" in info.value for info in again.info)
+    assert first != second

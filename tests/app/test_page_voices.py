@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from lib.studio import catalog_view
 from lib.studio.state import Keys
 from tests.app.conftest import open_page
 
@@ -41,3 +43,29 @@ def test_selected_voice_plays_and_goes_to_the_composer(studio_env: Path, engine_
     at.button(key=Keys.W_VOICE_USE).click().run()
     assert [title.value for title in at.title] == [":material/edit_note: Compose"]
     assert at.selectbox(key=Keys.W_COMPOSE_VOICE).value == voice.voice_id
+
+
+def test_voice_column_titles_are_consistent(studio_env: Path) -> None:
+    at = open_page("voices")
+    titles = catalog_view.VOICE_COLUMNS
+    assert list(at.dataframe[0].value.columns) == list(titles)
+    words = [title for title in titles.values() if title[0].isalpha()]
+    # Sentence case everywhere: a capital first letter, then lower case except acronyms like "ID".
+    assert all(title[0].isupper() and title[1:].replace("ID", "id") == title[1:].replace("ID", "id").lower()
+               for title in words)
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert {column: config[column]["label"] for column in titles} == titles
+
+
+def test_star_a_voice_and_filter_favourites_only(studio_env: Path) -> None:
+    at = open_page("voices")
+    picked = at.dataframe[0].value["voice_id"].iloc[5]
+    at.session_state[Keys.W_VOICE_TABLE] = {"selection": {"rows": [5], "columns": [], "cells": []}}
+    at.run()
+    at.button(key=Keys.W_VOICE_STAR).click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.loc[table["favourite"], "voice_id"]) == [picked]
+    again = open_page("voices")
+    again.toggle(key=Keys.W_VOICE_FAVOURITES_ONLY).set_value(True).run()
+    assert list(again.dataframe[0].value["voice_id"]) == [picked]
