@@ -123,7 +123,6 @@ def test_the_seed_examples_cloud_voice_resolves() -> None:
         ("zh-CN-XiaochenNeural", "zh-CN", "female"),
         ("fr-CA-SylvieNeural", "fr", None),  # no Canadian French voice: another French one
         ("es-AR-ElenaNeural", "es", None),
-        ("xx-YY-SomebodyNeural", "en-US", None),  # unknown language: American English
     ],
 )
 def test_cloud_ids_map_to_a_local_voice(cloud_id: str, where: str, gender: str | None) -> None:
@@ -144,7 +143,13 @@ def test_cloud_mapping_is_deterministic_and_spreads_names() -> None:
     assert len({v.voice_id for v in first if v}) >= 2
 
 
-@pytest.mark.parametrize("junk", ["", "nonsense", "en-US", "en-US-", "-US-GuyNeural", "en-US-Guy Neural"])
+@pytest.mark.parametrize("junk", [
+    "", "nonsense", "en-US", "en-US-", "-US-GuyNeural", "en-US-Guy Neural", "no-such-voice",
+    # A language the engine does not speak is unknown, not silently American English.
+    "xx-YY-SomebodyNeural", "zz-ZZ-NoOneNeural-x", "zz-ZZ-NoOneNeural",
+    # Only the cloud's exact shape maps: a suffix other than Neural, or wrong case, is unknown.
+    "en-US-GuyLocalNeural-x", "en-US-GuyHD", "en-us-guyneural", "en-US-Neural", "en-US-ChristopherLocal2",
+])
 def test_non_voice_ids_are_not_found(junk: str) -> None:
     assert find_voice(junk) is None
 

@@ -5,8 +5,11 @@ can never be mistaken for a cloud one: `en-US-AvaLocal`, `zh-CN-XiaoxiaoLocal`, 
 
 Cloud ids the engine does not have (`en-US-ChristopherNeural`, `de-DE-KatjaNeural`...) still work:
 `find_voice` maps them to a local voice, deterministically:
+  0. only ids of the cloud's shape map: `<lang>-<REGION>-<Name>Neural` or
+     `<lang>-<REGION>-<Name>MultilingualNeural` (`en-US-AvaMultilingualNeural`); anything else
+     (`no-such-voice`, `en-us-guyneural`) is unknown;
   1. candidates are the local voices of the same locale (`en-US`); if there are none, of the same
-     language (`en`); if there are none, American English;
+     language (`en`); if there are none, the id is unknown (`zz-ZZ-NoOneNeural`);
   2. a candidate with the same first name wins (`en-US-ChristopherNeural` -> `en-US-ChristopherLocal`);
   3. otherwise, when the name is a well-known cloud voice, candidates of its gender are kept;
   4. the pick among the remaining candidates is fixed by a checksum of the requested id.
@@ -283,9 +286,10 @@ _CLOUD_NAME_GENDERS: dict[str, str] = {
         "dariya swara zariyah colette fenna zofia agnieszka emel sofie hillevi hiugaai hiumaan "
         "neerja", "female"),
 }
-_CLOUD_ID = re.compile(r"^(?P<lang>[A-Za-z]{2,3})-(?P<region>[A-Za-z0-9]{2,4})(?:-[A-Za-z]+)*"
-                       r"-(?P<name>[A-Za-z]+)$")
-_NAME_SUFFIX = re.compile(r"(?:Multilingual)?(?:Neural|Local|HD|Standard|Turbo)+$")
+# Only the cloud's own shape maps: `en-US-ChristopherNeural`, `en-US-AvaMultilingualNeural`. Anything
+# looser ("no-such-voice", a typo of a local id) must stay unknown (10104) rather than guess a voice.
+_CLOUD_ID = re.compile(r"^(?P<lang>[a-z]{2,3})-(?P<region>[A-Z]{2}|[0-9]{3})"
+                       r"-(?P<name>[A-Z][A-Za-z]*?)(?:Multilingual)?Neural$")
 
 
 def all_voices() -> tuple[VoiceProfile, ...]:
@@ -304,15 +308,16 @@ def find_voice(voice_id: str) -> VoiceProfile | None:
 
 @cache
 def _map_cloud_id(voice_id: str) -> VoiceProfile | None:
-    match = _CLOUD_ID.match(voice_id)
+    match = _CLOUD_ID.fullmatch(voice_id)
     if match is None:
         return None
-    lang = match["lang"].lower()
+    lang = match["lang"]
     locale = f"{lang}-{match['region']}".lower()
-    name = _NAME_SUFFIX.sub("", match["name"]) or match["name"]
+    name = match["name"]
     candidates = ([v for v in _CATALOG if v.locale.lower() == locale]
-                  or [v for v in _CATALOG if v.locale.split("-")[0].lower() == lang]
-                  or [v for v in _CATALOG if v.locale == "en-US"])
+                  or [v for v in _CATALOG if v.locale.split("-")[0].lower() == lang])
+    if not candidates:  # a language the engine does not speak: unknown, not silently English
+        return None
     same_name = [v for v in candidates if v.name.lower() == name.lower()]
     if same_name:
         return same_name[0]
