@@ -1,12 +1,15 @@
-"""Video: one video by ``?video_id=…`` with its request details and a link to share."""
+"""Video: one video by ``?video_id=…`` with its request details, a link to share, a download bundle
+and the request as curl or Python."""
 
 import streamlit as st
 
-from lib.studio import nav
+from lib.studio import nav, sharing
 from lib.studio.backends import backend_label
+from lib.studio.compose import curl_command
 from lib.studio.connection import current_connection, fetch_job, history
+from lib.studio.state import Keys
 from lib.studio.tracker import format_elapsed
-from lib.studio.widgets import share_url, status_badge, video_player
+from lib.studio.widgets import browser_is_local, for_browser, share_url, status_badge, video_player
 
 nav.require_entrypoint("video")
 video_id = st.query_params.get("video_id", "").strip()
@@ -29,10 +32,12 @@ else:
     status, video_url, cover_url, caption_url = job.status, job.video_url, job.cover_url, job.caption_url
     details, error = job.request, job.error_message
 
-player, about = st.columns([3, 2] if details.get("aspect_ratio") == "landscape" else [2, 3])
+# Portrait gets ~40% of the width, square half, landscape 60%: the player never towers over the page.
+aspect = details.get("aspect_ratio")
+player, about = st.columns({"landscape": [3, 2], "square": [1, 1]}.get(aspect, [2, 3]))
 with player:
     if video_url:
-        video_player(video_url)
+        video_player(for_browser(video_url))
     elif error:
         st.error(f"This video failed: {error}")
     else:
@@ -42,13 +47,27 @@ with about:
     status_badge(status)
     with st.container(horizontal=True):
         if video_url:
-            st.link_button("Download MP4", video_url, icon=":material/download:")
+            st.link_button("Download MP4", for_browser(video_url), icon=":material/download:")
         if caption_url:
-            st.link_button("Captions (WebVTT)", caption_url, icon=":material/subtitles:")
+            st.link_button("Captions (WebVTT)", for_browser(caption_url), icon=":material/subtitles:")
         if cover_url:
-            st.link_button("Cover", cover_url, icon=":material/image:")
+            st.link_button("Cover", for_browser(cover_url), icon=":material/image:")
+    if video_url and job is not None and connection.client is not None:
+        source = sharing.BundleSource(video_id=video_id, name=job.name, request=details, video_url=video_url,
+                                      caption_url=caption_url, cover_url=cover_url,
+                                      backend_label=backend_label(job.backend))
+        client = connection.client
+        # Built only when clicked (callable data); the server fetches the engine's own links.
+        st.download_button("Download bundle (ZIP)", lambda: sharing.build_bundle(source, client.download),
+                           file_name=sharing.bundle_file_name(source), mime="application/zip",
+                           key=Keys.W_VIDEO_BUNDLE, icon=":material/folder_zip:", on_click="ignore",
+                           help="MP4, captions, cover, request.json (no API key) and a README")
     st.caption("Share this video")
     st.code(share_url(video_id), language=None)  # the code block has a copy button
+    if browser_is_local() and not connection.config.engine_public_url:
+        st.caption(":material/info: This address works on this computer. To share on your network, serve the "
+                   "dashboard on it (`--server.address 0.0.0.0`) and start the engine with `--host 0.0.0.0`: "
+                   "video links then follow the address your colleague opens.")
 
 if job is not None:
     voice = details.get("voice", {})
@@ -68,3 +87,10 @@ if job is not None:
         st.text(voice.get("script", ""))
     with st.expander("Request JSON"):
         st.json(details)
+    with st.expander("Make it again from a terminal or a script", icon=":material/terminal:"):
+        st.caption("The API key is read from `$JOGGAI_API_KEY`; it is never part of what you copy.")
+        as_curl, as_python = st.tabs(["curl", "Python (lib.joggai)"])
+        with as_curl:
+            st.code(curl_command(job.base_url, sharing.request_from_payload(details)), language="bash")
+        with as_python:
+            st.code(sharing.python_snippet(job.base_url, details), language="python")

@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from lib.joggai import CreateVideoRequest
 from lib.studio.compose import api_root
 from lib.studio.history import scrub_request
 
@@ -73,11 +74,8 @@ def browser_media_url(url: str | None, *, browser_url: str | None = None,
 
 # ---------------------------------------------------------------- request as code
 
-def python_snippet(base_url: str, request: Mapping[str, Any]) -> str:
-    """A runnable script that sends ``request`` (a create-video body) with ``lib.joggai``.
-
-    The key comes from the environment; the script waits for the video and prints its link.
-    """
+def request_arguments(request: Mapping[str, Any]) -> dict[str, Any]:
+    """``CreateVideoRequest`` keyword arguments that rebuild a stored create-video body (key scrubbed)."""
     body = scrub_request(request)
     avatar, voice = body.get("avatar") or {}, body.get("voice") or {}
     arguments: dict[str, Any] = {"avatar_id": avatar.get("avatar_id"), "voice_id": voice.get("voice_id")}
@@ -90,7 +88,20 @@ def python_snippet(base_url: str, request: Mapping[str, Any]) -> str:
     for name in ("aspect_ratio", "screen_style", "caption", "video_name", "webhook_url"):
         if body.get(name) not in (None, ""):
             arguments[name] = body[name]
-    lines = ",\n".join(f"    {name}={value!r}" for name, value in arguments.items())
+    return arguments
+
+
+def request_from_payload(request: Mapping[str, Any]) -> CreateVideoRequest:
+    """The request object whose ``to_payload()`` is the stored body (for ``compose.curl_command``)."""
+    return CreateVideoRequest(**request_arguments(request))
+
+
+def python_snippet(base_url: str, request: Mapping[str, Any]) -> str:
+    """A runnable script that sends ``request`` (a create-video body) with ``lib.joggai``.
+
+    The key comes from the environment; the script waits for the video and prints its link.
+    """
+    lines = ",\n".join(f"    {name}={value!r}" for name, value in request_arguments(request).items())
     return (
         "import os\n\n"
         "from lib.joggai import CreateVideoRequest, JoggAIClient\n\n"

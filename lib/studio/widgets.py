@@ -9,9 +9,11 @@ import streamlit as st
 
 from lib.studio.backends import backend_label
 from lib.studio.catalog_view import avatar_facet_value, facet_label
+from lib.studio.config import load_config
 from lib.studio.connection import upload_audio
 from lib.studio.history import JobRecord
 from lib.studio.nav import PAGE_BY_SLUG
+from lib.studio.sharing import browser_media_url, is_loopback_host
 from lib.studio.state import Keys, request_flag, take_flag
 
 _BADGE_COLORS = {"pending": "gray", "processing": "blue", "completed": "green", "failed": "red"}
@@ -68,6 +70,17 @@ def video_player(url: str) -> None:
     st.video(url)
 
 
+def for_browser(url: str | None) -> str | None:
+    """A media link as the browser showing this page can open it (``sharing.browser_media_url``)."""
+    return browser_media_url(url, browser_url=st.context.url, public_engine_url=load_config().engine_public_url)
+
+
+def browser_is_local() -> bool:
+    """True when the browser reached the dashboard through a loopback address (or it is unknown)."""
+    host = urlsplit(st.context.url or "").hostname
+    return host is None or is_loopback_host(host)
+
+
 def share_url(video_id: str) -> str:
     """An absolute link to the video page (relative when the browser URL is unknown, e.g. in tests)."""
     query = urlencode({"video_id": video_id})
@@ -86,21 +99,22 @@ def finished_job_card(job: JobRecord) -> None:
     """
     # A portrait video gets a narrower column so it does not tower over the page.
     widths = [3, 2] if job.request.get("aspect_ratio") == "landscape" else [2, 3]
+    video_url, cover_url, caption_url = (for_browser(url) for url in (job.video_url, job.cover_url, job.caption_url))
     with st.container(border=True, key=f"finished_{job.video_id}"):
         player, details = st.columns(widths)
         with player:
-            video_player(job.video_url or "")
+            video_player(video_url or "")
         with details:
             st.markdown(f"**{job.name or '(unnamed)'}**")
             facts = [job.avatar_name, job.voice_name or job.voice_id, backend_label(job.backend),
                      f"{job.duration:.1f} s" if job.duration else ""]
             st.caption(" · ".join(fact for fact in facts if fact))
-            if job.cover_url:
-                st.image(job.cover_url, width=160)
+            if cover_url:
+                st.image(cover_url, width=160)
             with st.container(horizontal=True):
-                st.link_button("MP4", job.video_url or "", icon=":material/download:")
-                if job.caption_url:
-                    st.link_button("Captions", job.caption_url, icon=":material/subtitles:")
+                st.link_button("MP4", video_url or "", icon=":material/download:")
+                if caption_url:
+                    st.link_button("Captions", caption_url, icon=":material/subtitles:")
                 st.page_link(PAGE_BY_SLUG["video"].path, label="Share", icon=":material/share:",
                              query_params={"video_id": job.video_id})
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from lib.studio.history import JobHistory
+from lib.studio.state import Keys
 from tests.app.conftest import open_page
 from tests.app.test_page_jobs import record_finished
 
@@ -49,3 +50,30 @@ def test_recorded_video_still_opens_when_the_engine_is_down(closed_port_env: str
     assert any("not reachable" in error.value for error in at.error)
     # The history keeps the links; the media server is the engine, so the browser shows what it can.
     assert [video.proto.url for video in at.get("video")] == [finished_video["job"].video_url]
+
+
+def test_bundle_and_request_as_code_never_show_the_key(studio_env: Path, engine, finished_video) -> None:
+    video_id = record_finished(JobHistory(studio_env / "history.sqlite3"), engine, finished_video)
+    at = open_page("video", video_id=video_id)
+    assert not at.exception
+    [bundle] = [button for button in at.get("download_button") if button.proto.id.endswith(Keys.W_VIDEO_BUNDLE)]
+    assert "bundle" in bundle.proto.label.lower()
+    codes = [code.value for code in at.code]
+    [curl] = [code for code in codes if code.startswith("curl ")]
+    [python] = [code for code in codes if "JoggAIClient(" in code]
+    assert "$JOGGAI_API_KEY" in curl and "os.environ['JOGGAI_API_KEY']" in python
+    assert finished_video["request"].script in curl and repr(finished_video["request"].script) in python
+    assert engine.api_key not in "\n".join(codes) + str(at.get("download_button"))
+
+
+def test_a_public_engine_url_rewrites_the_media_links(studio_env: Path, engine, finished_video,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    video_id = record_finished(JobHistory(studio_env / "history.sqlite3"), engine, finished_video)
+    monkeypatch.setenv("AVATAR_STUDIO_ENGINE_PUBLIC_URL", "http://studio-host.lan:9000")
+    at = open_page("video", video_id=video_id)
+    assert not at.exception
+    [video] = at.get("video")
+    expected = "http://studio-host.lan:9000" + finished_video["job"].video_url.removeprefix(engine.base_url)
+    assert video.proto.url == expected
+    # Links colleagues follow are rewritten; the history keeps the engine's own address.
+    assert JobHistory(studio_env / "history.sqlite3").get("local", video_id).video_url.startswith(engine.base_url)

@@ -23,6 +23,7 @@ from lib.studio.sharing import (
     bundle_file_name,
     is_loopback_host,
     python_snippet,
+    request_from_payload,
 )
 
 pytestmark = pytest.mark.timeout(240)
@@ -94,7 +95,7 @@ def test_bundle_without_captions_or_cover(finished_video: dict, engine_client) -
         assert bundle.namelist() == ["video.mp4", "request.json", "README.txt"]
 
 
-def run_shell(command: list[str], engine, **env: str) -> subprocess.CompletedProcess:
+def run_shell(command: list[str], **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **env}
     return subprocess.run(command, check=False, capture_output=True, text=True, timeout=200,
                            cwd=REPO_ROOT, env=environment)
@@ -104,19 +105,21 @@ def test_python_snippet_runs_and_makes_the_same_request(finished_video: dict, en
     payload = finished_video["request"].to_payload()
     snippet = python_snippet(engine.base_url, payload)
     assert engine.api_key not in snippet and "os.environ['JOGGAI_API_KEY']" in snippet
-    # The snippet's request object builds exactly the stored body.
     # Up to the send, plus a print: the snippet's request object builds exactly the stored body.
     built = run_shell([sys.executable, "-c", snippet[:snippet.index("video_id = ")]
-                       + "import json; print(json.dumps(request.to_payload()))"], engine, JOGGAI_API_KEY="unused")
+                       + "import json; print(json.dumps(request.to_payload()))"], JOGGAI_API_KEY="unused")
     assert json.loads(built.stdout) == payload, built.stderr
-    result = run_shell([sys.executable, "-c", snippet], engine, JOGGAI_API_KEY=engine.api_key)
+    result = run_shell([sys.executable, "-c", snippet], JOGGAI_API_KEY=engine.api_key)
     assert result.returncode == 0, result.stderr
     assert "completed http" in result.stdout
 
 
 def test_curl_command_is_accepted_by_the_engine(finished_video: dict, engine) -> None:
-    command = curl_command(engine.base_url, finished_video["request"])
+    # As the video page builds it: from the body stored in the history.
+    stored = finished_video["request"].to_payload()
+    assert request_from_payload(stored).to_payload() == stored
+    command = curl_command(engine.base_url, request_from_payload(stored))
     assert engine.api_key not in command
-    result = run_shell(["bash", "-c", command], engine, JOGGAI_API_KEY=engine.api_key)
+    result = run_shell(["bash", "-c", command], JOGGAI_API_KEY=engine.api_key)
     answer = json.loads(result.stdout)
     assert answer["code"] == 0 and answer["data"]["video_id"]
