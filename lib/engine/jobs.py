@@ -139,7 +139,10 @@ def _render(spec: dict[str, Any], audio_path: str | None, video_id: str, out_dir
         if spec["voice_type"] == "audio":
             speech = load_audio_speech(Path(audio_path or ""))
         else:
-            speech = synthesize(spec["script"], voice)
+            try:
+                speech = synthesize(spec["script"], voice)
+            except ValueError as exc:  # e.g. nothing speakable: the script is the user's to fix
+                return {"ok": False, "code": PARAMETER_ERROR, "message": f"voice.script cannot be spoken: {exc}"}
         progress.set_percent(5)
         request = RenderRequest(
             avatar=avatar,

@@ -11,6 +11,7 @@ import re
 import secrets
 import shutil
 import time
+import unicodedata
 from pathlib import Path
 from urllib.parse import quote
 
@@ -72,7 +73,9 @@ def is_safe_filename(name: str) -> bool:
         and name == Path(name).name
         and not name.startswith(".")
         and "/" not in name and "\\" not in name
-        and not any(ord(ch) < 32 or ord(ch) == 127 for ch in name)
+        # Control and invisible format characters (RTL overrides, zero-width marks) can make
+        # "evil\u202egnp.wav" display as "evilvaw.png": no such tricks in names we serve.
+        and not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name)
     )
 
 

@@ -48,7 +48,7 @@ async def create_upload(request: Request, owner: Owner) -> JSONResponse:
         raise parameter_error("filename is required")
     if not is_safe_filename(filename) or filename in (".", ".."):
         raise parameter_error("filename must be a plain file name without directories, '..', '/', '\\', "
-                              "leading dot or control characters")
+                              "leading dot, control or invisible formatting characters (such as RTL marks)")
     content_type = body.get("content_type")
     if not isinstance(content_type, str) or not content_type.strip():
         raise parameter_error("content_type is required, e.g. audio/mpeg")

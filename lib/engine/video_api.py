@@ -8,6 +8,7 @@ import logging
 import re
 import shutil
 import time
+import unicodedata
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -96,6 +97,22 @@ def _optional_str(name: str, value: Any) -> str | None:
     return value
 
 
+def has_speakable_text(script: str) -> bool:
+    """True when the script holds at least one letter or digit (in any script); "...", a lone RTL mark
+    or zero-width spaces give the speech engine nothing to say."""
+    return any(unicodedata.category(char)[0] in "LN" for char in script)
+
+
+def check_script(name: str, script: str) -> None:
+    """The 40000 rules every spoken script follows: 1-5000 characters after trimming, something to say."""
+    length = len(script.strip())
+    if not 1 <= length <= MAX_SCRIPT_CHARS:
+        raise parameter_error(f"{name} must be 1 to {MAX_SCRIPT_CHARS} characters after trimming "
+                              f"spaces, got {length}")
+    if not has_speakable_text(script):
+        raise parameter_error(f"{name} has nothing to speak: it needs at least one letter or digit")
+
+
 def is_http_url(value: str) -> bool:
     """An absolute http(s) URL with a host."""
     try:
@@ -136,10 +153,7 @@ def validate_create(body: dict[str, Any]) -> VideoSpec:
         if script is None or audio_url not in (None, ""):
             raise parameter_error('voice.script is required when voice.type is "script" '
                                   "(and voice.audio_url must not be sent)")
-        length = len(script.strip())
-        if not 1 <= length <= MAX_SCRIPT_CHARS:
-            raise parameter_error(f"voice.script must be 1 to {MAX_SCRIPT_CHARS} characters after trimming "
-                                  f"spaces, got {length}")
+        check_script("voice.script", script)
         audio_url = None
     else:
         if not audio_url or script not in (None, ""):
@@ -331,10 +345,7 @@ async def speech_preview(request: Request, owner: Owner) -> JSONResponse:
     script = body.get("script")
     if not isinstance(script, str):
         raise parameter_error("script is required: a string")
-    length = len(script.strip())
-    if not 1 <= length <= MAX_SCRIPT_CHARS:
-        raise parameter_error(f"script must be 1 to {MAX_SCRIPT_CHARS} characters after trimming spaces, "
-                              f"got {length}")
+    check_script("script", script)
     voice = find_voice(voice_id.strip())
     if voice is None:
         raise not_found(f"voice_id {voice_id[:80]!r} not found")
