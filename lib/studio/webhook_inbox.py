@@ -28,10 +28,14 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import streamlit as st
 
+from lib.joggai import errors
+from lib.studio.backends import explain_error
 from lib.studio.history import JobHistory, JobUpdate
+from lib.studio.sharing import is_loopback_host
 
 VALID = "valid"
 BAD_SIGNATURE = "bad signature"
@@ -410,3 +414,104 @@ def running_inbox(db_path: str) -> WebhookInbox:
 def stop_inbox() -> None:
     """Stop the process's inbox (its deliveries and registrations stay stored)."""
     running_inbox.clear()
+
+
+def _reaches_this_machine(base_url: str) -> bool:
+    # The inbox binds 127.0.0.1: only a backend on this machine can deliver to it.
+    return is_loopback_host(urlsplit(base_url).hostname)
+
+
+def ensure_inbox(connection: Any) -> tuple[WebhookInbox | None, str | None]:
+    """When the user switched the inbox on: the running inbox, registered on the connected backend.
+
+    Returns ``(inbox, None)``, ``(inbox, why it is not registered)`` or ``(None, None)`` when off.
+    """
+    db_path = connection.config.history_path
+    if not WebhookInbox.wanted(db_path):
+        return None, None
+    inbox = running_inbox(str(db_path))
+    backend = connection.backend
+    if backend is None or connection.client is None or not connection.ok:
+        return inbox, "No backend is connected, so no endpoint points at the inbox yet."
+    if not _reaches_this_machine(backend.base_url):
+        return inbox, (f"{backend.label} is not on this computer and cannot reach an inbox on 127.0.0.1; "
+                       "use the local engine to rehearse webhooks.")
+    if not inbox.is_registered(backend.backend_id, backend.base_url):
+        try:
+            inbox.register(connection.client, backend.backend_id, backend.base_url)
+        except errors.JoggAIError as exc:
+            message, fix = explain_error(exc, backend)
+            return inbox, f"Could not register the inbox: {message} {fix}"
+    return inbox, None
+
+
+def stored_inbox(db_path: Path) -> WebhookInbox:
+    """The inbox's store without starting a receiver (to list deliveries while it is off)."""
+    return WebhookInbox(Path(db_path), JobHistory(Path(db_path)))
+
+
+def start_inbox_for(connection: Any) -> tuple[WebhookInbox | None, str | None]:
+    """Switch the inbox on (remembered across restarts) and register it on the connected backend."""
+    stored_inbox(connection.config.history_path).set_wanted(True)
+    return ensure_inbox(connection)
+
+
+def switch_inbox_off(db_path: Path) -> None:
+    """Stop the receiver and remember it is off (its endpoint stays registered, deliveries fail)."""
+    stored_inbox(db_path).set_wanted(False)
+    stop_inbox()
+
+
+# ---------------------------------------------------------------- endpoint management (Settings)
+
+@dataclass(frozen=True)
+class EndpointsView:
+    """What the Settings page shows: endpoints, subscribable events, or why they could not be read."""
+
+    endpoints: list
+    events: list[str]
+    problem: str | None = None
+
+
+def endpoints_view(connection: Any) -> EndpointsView:
+    """The connected backend's webhook endpoints and event names."""
+    if connection.client is None or not connection.ok:
+        return EndpointsView([], [], connection.health.message or "No backend is connected.")
+    try:
+        return EndpointsView(connection.client.list_webhook_endpoints(), connection.client.list_webhook_events())
+    except errors.JoggAIError as exc:
+        message, fix = explain_error(exc, connection.backend)
+        return EndpointsView([], [], f"{message} {fix}")
+
+
+def endpoint_rows(endpoints: Iterable[Any], inbox_endpoint_id: str | None = None) -> list[dict[str, Any]]:
+    """Table rows for the endpoints (never the secret)."""
+    return [{"endpoint_id": e.endpoint_id, "url": e.url, "status": e.status or "",
+             "events": ", ".join(e.events),
+             "created": time.strftime("%Y-%m-%d %H:%M", time.localtime(e.created_at)) if e.created_at else "",
+             "note": "this dashboard's inbox" if e.endpoint_id == inbox_endpoint_id else ""}
+            for e in endpoints]
+
+
+def change_endpoint(connection: Any, action: str, endpoint_id: str | None = None, *, url: str | None = None,
+                    events: Iterable[str] | None = None, status: str | None = None) -> tuple[Any, str | None]:
+    """``add``, ``update`` or ``delete`` one endpoint; ``(endpoint or None, None)`` or ``(None, message)``."""
+    client, backend = connection.client, connection.backend
+    if client is None or backend is None:
+        return None, connection.health.message or "No backend is connected."
+    try:
+        if action == "add":
+            return client.add_webhook_endpoint((url or "").strip(), list(events or []), status or "enabled"), None
+        if action == "update":
+            return client.update_webhook_endpoint(endpoint_id, url=(url or "").strip() or None,
+                                                  events=None if events is None else list(events),
+                                                  status=status), None
+        if action == "delete":
+            client.delete_webhook_endpoint(endpoint_id)
+            return None, None
+    except errors.InvalidRequestError as exc:
+        return None, exc.message
+    except errors.JoggAIError as exc:
+        message, fix = explain_error(exc, backend)
+        return None, f"{message} {fix}"
+    raise ValueError(f"unknown action {action!r}")

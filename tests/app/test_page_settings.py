@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
+from lib.joggai import CreateVideoRequest
 from lib.studio.engine_launcher import find_running_engine, stop_engine
+from lib.studio.history import JobHistory
 from lib.studio.state import Keys
+from lib.studio.webhook_inbox import WebhookInbox
 from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.timeout(180)
@@ -70,3 +74,84 @@ def test_the_studio_starts_its_own_engine_and_shows_its_log(studio_env: Path) ->
     finally:
         if (found := find_running_engine(engine_dir)) is not None:
             stop_engine(found)
+
+
+def test_webhook_endpoints_add_shows_the_secret_once_then_update_and_delete(studio_env: Path, engine,
+                                                                             engine_client) -> None:
+    at = open_page("settings")
+    assert not at.exception
+    url = f"https://hooks.example.org/{os.getpid()}/studio-test"
+    at.text_input(key=Keys.W_WEBHOOK_NEW_URL).input(url)
+    at.button(key=Keys.W_WEBHOOK_ADD).click().run()
+    assert not at.exception
+    [created] = [e for e in engine_client.list_webhook_endpoints() if e.url == url]
+    try:
+        assert created.events == ["generated_avatar_video_success", "generated_avatar_video_failed"]
+        assert any(code.value == created.secret for code in at.code)
+        table = at.dataframe[0].value
+        assert url in list(table["url"]) and "secret" not in table.columns
+        at.run()  # any later run: the secret is gone for good
+        assert created.secret not in all_text(at)
+
+        at.selectbox(key=Keys.W_WEBHOOK_PICK).select(created.endpoint_id).run()
+        assert at.text_input(key=Keys.W_WEBHOOK_EDIT_URL).value == url
+        at.text_input(key=Keys.W_WEBHOOK_EDIT_URL).input(url + "/v2")
+        at.segmented_control(key=Keys.W_WEBHOOK_EDIT_STATUS).set_value("disabled")
+        at.button(key=Keys.W_WEBHOOK_SAVE).click().run()
+        assert not at.exception
+        [updated] = [e for e in engine_client.list_webhook_endpoints() if e.endpoint_id == created.endpoint_id]
+        assert (updated.url, updated.status, updated.secret) == (url + "/v2", "disabled", created.secret)
+        assert any(f"Saved {created.endpoint_id}" in s.value for s in at.success)
+
+        at.selectbox(key=Keys.W_WEBHOOK_PICK).select(created.endpoint_id).run()
+        at.button(key=Keys.W_WEBHOOK_DELETE).click().run()
+        assert not at.exception
+        assert created.endpoint_id not in {e.endpoint_id for e in engine_client.list_webhook_endpoints()}
+    finally:
+        if created.endpoint_id in {e.endpoint_id for e in engine_client.list_webhook_endpoints()}:
+            engine_client.delete_webhook_endpoint(created.endpoint_id)
+
+
+def test_a_bad_endpoint_url_is_explained(studio_env: Path, engine) -> None:
+    at = open_page("settings")
+    at.text_input(key=Keys.W_WEBHOOK_NEW_URL).input("ftp://nope")
+    at.button(key=Keys.W_WEBHOOK_ADD).click().run()
+    assert not at.exception
+    assert any("Not added" in error.value and "url" in error.value for error in at.error)
+    assert not at.get("code") or all("whsec_" not in code.value for code in at.code)
+
+
+def test_inbox_receives_a_job_event_marks_it_done_and_replays(studio_env: Path, engine, engine_client) -> None:
+    history = JobHistory(studio_env / "history.sqlite3")
+    at = open_page("settings")
+    at.button(key=Keys.W_INBOX_START).click().run()
+    assert not at.exception
+    inbox = WebhookInbox(studio_env / "history.sqlite3", history)
+    registration = inbox.endpoint_for("local")
+    try:
+        assert registration is not None
+        assert any(registration.endpoint_id in m.value and "Listening at" in m.value for m in at.markdown)
+        assert registration.secret not in all_text(at)
+        voice = engine_client.list_voices(page_size=1).voices[0]
+        avatar = engine_client.list_public_avatars(page_size=1)[0]
+        request = CreateVideoRequest(avatar_id=avatar.id, voice_id=voice.voice_id, script="Inbox page test.")
+        video_id = engine_client.create_avatar_video(request)
+        # Not due for a poll for hours: only the inbox can finish it.
+        history.record_submission(backend="local", base_url=engine.base_url, video_id=video_id,
+                                  request=request.to_payload(), next_poll_at=time.time() + 10_000)
+        deadline = time.monotonic() + 180
+        while history.get("local", video_id).status != "completed" and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert history.get("local", video_id).status == "completed"
+        at.run()
+        rows = at.dataframe[-1].value
+        mine = rows[rows["video_id"] == video_id]
+        assert list(mine["verdict"]) == ["valid"] and bool(mine["applied"].iloc[0])
+        at.selectbox(key=Keys.W_INBOX_PICK).select(int(mine["id"].iloc[0]))
+        at.button(key=Keys.W_INBOX_REPLAY).click().run()
+        assert any("replayed: valid" in s.value for s in at.success)
+        at.button(key=Keys.W_INBOX_STOP).click().run()
+        assert not at.exception and at.button(key=Keys.W_INBOX_START)
+    finally:
+        if registration is not None:
+            engine_client.delete_webhook_endpoint(registration.endpoint_id)
