@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
-from lib.studio import nav, tracker
+from lib.studio import nav, tracker, webhook_inbox
 from lib.studio.backends import backend_label
 from lib.studio.connection import current_connection, history, refresh_active_jobs
 from lib.studio.state import Keys
@@ -12,22 +12,33 @@ from lib.studio.widgets import finished_job_card
 nav.require_entrypoint("jobs")
 st.title(":material/pending_actions: Jobs")
 connection = current_connection()
+# A switched-on inbox marks jobs done as their events arrive; after a dashboard restart it starts here too.
+webhook_inbox.ensure_inbox(connection)
 updates = refresh_active_jobs(connection)  # one tick: only due, unfinished jobs of the active backend
 jobs = history().list_jobs()
 active = tracker.followed_jobs(jobs, connection.backend.backend_id if connection.ok else None)
 waiting = sum(not job.is_terminal for job in jobs) - len(active)
 highlight = st.query_params.get("job")
+if not jobs:
+    with st.container(border=True, key="jobs_empty"):
+        st.markdown("#### :material/movie: No videos yet")
+        st.caption("Videos you create appear here while they render, then play inline.")
+        st.page_link(nav.PAGE_BY_SLUG["compose"].path, label="Compose your first video",
+                     icon=":material/edit_note:")
+    st.stop()
 
-# The controls are drawn every run (disabled when idle) so the elements below never move.
+# The controls are drawn every run (disabled when idle) so the elements below never move. Fixed widths
+# let the row wrap whole controls at narrow widths instead of squeezing (and clipping) the Pause toggle.
 with st.container(horizontal=True, vertical_alignment="bottom", key="jobs_controls"):
-    statuses = st.multiselect("Status", list(tracker.STATUSES), key=Keys.W_JOBS_STATUS, placeholder="Any")
+    statuses = st.multiselect("Status", list(tracker.STATUSES), key=Keys.W_JOBS_STATUS, placeholder="Any",
+                              width=220)
     backends = st.multiselect("Backend", sorted({job.backend for job in jobs}), key=Keys.W_JOBS_BACKEND,
-                              format_func=backend_label, placeholder="Any")
-    search = st.text_input("Search", key=Keys.W_JOBS_SEARCH, placeholder="name, id, avatar, voice")
+                              format_func=backend_label, placeholder="Any", width=220)
+    search = st.text_input("Search", key=Keys.W_JOBS_SEARCH, placeholder="name, id, avatar, voice", width=260)
     interval = st.selectbox("Refresh every", tracker.REFRESH_CHOICES_MS, key=Keys.W_JOBS_INTERVAL,
                             index=None, placeholder=f"{connection.config.autorefresh_ms / 1000:g} s",
-                            format_func=lambda ms: f"{ms / 1000:g} s", disabled=not active)
-    paused = st.toggle("Pause", key=Keys.W_JOBS_PAUSED, disabled=not active)
+                            format_func=lambda ms: f"{ms / 1000:g} s", disabled=not active, width=140)
+    paused = st.toggle("Pause", key=Keys.W_JOBS_PAUSED, disabled=not active, width="content")
 
 shown = tracker.filter_jobs(jobs, statuses=statuses, backends=backends, search=search)
 st.caption(f"{len(active)} running · {len(jobs)} in history"

@@ -71,3 +71,12 @@ def test_failed_job_shows_its_reason(studio_env: Path, engine) -> None:
                                      error_message="voice.audio_url must be an MP3, WAV or M4A file")])
     at = open_page("jobs")
     assert any("must be an MP3, WAV or M4A file" in error.value for error in at.error)
+
+
+def test_no_jobs_shows_an_empty_state_with_a_way_to_compose(studio_env: Path) -> None:
+    at = open_page("jobs")
+    assert not at.exception
+    assert not at.dataframe
+    assert any("No videos yet" in m.value for m in at.markdown)
+    [link] = at.get("page_link")
+    assert (link.proto.page, link.proto.label) == ("compose", "Compose your first video")
