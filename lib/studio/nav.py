@@ -34,6 +34,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("voices", "pages/voices.py", "Voices", ":material/record_voice_over:"),
     PageSpec("compose", "pages/compose.py", "Compose", ":material/edit_note:"),
     PageSpec("jobs", "pages/jobs.py", "Jobs", ":material/pending_actions:"),
+    PageSpec("experiments", "pages/experiments.py", "Experiments", ":material/compare:"),
+    PageSpec("batch", "pages/batch.py", "Batch", ":material/table_view:"),
     PageSpec("video", "pages/video.py", "Video", ":material/movie:", visible=False),
     PageSpec("settings", "pages/settings.py", "Settings", ":material/settings:"),
 )
