@@ -4,8 +4,9 @@ import uuid
 
 import streamlit as st
 
-from lib.studio import compose, nav
-from lib.studio.connection import current_connection, load_catalog, speech_preview, submit_video
+from lib.studio import compose, experiments, lint, nav
+from lib.studio.backends import explain_error
+from lib.studio.connection import current_connection, history, load_catalog, speech_preview, submit_video
 from lib.studio.state import Keys, prime_compose_widgets, request_flag, take_flag
 from lib.studio.widgets import audio_uploader
 
@@ -40,15 +41,36 @@ with left:
                  placeholder="Type to search voices", persist_state="session")
     voice_slot = st.container()
     voice_picked = session[Keys.W_COMPOSE_VOICE] is not None
+    experiment_mode = st.toggle("Experiment (A/B): compare voices, avatars or scripts", key=Keys.W_COMPOSE_EXPERIMENT,
+                                persist_state="session")
+    if experiment_mode:
+        axis = st.segmented_control("Compare", list(experiments.AXES), format_func=experiments.AXES.get,
+                                    key=Keys.W_EXP_AXIS, required=True, persist_state="session")
+        if axis == "cast":
+            st.multiselect("Voices to compare", list(voices), format_func=voices.get, key=Keys.W_EXP_VOICES,
+                           max_selections=experiments.MAX_VARIANTS, placeholder="The voice above, or pick several",
+                           persist_state="session")
+            st.multiselect("Avatars to compare", list(avatars), format_func=avatars.get, key=Keys.W_EXP_AVATARS,
+                           max_selections=experiments.MAX_VARIANTS, placeholder="The avatar above, or pick several",
+                           persist_state="session")
     mode = st.segmented_control("Voice source", ["script", "audio"], key=Keys.W_COMPOSE_MODE, required=True,
                                 format_func={"script": "Script (text to speech)", "audio": "My audio"}.get,
                                 persist_state="session")
+    scripts_experiment = experiment_mode and session.get(Keys.W_EXP_AXIS) == "scripts" and mode == "script"
+    if scripts_experiment:
+        st.text_area(f"Script variants (one after another, a line `{experiments.SCRIPT_SEPARATOR}` between them)",
+                     key=Keys.W_EXP_SCRIPTS, height=180, persist_state="session")
     if mode == "script":
-        script = st.text_area("Script", key=Keys.W_COMPOSE_SCRIPT, height=180, persist_state="session")
+        script = st.text_area("Script", key=Keys.W_COMPOSE_SCRIPT, height=180, persist_state="session",
+                              disabled=scripts_experiment, help="Experiments over scripts use the variants above.")
         language = next((v.language for v in voice_list if v.voice_id == session[Keys.W_COMPOSE_VOICE]), None)
         stats = compose.script_stats(script, language)
+        estimate = lint.estimate(script, language, cloud=connection.backend.kind != "local")
         st.caption(f"{stats.characters} characters · {stats.words} words · "
-                   f"about {compose.format_duration(stats.estimated_seconds)} spoken")
+                   f"about {compose.format_duration(stats.estimated_seconds)} spoken"
+                   + (f" · about {estimate.credits} credit(s)" if estimate.credits and script.strip() else ""))
+        if estimate.credits and script.strip():
+            st.caption(lint.CREDIT_ASSUMPTION)
         st.button("Hear it first", key=Keys.W_COMPOSE_HEAR, icon=":material/hearing:",
                   on_click=request_flag(Keys.HEAR_REQUESTED), disabled=not (script.strip() and voice_picked))
         if take_flag(Keys.HEAR_REQUESTED):
@@ -68,6 +90,9 @@ with right:
              key=Keys.W_COMPOSE_SCREEN, persist_state="session")
     st.toggle("Captions", key=Keys.W_COMPOSE_CAPTION, persist_state="session")
     st.text_input("Video name", key=Keys.W_COMPOSE_NAME, persist_state="session")
+    session.setdefault(Keys.W_COMPOSE_TARGET, 0)
+    st.number_input("Target length in seconds (optional, for a warning)", min_value=0, max_value=600, step=5,
+                    key=Keys.W_COMPOSE_TARGET)
     st.text_input("Webhook URL (optional)", key=Keys.W_COMPOSE_WEBHOOK, placeholder="https://…",
                   persist_state="session")
     webhook_slot = st.container()
@@ -81,9 +106,56 @@ with script_slot:
     show_problems("script" if mode == "script" else "audio", problems)
     show_problems("general", problems)
 
+language_of = {v.voice_id: v.language for v in voice_list}
+aspect_of = {(0, a.id): a.aspect_ratio_name for a in public} | {(1, a.id): None for a in custom}
+if experiment_mode:
+    variants = experiments.plan_variants(
+        request, avatars=session.get(Keys.W_EXP_AVATARS) or [] if session.get(Keys.W_EXP_AXIS) == "cast" else [],
+        voices=session.get(Keys.W_EXP_VOICES) or [] if session.get(Keys.W_EXP_AXIS) == "cast" else [],
+        scripts=experiments.split_scripts(session.get(Keys.W_EXP_SCRIPTS) or "") if scripts_experiment else [],
+        avatar_names={key: compose.display_name(label) for key, label in avatars.items()},
+        voice_names={key: compose.display_name(label) for key, label in voices.items()})
+    checked = variants
+else:
+    variants = []
+    checked = [experiments.Variant(0, "", request)]
+with st.container(key="compose_lint"):
+    remarks = [warning for variant in checked for warning in lint.lint_request(
+        variant.request, voice_language=language_of.get(variant.request.voice_id),
+        avatar_aspect=aspect_of.get((variant.request.avatar_type, variant.request.avatar_id)),
+        target_seconds=session.get(Keys.W_COMPOSE_TARGET) or None)]
+    for message in lint.distinct_messages(remarks):
+        st.warning(message, icon=":material/lightbulb:")
+
 with st.expander("Request preview", icon=":material/data_object:"):
     st.code(compose.request_json(request), language="json")
     st.code(compose.curl_command(connection.backend.base_url, request), language="bash")
+
+if experiment_mode:
+    plan_problems = experiments.plan_problems(variants)
+    st.caption(f"{len(variants)} video(s): " + ", ".join(variant.label for variant in variants))
+    for message in plan_problems if shown_problems else []:
+        st.error(message, icon=":material/error:")
+    session.setdefault(Keys.EXPERIMENT_NONCE, experiments.new_experiment_id())
+    st.button(f"Create experiment ({len(variants)} videos)", key=Keys.W_EXP_SUBMIT, type="primary",
+              icon=":material/compare:",
+              on_click=lambda: session.update({Keys.COMPOSE_ATTEMPTED: True, Keys.EXPERIMENT_REQUESTED: True}))
+    if take_flag(Keys.EXPERIMENT_REQUESTED) and not plan_problems:
+        with st.status(f"Sending {len(variants)} requests…", expanded=True) as status:
+            outcome = experiments.submit_experiment(
+                experiments.ExperimentStore(history().path), history(), connection.client,
+                backend_id=connection.backend.backend_id, base_url=connection.backend.base_url,
+                experiment_id=session[Keys.EXPERIMENT_NONCE],
+                name=request.video_name or f"Experiment {session[Keys.EXPERIMENT_NONCE]}", variants=variants,
+                explain=lambda exc: " ".join(explain_error(exc, connection.backend)))
+            if outcome.errors:
+                # The same id on the next click: accepted variants answer with the videos they made.
+                status.update(label="Some variants were not sent: " + " ".join(outcome.errors), state="error")
+            else:
+                session[Keys.EXPERIMENT_NONCE] = experiments.new_experiment_id()
+                session[Keys.COMPOSE_ATTEMPTED] = False
+                nav.go_to("experiments", experiment=outcome.experiment_id)
+    st.stop()
 
 session.setdefault(Keys.SUBMIT_NONCE, uuid.uuid4().hex)
 st.button("Create video", key=Keys.W_COMPOSE_SUBMIT, type="primary", icon=":material/movie:",

@@ -1,0 +1,420 @@
+"""Batch from CSV: template, row validation, and a resumable, paced submission that never duplicates.
+
+Every batch and every row's state live in SQLite (the history database), so a reload or a dashboard
+crash loses nothing. A row is marked ``sending`` *before* its POST and ``sent`` with its video id
+right after; each POST carries the Idempotency-Key ``batch-<id>-row-<n>``. On resume a ``sending``
+row is re-sent with that same key, so the backend answers with the video it already created.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lib.joggai import CreateVideoRequest, errors
+from lib.studio import lint, pacing
+from lib.studio.history import JobHistory, JobRecord
+from lib.studio.polling import first_poll_at
+
+TEMPLATE_COLUMNS = ("script", "avatar_id", "voice_id", "aspect_ratio", "screen_style", "caption", "video_name")
+MAX_ROWS = 500
+_TRUE = {"1", "true", "yes", "y", "on"}
+_FALSE = {"", "0", "false", "no", "n", "off"}
+_SCREEN_NAMES = {"full": 1, "full screen": 1, "split": 2, "split screen": 2, "pip": 3,
+                 "picture in picture": 3, "picture-in-picture": 3}
+# Row states: invalid (never sent), queued, sending (POST may or may not have arrived), sent, rejected.
+UNSENT_STATES = ("sending", "queued")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    backend TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'running',
+    posts_per_minute INTEGER,
+    not_before REAL,
+    last_error TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS batch_rows (
+    batch_id TEXT NOT NULL,
+    row_number INTEGER NOT NULL,
+    request_json TEXT,
+    avatar_name TEXT NOT NULL DEFAULT '',
+    voice_name TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL,
+    video_id TEXT,
+    error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    sent_at REAL,
+    PRIMARY KEY (batch_id, row_number)
+);
+CREATE INDEX IF NOT EXISTS batch_rows_sent ON batch_rows (sent_at);
+"""
+
+
+@dataclass(frozen=True)
+class RowPlan:
+    """One CSV row after validation: the request it describes, or why it cannot be sent."""
+
+    row_number: int  # 1-based, counting data rows (the header is row 0)
+    values: dict[str, str]
+    request: CreateVideoRequest | None
+    errors: tuple[str, ...]
+    avatar_name: str = ""
+    voice_name: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        """True when the row can be sent."""
+        return self.request is not None and not self.errors
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A submitted batch; ``state`` is running, paused or done."""
+
+    batch_id: str
+    name: str
+    backend: str
+    state: str
+    posts_per_minute: int | None
+    not_before: float | None
+    last_error: str | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One persisted row and where it is on its way to a video."""
+
+    batch_id: str
+    row_number: int
+    request_json: str | None
+    avatar_name: str
+    voice_name: str
+    state: str
+    video_id: str | None
+    error: str | None
+    attempts: int
+    sent_at: float | None
+
+    @property
+    def request(self) -> CreateVideoRequest | None:
+        """The request to send, rebuilt from what was stored."""
+        return request_from_payload(json.loads(self.request_json)) if self.request_json else None
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Where a batch stands after a submission step."""
+
+    total: int  # rows that were valid
+    sent: int
+    rejected: int
+    unsent: int
+    wait_until: float | None  # the next row may not go before this time (pacing or 429)
+    message: str | None = None
+
+    @property
+    def finished_sending(self) -> bool:
+        """No row is left to send."""
+        return self.unsent == 0
+
+
+def idempotency_key(batch_id: str, row_number: int) -> str:
+    """The key of one row's POST: the same on every attempt, different for every row and batch."""
+    return f"batch-{batch_id}-row-{row_number}"
+
+
+def template_csv(example_avatar_id: int | None = None, example_voice_id: str | None = None) -> bytes:
+    """A CSV with the template's columns and one example row (real ids when given)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(TEMPLATE_COLUMNS)
+    writer.writerow(["Hello! This is my first batch video.", example_avatar_id if example_avatar_id is not None
+                     else 1, example_voice_id or "en-US-ChristopherNeural", "portrait", 1, "true", "Batch video 1"])
+    return out.getvalue().encode()
+
+
+def parse_csv(data: bytes) -> tuple[list[dict[str, str]], str | None]:
+    """Rows of an uploaded CSV as dicts of stripped strings; ``([], message)`` when it cannot be read."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], "The file is not UTF-8 text; save the CSV as UTF-8 and upload it again."
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [column for column in ("script", "avatar_id", "voice_id") if column not in header]
+    if missing:
+        return [], f"The CSV has no column {', '.join(missing)}; start from the template."
+    rows = []
+    for raw in reader:
+        values = {(key or "").strip().lower(): (value or "").strip() if isinstance(value, str) else ""
+                  for key, value in raw.items() if key is not None}
+        if any(values.values()):
+            rows.append(values)
+    if len(rows) > MAX_ROWS:
+        return [], f"The CSV has {len(rows)} rows; a batch takes at most {MAX_ROWS}."
+    return rows, None
+
+
+def _parse_row(values: Mapping[str, str]) -> tuple[CreateVideoRequest | None, list[str]]:
+    problems: list[str] = []
+    avatar_text = values.get("avatar_id", "")
+    try:
+        avatar_id = int(avatar_text)
+    except ValueError:
+        problems.append(f"avatar_id must be an integer, got {avatar_text!r}" if avatar_text
+                        else "avatar_id is required")
+        avatar_id = -1
+    screen_text = values.get("screen_style", "").lower() or "1"
+    screen_style = _SCREEN_NAMES.get(screen_text) or (int(screen_text) if screen_text.isdigit() else 0)
+    caption_text = values.get("caption", "").lower()
+    if caption_text not in _TRUE | _FALSE:
+        problems.append(f"caption must be true or false, got {values.get('caption')!r}")
+    request = CreateVideoRequest(
+        avatar_id=avatar_id, voice_id=values.get("voice_id", ""), script=values.get("script", ""),
+        aspect_ratio=values.get("aspect_ratio", "").lower() or "portrait", screen_style=screen_style,
+        caption=caption_text in _TRUE, video_name=values.get("video_name") or None)
+    problems.extend(problem.message for problem in request.problems()
+                    if not (problem.field == "avatar.avatar_id" and avatar_id == -1))
+    return request, problems
+
+
+def validate_rows(rows: Sequence[Mapping[str, str]], avatars: Iterable, voices: Iterable, *,
+                  posts_per_minute: int | None = None) -> list[RowPlan]:
+    """Check every row: the request rules, then unknown avatar or voice ids against the catalog."""
+    avatar_by_id = {avatar.id: avatar for avatar in avatars}
+    voice_by_id = {voice.voice_id: voice for voice in voices}
+    plans = []
+    for number, values in enumerate(rows, start=1):
+        request, problems = _parse_row(values)
+        avatar = avatar_by_id.get(request.avatar_id)
+        voice = voice_by_id.get(request.voice_id)
+        if request.avatar_id >= 0 and avatar is None:
+            problems.append(f"avatar_id {request.avatar_id} is not in the avatar catalog")
+        if request.voice_id and voice is None:
+            problems.append(f"voice_id {request.voice_id!r} is not in the voice catalog")
+        warnings = lint.lint_request(request, voice_language=getattr(voice, "language", None),
+                                     avatar_aspect=getattr(avatar, "aspect_ratio_name", None))
+        plans.append(RowPlan(number, dict(values), request, tuple(problems),
+                             avatar_name=getattr(avatar, "name", ""), voice_name=getattr(voice, "name", ""),
+                             warnings=tuple(warning.message for warning in warnings)))
+    return plans
+
+
+def request_from_payload(payload: Mapping[str, Any]) -> CreateVideoRequest:
+    """The flat request back from its stored nested body."""
+    avatar, voice = payload.get("avatar") or {}, payload.get("voice") or {}
+    return CreateVideoRequest(
+        avatar_id=int(avatar.get("avatar_id", -1)), avatar_type=int(avatar.get("avatar_type", 0)),
+        voice_id=voice.get("voice_id", ""), script=voice.get("script"), audio_url=voice.get("audio_url"),
+        aspect_ratio=payload.get("aspect_ratio", "portrait"), screen_style=int(payload.get("screen_style", 1)),
+        caption=bool(payload.get("caption")), video_name=payload.get("video_name"),
+        webhook_url=payload.get("webhook_url"))
+
+
+class BatchStore:
+    """Batches and their rows in the history database; one short connection per call."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def create(self, plans: Sequence[RowPlan], *, backend: str, name: str = "", batch_id: str | None = None,
+               posts_per_minute: int | None = None, now: float | None = None) -> str:
+        """Persist a batch and all its rows (invalid ones too, for the results); idempotent per id."""
+        batch_id = batch_id or uuid.uuid4().hex[:12]
+        now = time.time() if now is None else now
+        with self._connect() as db:
+            created = db.execute(
+                "INSERT OR IGNORE INTO batches (batch_id, name, backend, state, posts_per_minute, created_at, "
+                "updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?)",
+                (batch_id, name, backend, posts_per_minute, now, now)).rowcount
+            if created:
+                db.executemany(
+                    "INSERT INTO batch_rows (batch_id, row_number, request_json, avatar_name, voice_name, state, "
+                    "error) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(batch_id, plan.row_number,
+                      json.dumps(plan.request.to_payload(), sort_keys=True) if plan.valid else None,
+                      plan.avatar_name, plan.voice_name, "queued" if plan.valid else "invalid",
+                      None if plan.valid else "; ".join(plan.errors)) for plan in plans])
+        return batch_id
+
+    def get(self, batch_id: str) -> Batch | None:
+        """One batch, or None."""
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM batches WHERE batch_id=?", (batch_id,)).fetchone()
+        return Batch(**{name: row[name] for name in Batch.__dataclass_fields__}) if row else None
+
+    def list(self, limit: int = 50) -> list[Batch]:
+        """Batches, newest first."""
+        with self._connect() as db:
+            rows = db.execute("SELECT * FROM batches ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
+        return [Batch(**{name: row[name] for name in Batch.__dataclass_fields__}) for row in rows]
+
+    def rows(self, batch_id: str) -> list[BatchRow]:
+        """Every row of a batch, in CSV order."""
+        with self._connect() as db:
+            rows = db.execute("SELECT * FROM batch_rows WHERE batch_id=? ORDER BY row_number",
+                              (batch_id,)).fetchall()
+        return [BatchRow(**{name: row[name] for name in BatchRow.__dataclass_fields__}) for row in rows]
+
+    def next_unsent(self, batch_id: str) -> BatchRow | None:
+        """The row to send next: one that was in flight first (it keeps its key), then the lowest queued."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT * FROM batch_rows WHERE batch_id=? AND state IN ('sending', 'queued') "
+                "ORDER BY state='queued', row_number LIMIT 1", (batch_id,)).fetchone()
+        return BatchRow(**{name: row[name] for name in BatchRow.__dataclass_fields__}) if row else None
+
+    def recent_send_times(self, backend: str, since: float) -> list[float]:
+        """When this backend's batch POSTs went out since ``since`` (for the sliding-minute limit)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT r.sent_at FROM batch_rows r JOIN batches b USING (batch_id) "
+                "WHERE b.backend=? AND r.sent_at > ?", (backend, since)).fetchall()
+        return [row[0] for row in rows]
+
+    def mark_sending(self, batch_id: str, row_number: int, now: float) -> None:
+        """Before the POST: the row is in flight (a crash now means: re-send with the same key)."""
+        self._update_row(batch_id, row_number, "state='sending', attempts=attempts+1, sent_at=?", (now,))
+
+    def mark_sent(self, batch_id: str, row_number: int, video_id: str) -> None:
+        """After the POST: the row's video id, recorded before the next row goes."""
+        self._update_row(batch_id, row_number, "state='sent', video_id=?, error=NULL", (video_id,))
+
+    def mark_rejected(self, batch_id: str, row_number: int, error: str) -> None:
+        """The backend refused the row's request (it will not be sent again)."""
+        self._update_row(batch_id, row_number, "state='rejected', error=?", (error,))
+
+    def set_state(self, batch_id: str, state: str, *, not_before: float | None = None,
+                  last_error: str | None = None) -> None:
+        """Pause, resume, finish, or hold the batch until ``not_before`` with a reason."""
+        with self._connect() as db:
+            db.execute("UPDATE batches SET state=?, not_before=?, last_error=?, updated_at=? WHERE batch_id=?",
+                       (state, not_before, last_error, time.time(), batch_id))
+
+    def _update_row(self, batch_id: str, row_number: int, assignments: str, params: tuple) -> None:
+        with self._connect() as db:
+            db.execute(f"UPDATE batch_rows SET {assignments} WHERE batch_id=? AND row_number=?",
+                       (*params, batch_id, row_number))
+
+    def progress(self, batch_id: str, wait_until: float | None = None, message: str | None = None) -> BatchProgress:
+        """Counts of the batch's valid rows by state."""
+        rows = [row for row in self.rows(batch_id) if row.state != "invalid"]
+        return BatchProgress(total=len(rows), sent=sum(row.state == "sent" for row in rows),
+                             rejected=sum(row.state == "rejected" for row in rows),
+                             unsent=sum(row.state in UNSENT_STATES for row in rows),
+                             wait_until=wait_until, message=message)
+
+
+def submit_due_rows(store: BatchStore, history: JobHistory, client, *, backend_id: str, base_url: str,
+                    batch_id: str, backend_limit: int | None, budget_seconds: float = 2.0,
+                    clock: Callable[[], float] = time.time) -> BatchProgress:
+    """Send the batch's next rows for up to ``budget_seconds``, paced; returns where the batch stands.
+
+    Called once per page run; the page reruns while rows remain, so a reload simply calls it again.
+    """
+    batch = store.get(batch_id)
+    if batch is None:
+        raise KeyError(batch_id)
+    if batch.state != "running":
+        return store.progress(batch_id)
+    limit = pacing.effective_limit(backend_limit, batch.posts_per_minute)
+    started = clock()
+    while clock() - started < budget_seconds:
+        row = store.next_unsent(batch_id)
+        if row is None:
+            store.set_state(batch_id, "done")
+            return store.progress(batch_id)
+        now = clock()
+        due = pacing.next_send_at(store.recent_send_times(batch.backend, now - pacing.WINDOW_SECONDS), now,
+                                  limit, batch.not_before)
+        if due > now:
+            return store.progress(batch_id, wait_until=due, message=batch.last_error)
+        request = row.request
+        assert request is not None  # only valid rows are queued
+        store.mark_sending(batch_id, row.row_number, now)
+        try:
+            video_id = client.create_avatar_video(request, idempotency_key=idempotency_key(batch_id,
+                                                                                           row.row_number))
+        except errors.RateLimitError as exc:
+            # Nothing was created: the row stays in flight and goes again, same key, after the wait.
+            wait = pacing.rate_limit_wait(exc)
+            store.set_state(batch_id, "running", not_before=clock() + wait,
+                            last_error=f"Rate limited by the backend; waiting {wait:.0f} s as it asked.")
+            return store.progress(batch_id, wait_until=clock() + wait, message=f"Rate limited; waiting {wait:.0f} s.")
+        except errors.InvalidRequestError as exc:
+            store.mark_rejected(batch_id, row.row_number, exc.message)
+            continue
+        except errors.JoggAIError as exc:
+            # Unknown whether it arrived: keep it in flight; the same key makes a retry safe.
+            until = clock() + pacing.FAILURE_BACKOFF_SECONDS
+            message = f"Sending row {row.row_number} failed ({type(exc).__name__}); retrying shortly."
+            store.set_state(batch_id, "running", not_before=until, last_error=message)
+            return store.progress(batch_id, wait_until=until, message=message)
+        recorded_at = clock()
+        history.record_submission(backend=backend_id, base_url=base_url, video_id=video_id,
+                                  request=request.to_payload(), avatar_name=row.avatar_name,
+                                  voice_name=row.voice_name, batch=batch_id, now=recorded_at,
+                                  next_poll_at=first_poll_at(backend_id, recorded_at))
+        store.mark_sent(batch_id, row.row_number, video_id)
+        if batch.not_before is not None or batch.last_error:
+            store.set_state(batch_id, "running")
+            batch = store.get(batch_id) or batch
+    return store.progress(batch_id)
+
+
+def results_rows(store: BatchStore, batch_id: str, jobs: Iterable[JobRecord]) -> list[dict[str, Any]]:
+    """One result per CSV row: row, video id, status (job status, or why it was not sent), video URL."""
+    by_id = {job.video_id: job for job in jobs}
+    results = []
+    for row in store.rows(batch_id):
+        job = by_id.get(row.video_id or "")
+        status = job.status if job else {"sent": "pending", "sending": "sending", "queued": "queued"}.get(
+            row.state, row.state)
+        results.append({"row": row.row_number, "video_id": row.video_id or "", "status": status,
+                        "video_url": (job.video_url if job else None) or "",
+                        "error": (job.error_message if job and job.error_message else row.error) or ""})
+    return results
+
+
+def results_csv(results: Sequence[Mapping[str, Any]]) -> bytes:
+    """The results as a downloadable CSV."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["row", "video_id", "status", "video_url", "error"])
+    writer.writeheader()
+    writer.writerows(results)
+    return out.getvalue().encode()
+
+
+def plans_frame(plans: Sequence[RowPlan]) -> pd.DataFrame:
+    """The validation table: one line per CSV row with its errors (and non-blocking warnings)."""
+    rows = [{"row": plan.row_number, "ok": "✅" if plan.valid else "❌",
+             "video_name": plan.values.get("video_name", ""),
+             "avatar": plan.avatar_name or plan.values.get("avatar_id", ""),
+             "voice": plan.voice_name or plan.values.get("voice_id", ""),
+             "script": plan.values.get("script", "")[:60],
+             "errors": "; ".join(plan.errors), "warnings": "; ".join(plan.warnings)} for plan in plans]
+    return pd.DataFrame(rows, columns=["row", "ok", "video_name", "avatar", "voice", "script", "errors", "warnings"])

@@ -1,0 +1,128 @@
+"""Batch: a CSV of videos, every row checked before anything is sent, then a paced, resumable submission."""
+
+import time
+import uuid
+
+import streamlit as st
+from streamlit_autorefresh import st_autorefresh
+
+from lib.studio import batch, lint, nav, pacing
+from lib.studio.connection import current_connection, history, load_catalog, refresh_active_jobs
+from lib.studio.state import Keys, request_flag, take_flag
+
+PACE_CHOICES = {0: "As fast as the backend allows", 60: "60 per minute", 20: "20 per minute", 6: "6 per minute"}
+
+nav.require_entrypoint("batch")
+st.title(":material/table_view: Batch")
+connection = current_connection()
+jobs_store = history(connection)
+store = batch.BatchStore(jobs_store.path)
+session = st.session_state
+batch_id = st.query_params.get("batch")
+current = store.get(batch_id) if batch_id else None
+
+if current is None:
+    if batch_id:
+        st.warning(f"No batch {batch_id!r} in this dashboard's history.")
+    for item in store.list(limit=10):
+        counts = store.progress(item.batch_id)
+        st.page_link(nav.PAGE_BY_SLUG["batch"].path, label=f"{item.name or item.batch_id} — {item.state}, "
+                     f"{counts.sent} of {counts.total} sent", icon=":material/table_view:",
+                     query_params={"batch": item.batch_id})
+    if not connection.ok:
+        st.info("Checking a batch needs a connected backend (rows are validated against its catalog).")
+        st.stop()
+    (public, problem), (custom, _), (voices, voice_problem) = (
+        load_catalog(connection, name) for name in ("public_avatars", "custom_avatars", "voices"))
+    if problem or voice_problem:
+        st.warning(problem or voice_problem)
+    st.download_button("Download the CSV template", key="batch_template", icon=":material/download:",
+                       data=batch.template_csv(public[0].id if public else None,
+                                               voices[0].voice_id if voices else None),
+                       file_name="avatar-studio-batch.csv", mime="text/csv")
+    upload = st.file_uploader("Batch CSV", type=["csv"], key=Keys.W_BATCH_FILE)
+    with st.expander("…or paste the CSV", expanded=bool(session.get(Keys.W_BATCH_TEXT))):
+        st.text_area("CSV text", key=Keys.W_BATCH_TEXT, height=150, placeholder=",".join(batch.TEMPLATE_COLUMNS))
+    data = upload.getvalue() if upload is not None else (session.get(Keys.W_BATCH_TEXT) or "").encode()
+    if not data.strip():
+        st.stop()
+    rows, problem = batch.parse_csv(data)
+    if problem:
+        st.error(problem)
+        st.stop()
+    plans = batch.validate_rows(rows, [*public, *custom], voices)
+    valid = [plan for plan in plans if plan.valid]
+    st.caption(f"{len(plans)} rows · {len(valid)} valid · {len(plans) - len(valid)} with errors")
+    st.dataframe(batch.plans_frame(plans), key="batch_plan", hide_index=True,
+                 column_config={"errors": st.column_config.TextColumn("Errors", width="large")})
+    with st.container(key="batch_errors"):
+        for plan in plans:
+            if not plan.valid:
+                st.error(f"Row {plan.row_number}: " + "; ".join(plan.errors), icon=":material/error:")
+    backend_limit = pacing.backend_posts_per_minute(connection.backend.kind)
+    pace = st.selectbox("Pace", list(PACE_CHOICES), format_func=PACE_CHOICES.get, key=Keys.W_BATCH_PACE)
+    notes = [lint.pacing_warning(len(valid), pacing.effective_limit(backend_limit, pace or None))]
+    for message in [note.message for note in notes if note] + lint.distinct_messages(
+            lint.LintWarning("row", warning) for plan in valid for warning in plan.warnings):
+        st.warning(message, icon=":material/info:")
+    if backend_limit is None:
+        st.caption("The local engine has no request limit unless it answers 429; then the batch waits as told.")
+    st.text_input("Batch name", key=Keys.W_BATCH_NAME, placeholder="e.g. November promos")
+    st.button(f"Submit {len(valid)} valid rows", key=Keys.W_BATCH_SUBMIT, type="primary", disabled=not valid,
+              icon=":material/send:", on_click=request_flag(Keys.BATCH_SUBMIT_REQUESTED))
+    if take_flag(Keys.BATCH_SUBMIT_REQUESTED) and valid:
+        # One id per click-to-success: a double click stores the same batch once.
+        new_id = store.create(plans, backend=connection.backend.backend_id, name=session.get(Keys.W_BATCH_NAME) or "",
+                              batch_id=session.setdefault(Keys.BATCH_NONCE, uuid.uuid4().hex[:12]),
+                              posts_per_minute=pace or None)
+        session[Keys.BATCH_NONCE] = uuid.uuid4().hex[:12]
+        nav.go_to("batch", batch=new_id)
+    st.stop()
+
+# A stored batch: send what is due, then show where every row stands.
+can_send = connection.ok and connection.backend.backend_id == current.backend
+backend_limit = pacing.backend_posts_per_minute(connection.backend.kind) if can_send else None
+if current.state == "running" and can_send:
+    progress = batch.submit_due_rows(store, jobs_store, connection.client, backend_id=current.backend,
+                                     base_url=connection.backend.base_url, batch_id=current.batch_id,
+                                     backend_limit=backend_limit, budget_seconds=1.5)
+else:
+    progress = store.progress(current.batch_id)
+refresh_active_jobs(connection)
+current = store.get(current.batch_id) or current
+jobs = jobs_store.list_jobs(batch=current.batch_id)
+results = batch.results_rows(store, current.batch_id, jobs)
+completed = sum(result["status"] == "completed" for result in results)
+failed = sum(result["status"] == "failed" for result in results)
+
+st.subheader(current.name or f"Batch {current.batch_id}")
+if not can_send and current.state == "running":
+    st.info("This batch belongs to another backend; switch to it in Settings to continue sending.")
+wait = max(0.0, (progress.wait_until or 0) - time.time())
+eta = pacing.eta_seconds(progress.unsent, pacing.effective_limit(backend_limit, current.posts_per_minute),
+                         wait_now=wait)
+st.progress(progress.sent / max(progress.total, 1),
+            text=f"{progress.sent} of {progress.total} sent"
+                 + (f" · done sending in {pacing.format_eta(eta)}" if progress.unsent else "")
+                 + (f" · {progress.rejected} rejected" if progress.rejected else ""))
+st.progress(completed / max(progress.total, 1), text=f"{completed} of {progress.total} rendered"
+            + (f" · {failed} failed" if failed else ""))
+if progress.message:
+    st.caption(progress.message)
+if current.state in ("running", "paused") and progress.unsent:
+    paused = current.state == "paused"
+    st.button("Resume" if paused else "Pause", key=Keys.W_BATCH_PAUSE,
+              icon=":material/play_arrow:" if paused else ":material/pause:",
+              on_click=store.set_state, args=(current.batch_id, "running" if paused else "paused"))
+st.dataframe(results, key="batch_results", hide_index=True,
+             column_config={"video_url": st.column_config.LinkColumn("video_url")})
+st.download_button("Download results (CSV)", batch.results_csv(results), key="batch_results_csv",
+                   file_name=f"batch-{current.batch_id}-results.csv", mime="text/csv", icon=":material/download:")
+st.page_link(nav.PAGE_BY_SLUG["batch"].path, label="New batch", icon=":material/add:")
+
+if current.state == "running" and can_send and progress.unsent:
+    # Keep sending: a short wait (the pacing's, at most a second), then the next chunk in a fresh run.
+    time.sleep(min(1.0, max(0.1, wait)))
+    st.rerun()
+elif any(job.status not in ("completed", "failed") for job in jobs) and connection.ok:
+    st_autorefresh(interval=connection.config.autorefresh_ms, key="batch_autorefresh")

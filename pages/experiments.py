@@ -1,0 +1,78 @@
+"""Experiments: the list of A/B experiments, and a compare view (?experiment=<id>) that plays them side by side."""
+
+import streamlit as st
+from streamlit_autorefresh import st_autorefresh
+
+from lib.studio import experiments, nav
+from lib.studio.connection import current_connection, history, refresh_active_jobs
+from lib.studio.state import Keys
+from lib.studio.widgets import status_badge, video_player
+
+nav.require_entrypoint("experiments")
+st.title(":material/compare: Experiments")
+connection = current_connection()
+refresh_active_jobs(connection)  # one tracker tick, as on the Jobs page
+jobs_store = history()
+store = experiments.ExperimentStore(jobs_store.path)
+session = st.session_state
+experiment_id = st.query_params.get("experiment")
+experiment = store.get(experiment_id) if experiment_id else None
+
+if experiment is None:
+    if experiment_id:
+        st.warning(f"No experiment {experiment_id!r} in this dashboard's history.")
+    listed = store.list()
+    if not listed:
+        st.info("No experiments yet. In **Compose**, switch on *Experiment* to render one script in several "
+                "voices or avatars, or several scripts in one voice.")
+    for item in listed:
+        cells = experiments.compare_cells(item, store.variants(item.experiment_id),
+                                          jobs_store.list_jobs(experiment=item.experiment_id))
+        with st.container(border=True, key=f"experiment_row_{item.experiment_id}"):
+            st.page_link(nav.PAGE_BY_SLUG["experiments"].path, label=item.name or item.experiment_id,
+                         icon=":material/compare:", query_params={"experiment": item.experiment_id})
+            st.caption(experiments.experiment_summary(cells) + (" · ⭐ winner picked" if item.winner_video_id else ""))
+    st.stop()
+
+variants = store.variants(experiment.experiment_id)
+cells = experiments.compare_cells(experiment, variants, jobs_store.list_jobs(experiment=experiment.experiment_id))
+st.subheader(experiment.name or experiment.experiment_id)
+st.caption(f"{experiments.experiment_summary(cells)} · link: ?experiment={experiment.experiment_id}")
+
+
+def star(video_id: str | None) -> None:
+    store.set_winner(experiment.experiment_id, video_id)
+
+
+columns_per_row = 3 if len(cells) > 4 or len(cells) == 3 else 2
+with st.container(key="experiment_grid"):
+    for start in range(0, len(cells), columns_per_row):
+        row = zip(cells[start:start + columns_per_row], st.columns(columns_per_row), strict=False)
+        for offset, (cell, column) in enumerate(row):
+            with column, st.container(border=True, key=f"variant_{start + offset}"):
+                st.markdown(("⭐ " if cell.winner else "") + f"**{cell.label}**")
+                status = cell.job.status if cell.job else ("failed" if cell.error else "pending")
+                status_badge(status)
+                if cell.job and cell.job.status == "completed" and cell.job.video_url:
+                    video_player(cell.job.video_url)
+                elif (cell.job and cell.job.status == "failed") or cell.error:
+                    st.error((cell.job.error_message if cell.job else None) or cell.error or "failed")
+                else:
+                    st.progress((cell.job.progress or 0) / 100 if cell.job else 0.0)
+                if cell.video_id:
+                    st.button("Winner" if cell.winner else "Star as winner", key=f"star_{cell.video_id}",
+                              icon=":material/star:", type="primary" if cell.winner else "secondary",
+                              on_click=star, args=(None if cell.winner else cell.video_id,),
+                              disabled=not (cell.job and cell.job.status == "completed"))
+
+if session.get(Keys.EXPERIMENT_NOTES_OF) != experiment.experiment_id:
+    session[Keys.W_EXP_NOTES] = experiment.notes
+    session[Keys.EXPERIMENT_NOTES_OF] = experiment.experiment_id
+st.text_area("Notes", key=Keys.W_EXP_NOTES, placeholder="What stood out? Which one and why?")
+st.button("Save notes", key=Keys.W_EXP_SAVE_NOTES, icon=":material/save:",
+          on_click=lambda: store.set_notes(experiment.experiment_id, session[Keys.W_EXP_NOTES]))
+st.page_link(nav.PAGE_BY_SLUG["experiments"].path, label="All experiments", icon=":material/arrow_back:")
+
+running = any(cell.job is not None and not cell.job.is_terminal for cell in cells)
+if running and connection.ok:
+    st_autorefresh(interval=connection.config.autorefresh_ms, key="experiment_autorefresh")
