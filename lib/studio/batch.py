@@ -331,8 +331,8 @@ class BatchStore:
 
 def submit_due_rows(store: BatchStore, history: JobHistory, client, *, backend_id: str, base_url: str,
                     batch_id: str, backend_limit: int | None, budget_seconds: float = 2.0,
-                    clock: Callable[[], float] = time.time) -> BatchProgress:
-    """Send the batch's next rows for up to ``budget_seconds``, paced; returns where the batch stands.
+                    max_rows: int | None = None, clock: Callable[[], float] = time.time) -> BatchProgress:
+    """Send the batch's next rows (for up to ``budget_seconds`` or ``max_rows``), paced; returns where it stands.
 
     Called once per page run; the page reruns while rows remain, so a reload simply calls it again.
     """
@@ -342,8 +342,9 @@ def submit_due_rows(store: BatchStore, history: JobHistory, client, *, backend_i
     if batch.state != "running":
         return store.progress(batch_id)
     limit = pacing.effective_limit(backend_limit, batch.posts_per_minute)
-    started = clock()
-    while clock() - started < budget_seconds:
+    started, attempted = clock(), 0
+    while clock() - started < budget_seconds and (max_rows is None or attempted < max_rows):
+        attempted += 1
         row = store.next_unsent(batch_id)
         if row is None:
             store.set_state(batch_id, "done")

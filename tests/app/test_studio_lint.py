@@ -1,0 +1,84 @@
+"""Lint and estimates: writing systems against voice languages, framing, length, pacing; pure functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from lib.joggai import CreateVideoRequest
+from lib.studio import lint, pacing
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hello", {"Latin": 5}), ("你好", {"Han": 2}), ("Привет", {"Cyrillic": 6}), ("こんにちは", {"Hiragana": 5}),
+    ("カタカナ", {"Katakana": 4}), ("안녕", {"Hangul": 2}), ("مرحبا", {"Arabic": 5}), ("नमस्ते", {"Devanagari": 4}),
+    ("Ｈｉ", {"Latin": 2}), ("123 !?", {}),
+])
+def test_writing_systems_by_unicode_name(text: str, expected: dict) -> None:
+    assert dict(lint.writing_systems(text)) == expected
+
+
+@pytest.mark.parametrize(("script", "language", "warned"), [
+    ("你好，欢迎来到我们的频道", "english", True),
+    ("Привет, как дела?", "spanish", True),
+    ("Hola, ¿cómo estás?", "spanish", False),
+    ("你好，欢迎", "simplified chinese", False),
+    ("こんにちは、東京へようこそ", "japanese", False),
+    ("Welcome to 東京", "english", False),  # a place name is not a wrong-language script
+    ("Привет", "serbian", False),
+    ("Hello there", "russian", True),
+    ("Hello there", None, False),  # an unknown voice language is never guessed at
+])
+def test_script_language_mismatch(script: str, language: str | None, warned: bool) -> None:
+    warning = lint.script_language_warning(script, language)
+    assert (warning is not None) == warned
+    if warning:
+        assert language in warning.message
+
+
+def test_mismatch_names_the_script_it_found() -> None:
+    warning = lint.script_language_warning("Это русский текст", "spanish")
+    assert warning is not None and "Cyrillic" in warning.message
+
+
+def test_aspect_and_length_warnings_in_one_request() -> None:
+    request = CreateVideoRequest(avatar_id=1, voice_id="v", script="word " * 60, aspect_ratio="landscape")
+    codes = [w.code for w in lint.lint_request(request, voice_language="english", avatar_aspect="portrait",
+                                               target_seconds=10)]
+    assert codes == ["over_target", "aspect_ratio"]
+    assert lint.lint_request(request, voice_language="english", avatar_aspect="landscape") == []
+
+
+def test_near_the_ten_minute_limit() -> None:
+    long_script = "word " * 1450  # ~9.4 min at 155 wpm
+    request = CreateVideoRequest(avatar_id=1, voice_id="v", script=long_script)
+    assert "near_limit" in [w.code for w in lint.lint_request(request, voice_language="english", avatar_aspect=None)]
+    audio = CreateVideoRequest(avatar_id=1, voice_id="v", audio_url="https://example.org/a.mp3")
+    [warning] = lint.lint_request(audio, voice_language="english", avatar_aspect=None, audio_seconds=610)
+    assert warning.code == "near_limit" and "exceeds" in warning.message
+    assert lint.lint_request(audio, voice_language="english", avatar_aspect=None, audio_seconds=120) == []
+
+
+def test_estimates_and_credits() -> None:
+    local = lint.estimate("one two three four five", "english", cloud=False)
+    assert local.credits is None and 1 < local.seconds < 3
+    assert lint.estimate("word " * 200, "english", cloud=True).credits == 2 * lint.CREDITS_PER_STARTED_MINUTE
+    assert lint.estimated_credits(0) == lint.CREDITS_PER_STARTED_MINUTE  # a video costs at least one minute
+
+
+def test_pacing_warning_under_the_cloud_limit() -> None:
+    assert lint.pacing_warning(20, pacing.CLOUD_POSTS_PER_MINUTE) is None
+    assert lint.pacing_warning(500, None) is None
+    warning = lint.pacing_warning(100, pacing.CLOUD_POSTS_PER_MINUTE)
+    assert warning is not None and "4 minute" in warning.message
+
+
+def test_pacing_sliding_window() -> None:
+    now = 1000.0
+    assert pacing.next_send_at([], now, 20) == now
+    sends = [now - 59 + i for i in range(20)]  # 20 sends in the last minute, the oldest 59 s ago
+    assert pacing.next_send_at(sends, now, 20) == pytest.approx(now + 1)
+    assert pacing.next_send_at(sends, now, None) == now
+    assert pacing.next_send_at([], now, 20, not_before=now + 7) == now + 7
+    assert pacing.effective_limit(20, 60) == 20 and pacing.effective_limit(None, None) is None
+    assert pacing.backend_posts_per_minute("local") is None and pacing.backend_posts_per_minute("cloud") == 20
+    assert pacing.eta_seconds(40, 20) == pytest.approx(120)
