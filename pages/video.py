@@ -68,6 +68,15 @@ with about:
         st.caption(":material/info: This address works on this computer. To share on your network, serve the "
                    "dashboard on it (`--server.address 0.0.0.0`) and start the engine with `--host 0.0.0.0`: "
                    "video links then follow the address your colleague opens.")
+    if job is not None:
+        with st.expander("Make it again from a terminal or a script", icon=":material/terminal:"):
+            st.caption("The API key is read from `$JOGGAI_API_KEY`; it is never part of what you copy.")
+            as_curl, as_python = st.tabs(["curl", "Python (lib.joggai)"])
+            with as_curl:
+                st.code(curl_command(for_browser(job.base_url), sharing.request_from_payload(details)), language="bash",
+                        wrap_lines=True)
+            with as_python:
+                st.code(sharing.python_snippet(for_browser(job.base_url), details), language="python")
 
 if job is not None:
     voice = details.get("voice", {})
@@ -87,10 +96,3 @@ if job is not None:
         st.text(voice.get("script", ""))
     with st.expander("Request JSON"):
         st.json(details)
-    with st.expander("Make it again from a terminal or a script", icon=":material/terminal:"):
-        st.caption("The API key is read from `$JOGGAI_API_KEY`; it is never part of what you copy.")
-        as_curl, as_python = st.tabs(["curl", "Python (lib.joggai)"])
-        with as_curl:
-            st.code(curl_command(job.base_url, sharing.request_from_payload(details)), language="bash")
-        with as_python:
-            st.code(sharing.python_snippet(job.base_url, details), language="python")
