@@ -1,0 +1,74 @@
+"""Batch page: a pasted CSV is validated row by row, the valid rows are sent once, results download."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+
+import pytest
+
+from lib.studio import batch
+from lib.studio.history import JobHistory
+from lib.studio.state import Keys
+from tests.app.conftest import open_page
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def pasted_csv(engine_client, rows: int, bad: dict[int, dict]) -> str:
+    avatar = engine_client.list_public_avatars(page_size=1)[0]
+    voice = engine_client.list_voices(page_size=1).voices[0]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=batch.TEMPLATE_COLUMNS)
+    writer.writeheader()
+    for n in range(1, rows + 1):
+        writer.writerow({"script": f"Batch {n}.", "avatar_id": avatar.id, "voice_id": voice.voice_id,
+                         "aspect_ratio": "portrait", "screen_style": 1, "caption": "no",
+                         "video_name": f"page batch {n}", **bad.get(n, {})})
+    return out.getvalue()
+
+
+def test_errors_are_listed_per_row_before_anything_is_sent(studio_env: Path, engine_client) -> None:
+    at = open_page("batch")
+    assert not at.exception
+    assert at.get("download_button")  # the template
+    at.text_area(key=Keys.W_BATCH_TEXT).input(pasted_csv(engine_client, 4, {2: {"avatar_id": "424242"},
+                                                                             4: {"voice_id": "nope"}})).run()
+    assert not at.exception
+    errors = [error.value for error in at.error]
+    assert any(e.startswith("Row 2:") and "424242" in e for e in errors)
+    assert any(e.startswith("Row 4:") and "nope" in e for e in errors)
+    assert at.button(key=Keys.W_BATCH_SUBMIT).label == "Submit 2 valid rows"
+    assert list(at.dataframe[0].value["ok"]) == ["✅", "❌", "✅", "❌"]
+    assert not JobHistory(studio_env / "history.sqlite3").list_jobs()
+
+
+def test_submit_sends_the_valid_rows_once_and_reports_results(studio_env: Path, engine_client) -> None:
+    at = open_page("batch")
+    at.text_area(key=Keys.W_BATCH_TEXT).input(pasted_csv(engine_client, 3, {3: {"script": ""}})).run()
+    at.button(key=Keys.W_BATCH_SUBMIT).click().run()
+    assert not at.exception
+    history = JobHistory(studio_env / "history.sqlite3")
+    [stored] = batch.BatchStore(history.path).list()
+    assert at.query_params["batch"] in ([stored.batch_id], stored.batch_id)
+    jobs = history.list_jobs(batch=stored.batch_id)
+    assert sorted(job.name for job in jobs) == ["page batch 1", "page batch 2"]
+
+    # Reopening the link (a reload) sends nothing again and follows the renders to the end.
+    deadline = time.monotonic() + 180
+    while True:
+        again = open_page("batch", batch=stored.batch_id)
+        assert not again.exception
+        if all(job.is_terminal for job in history.list_jobs(batch=stored.batch_id)) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert len(history.list_jobs(batch=stored.batch_id)) == 2
+    results = again.dataframe[0].value
+    assert list(results["row"]) == [1, 2, 3]
+    assert list(results["status"]) == ["completed", "completed", "invalid"]
+    assert all(url.startswith("http") for url in results["video_url"][:2])
+    sent_bar, rendered_bar = again.get("progress")
+    assert (sent_bar.value, sent_bar.text) == (100, "2 of 2 sent")
+    assert (rendered_bar.value, rendered_bar.text) == (100, "2 of 2 rendered")
