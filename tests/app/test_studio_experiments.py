@@ -1,0 +1,87 @@
+"""Experiment planning and submission against the real engine (idempotent per variant)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lib.joggai import CreateVideoRequest
+from lib.studio import experiments
+from lib.studio.history import JobHistory
+
+pytestmark = pytest.mark.timeout(120)
+
+BASE = CreateVideoRequest(avatar_id=3, voice_id="en-US-AvaLocal", script="Hello.", video_name="Promo")
+
+
+def test_split_scripts_on_separator_lines() -> None:
+    assert experiments.split_scripts("One.\n---\nTwo --- still two.\n  ---  \n\nThree.\n---\n") == [
+        "One.", "Two --- still two.", "Three."]
+    assert experiments.split_scripts("") == []
+
+
+def test_voices_times_avatars_with_labels_naming_only_what_varies() -> None:
+    variants = experiments.plan_variants(BASE, avatars=[(0, 1), (0, 2)], voices=["a", "b", "a"],
+                                         avatar_names={(0, 1): "Ava", (0, 2): "Ben"}, voice_names={"a": "Amy"})
+    assert [v.label for v in variants] == ["Ava · Amy", "Ava · b", "Ben · Amy", "Ben · b"]
+    assert [(v.request.avatar_id, v.request.voice_id) for v in variants] == [(1, "a"), (1, "b"), (2, "a"), (2, "b")]
+    assert variants[0].request.video_name == "Promo — Ava · Amy"
+    assert all(v.request.script == "Hello." for v in variants)
+    assert experiments.plan_problems(variants) == []
+
+
+def test_script_variants_keep_the_voice() -> None:
+    variants = experiments.plan_variants(BASE, scripts=["A.", "B."])
+    assert [(v.label, v.request.script, v.request.voice_id) for v in variants] == [
+        ("Script 1", "A.", "en-US-AvaLocal"), ("Script 2", "B.", "en-US-AvaLocal")]
+
+
+def test_plan_problems() -> None:
+    assert "at least two" in experiments.plan_problems(experiments.plan_variants(BASE))[0]
+    seven = experiments.plan_variants(BASE, voices=[f"v{i}" for i in range(7)])
+    assert any("at most 6" in problem for problem in experiments.plan_problems(seven))
+    broken = experiments.plan_variants(BASE, scripts=["A.", "B."], voices=["", "x"])
+    assert any("voice.voice_id" in problem for problem in experiments.plan_problems(broken))
+
+
+def test_submit_is_idempotent_per_variant_and_cells_follow_the_history(tmp_path: Path, engine, engine_client) -> None:
+    history = JobHistory(tmp_path / "history.sqlite3")
+    store = experiments.ExperimentStore(history.path)
+    voices = [v.voice_id for v in engine_client.all_voices() if v.language == "english"][:2]
+    avatar = engine_client.list_public_avatars(page_size=1)[0]
+    variants = experiments.plan_variants(CreateVideoRequest(avatar_id=avatar.id, voice_id=voices[0], script="Hi."),
+                                         voices=voices)
+    experiment_id = experiments.new_experiment_id()
+    first = experiments.submit_experiment(store, history, engine_client, backend_id="local",
+                                          base_url=engine.base_url, experiment_id=experiment_id, name="Unit",
+                                          variants=variants)
+    again = experiments.submit_experiment(store, history, engine_client, backend_id="local",
+                                          base_url=engine.base_url, experiment_id=experiment_id, name="Unit",
+                                          variants=variants)
+    assert first.errors == again.errors == []
+    assert [job.video_id for job in first.jobs] == [job.video_id for job in again.jobs]
+    assert len(history.list_jobs(experiment=experiment_id)) == 2
+    assert len(store.list()) == 1 and len(store.variants(experiment_id)) == 2
+
+    store.set_winner(experiment_id, first.jobs[1].video_id)
+    cells = experiments.compare_cells(store.get(experiment_id), store.variants(experiment_id),
+                                      history.list_jobs(experiment=experiment_id))
+    assert [cell.winner for cell in cells] == [False, True]
+    assert experiments.experiment_summary(cells) == "0 of 2 done · 2 running"
+
+
+def test_a_refused_variant_is_reported_and_the_rest_are_sent(tmp_path: Path, engine, engine_client) -> None:
+    history = JobHistory(tmp_path / "history.sqlite3")
+    store = experiments.ExperimentStore(history.path)
+    avatar = engine_client.list_public_avatars(page_size=1)[0]
+    good = next(v.voice_id for v in engine_client.all_voices() if v.language == "english")
+    variants = experiments.plan_variants(CreateVideoRequest(avatar_id=avatar.id, voice_id=good, script="Hi."),
+                                         voices=[good, "zz-NoSuchVoice"])
+    outcome = experiments.submit_experiment(store, history, engine_client, backend_id="local",
+                                            base_url=engine.base_url, experiment_id="refused1", name="R",
+                                            variants=variants)
+    assert len(outcome.jobs) == 1 and len(outcome.errors) == 1 and "zz-NoSuchVoice" in outcome.errors[0]
+    cells = experiments.compare_cells(store.get("refused1"), store.variants("refused1"), history.list_jobs())
+    assert cells[1].error and cells[1].video_id is None
+    assert experiments.experiment_summary(cells) == "0 of 2 done · 1 running · 1 failed"
