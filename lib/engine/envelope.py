@@ -26,6 +26,9 @@ RATE_LIMITED = 429
 SYSTEM_ERROR = 50000
 
 STORAGE_MESSAGE = "the engine cannot write to its data directory (is the disk full or read-only?)"
+# HTTP 507 Insufficient Storage: still a 5xx for generic clients, but says what went wrong; it is not
+# one of the statuses our client retries at once (a full disk does not clear in a second).
+STORAGE_HTTP_STATUS = 507
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM}
 
 _HTTP_STATUS_FOR_CODE = {
@@ -110,14 +113,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(sqlite3.OperationalError)
     async def _database(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
         log.error("database error on %s %s: %s", request.method, request.url.path, exc)
-        return envelope(None, code=SYSTEM_ERROR, msg=STORAGE_MESSAGE, status=500)
+        if "locked" in str(exc) or "busy" in str(exc):  # contention, not storage: worth a retry
+            return envelope(None, code=SYSTEM_ERROR, msg="the engine is busy; try again in a moment",
+                            status=503, headers={"Retry-After": "1"})
+        return envelope(None, code=SYSTEM_ERROR, msg=STORAGE_MESSAGE, status=STORAGE_HTTP_STATUS)
 
     @app.exception_handler(OSError)
     async def _storage(request: Request, exc: OSError) -> JSONResponse:
         if exc.errno not in _STORAGE_ERRNOS:
             raise exc
         log.error("storage error on %s %s: %s", request.method, request.url.path, exc.strerror)
-        return envelope(None, code=SYSTEM_ERROR, msg=STORAGE_MESSAGE, status=500)
+        return envelope(None, code=SYSTEM_ERROR, msg=STORAGE_MESSAGE, status=STORAGE_HTTP_STATUS)
 
     app.add_middleware(CrashEnvelope)
 

@@ -13,6 +13,7 @@ breaks the pool; the dispatcher builds a new pool and re-queues the job (bounded
 from __future__ import annotations
 
 import ctypes
+import errno
 import importlib
 import json
 import logging
@@ -21,6 +22,7 @@ import os
 import queue
 import shutil
 import signal
+import sqlite3
 import threading
 import time
 import traceback
@@ -41,6 +43,28 @@ SYSTEM_ERROR = 50000
 # A worker process is replaced after this many jobs, which bounds slow memory growth.
 JOBS_PER_WORKER = 25
 RESULT_NAMES = {"video": "video.mp4", "cover": "cover.jpg", "caption": "captions.vtt"}
+STORAGE_FAILURE = ("the engine ran out of disk space (or cannot write its data directory) while rendering; "
+                   "free some space and create the video again")
+# Below this much free space next to the render scratch, an encoder failure is taken as a full disk.
+LOW_DISK_BYTES = 8 * 1024 * 1024
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    """A full, read-only or unwritable disk, as the file system or SQLite reports it."""
+    if isinstance(exc, OSError):
+        return exc.errno in _STORAGE_ERRNOS
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        return any(word in text for word in ("full", "readonly", "read-only", "disk i/o", "unable to open"))
+    return False
+
+
+def _disk_is_low(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path).free < LOW_DISK_BYTES
+    except OSError:
+        return True
 
 
 
@@ -91,8 +115,11 @@ class _ProgressWriter:
         percent = max(0, min(self.high, percent))
         if percent != self.last:
             self.last = percent
-            self.conn.execute("UPDATE jobs SET progress = ?, updated_at = ? WHERE video_id = ? AND "
-                              "status = 'processing'", (percent, time.time(), self.video_id))
+            try:
+                self.conn.execute("UPDATE jobs SET progress = ?, updated_at = ? WHERE video_id = ? AND "
+                                  "status = 'processing'", (percent, time.time(), self.video_id))
+            except sqlite3.Error as exc:  # progress is advisory: a full disk must not end the render here
+                logging.getLogger("lib.engine").warning("progress of video %s not saved: %s", self.video_id, exc)
 
     def __call__(self, fraction: float) -> None:
         self.set_percent(self.low + int((self.high - self.low) * max(0.0, min(1.0, fraction))))
@@ -112,7 +139,12 @@ def render_job(data_dir: str, video_id: str, attempt: int) -> dict[str, Any]:
     spec = json.loads(row["request_json"])
     out_dir = root / "work" / video_id / f"attempt-{attempt}"
     shutil.rmtree(out_dir, ignore_errors=True)
-    out_dir.mkdir(parents=True)
+    try:
+        out_dir.mkdir(parents=True)
+    except OSError as exc:
+        if is_storage_error(exc):
+            return {"ok": False, "code": SYSTEM_ERROR, "message": STORAGE_FAILURE}
+        raise
     progress = _ProgressWriter(db_path, video_id)
     try:
         return _render(spec, row["audio_path"], video_id, out_dir, progress)
@@ -159,8 +191,13 @@ def _render(spec: dict[str, Any], audio_path: str | None, video_id: str, out_dir
         return {"ok": False, "code": PARAMETER_ERROR, "message": str(exc)}
     except RenderError as exc:
         worker_log.warning("video %s failed: %s", video_id, exc)
+        if _disk_is_low(out_dir):  # the encoder's own words for ENOSPC vary; free space does not lie
+            return {"ok": False, "code": SYSTEM_ERROR, "message": STORAGE_FAILURE}
         return {"ok": False, "code": SYSTEM_ERROR, "message": str(exc)}
-    except Exception:  # noqa: BLE001 - any bug must fail this one job, not the worker
+    except Exception as exc:  # noqa: BLE001 - any bug must fail this one job, not the worker
+        if is_storage_error(exc):
+            worker_log.warning("video %s failed: %s", video_id, exc)
+            return {"ok": False, "code": SYSTEM_ERROR, "message": STORAGE_FAILURE}
         worker_log.error("video %s crashed:\n%s", video_id, traceback.format_exc())
         return {"ok": False, "code": SYSTEM_ERROR, "message": "rendering failed with an internal error"}
     return {
@@ -174,6 +211,27 @@ def _render(spec: dict[str, Any], audio_path: str | None, video_id: str, out_dir
 
 # ---------------------------------------------------------------- server process side
 
+def publish_file(source: Path, dest: Path) -> None:
+    """Move a finished file into media so that `dest` is never seen half-written.
+
+    Same file system: one atomic rename. Another one (a work dir on its own disk): copy beside `dest`
+    under a hidden temporary name, then rename."""
+    try:
+        os.replace(source, dest)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    partial = dest.with_name(f".{dest.name}.partial")
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, dest)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
+    source.unlink(missing_ok=True)
+
+
 class RenderQueue:
     """Claims pending jobs from the database and runs them on a bounded pool of worker processes."""
 
@@ -185,6 +243,8 @@ class RenderQueue:
         self._stop = threading.Event()
         self._done: queue.Queue[tuple[str, int, Future]] = queue.Queue()
         self._inflight: dict[str, int] = {}  # video_id -> attempt
+        # Outcomes the database refused to record (full disk): kept and retried, never dropped.
+        self._unrecorded: list[tuple[str, int, dict[str, Any]]] = []
         self._pool: ProcessPoolExecutor | None = None
         self._thread: threading.Thread | None = None
 
@@ -305,6 +365,9 @@ class RenderQueue:
         self._wake.set()
 
     def _collect_finished(self) -> None:
+        pending, self._unrecorded = self._unrecorded, []
+        for video_id, attempt, outcome in pending:
+            self._record(video_id, attempt, outcome)
         broken = False
         while True:
             try:
@@ -325,11 +388,20 @@ class RenderQueue:
                 log.exception("render of video %s raised", video_id)
                 self._fail(video_id, SYSTEM_ERROR, "rendering failed with an internal error")
                 continue
-            self._apply(video_id, attempt, outcome)
+            self._record(video_id, attempt, outcome)
         if broken and not self._stop.is_set():
             log.warning("replacing the broken render worker pool")
             self._shutdown_pool()
             self._pool = self._new_pool()
+
+    def _record(self, video_id: str, attempt: int, outcome: dict[str, Any]) -> None:
+        """Apply a worker's outcome; when storage refuses, keep it for the next round instead of losing it."""
+        try:
+            self._apply(video_id, attempt, outcome)
+        except (sqlite3.Error, OSError) as exc:
+            if not self._unrecorded or self._unrecorded[-1][0] != video_id:
+                log.warning("could not record the outcome of video %s (%s); will retry", video_id, exc)
+            self._unrecorded.append((video_id, attempt, outcome))
 
     def _retry_or_fail(self, video_id: str, attempt: int) -> None:
         if attempt >= self.settings.max_render_attempts:
@@ -356,23 +428,26 @@ class RenderQueue:
         if not outcome.get("ok"):
             self._fail(video_id, int(outcome.get("code", SYSTEM_ERROR)), str(outcome.get("message", "")))
             return
-        try:
+        if "published" not in outcome:  # else: a retried outcome (see _record), already moved into media
             token = new_token()
             dest = self.settings.media_dir / VIDEO_KIND / token
-            dest.mkdir(parents=True)
-            names: dict[str, str | None] = {}
-            for kind, name in RESULT_NAMES.items():
-                source = outcome.get(kind)
-                if source:
-                    # Same file system: an atomic rename, so media never shows a partial file.
-                    os.replace(source, dest / name)
-                    names[kind] = name
-                else:
-                    names[kind] = None
-        except OSError as exc:
-            log.error("could not publish video %s: %s", video_id, exc)
-            self._fail(video_id, SYSTEM_ERROR, "could not store the finished video (is the disk full?)")
-            return
+            try:
+                dest.mkdir(parents=True)
+                names: dict[str, str | None] = {}
+                for kind, name in RESULT_NAMES.items():
+                    source = outcome.get(kind)
+                    if source:
+                        publish_file(Path(source), dest / name)
+                        names[kind] = name
+                    else:
+                        names[kind] = None
+            except OSError as exc:
+                log.error("could not publish video %s: %s", video_id, exc.strerror or exc)
+                shutil.rmtree(dest, ignore_errors=True)
+                self._fail(video_id, SYSTEM_ERROR, "could not store the finished video (is the disk full?)")
+                return
+            outcome["published"] = (token, names)
+        token, names = outcome["published"]
         self.db.conn.execute(
             "UPDATE jobs SET status = 'completed', progress = 100, media_token = ?, video_file = ?, "
             "cover_file = ?, caption_file = ?, duration = ?, updated_at = ? WHERE video_id = ?",
