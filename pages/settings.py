@@ -148,7 +148,9 @@ elif not view.endpoints:
     st.caption("No endpoints on this backend yet.")
 else:
     st.dataframe(webhook_inbox.endpoint_rows(view.endpoints, registration and registration.endpoint_id),
-                 hide_index=True, key="webhook_endpoints")
+                 hide_index=True, key="webhook_endpoints",
+                 column_config={column: st.column_config.TextColumn(title)
+                                for column, title in webhook_inbox.ENDPOINT_COLUMNS.items()})
 
 if not view.problem:
     add_tab, edit_tab = st.tabs(["Add an endpoint", "Change or delete"])
@@ -188,11 +190,14 @@ if inbox_problem:
     st.warning(inbox_problem)
 deliveries = webhook_inbox.stored_inbox(history_path).deliveries()
 if deliveries:
+    titles = webhook_inbox.DELIVERY_COLUMNS
     st.dataframe(webhook_inbox.delivery_rows(deliveries), hide_index=True, key="inbox_deliveries",
-                 column_config={"verdict": st.column_config.TextColumn("Verdict", width="small"),
-                                "applied": st.column_config.CheckboxColumn("Applied to history")})
+                 column_config={**{column: st.column_config.TextColumn(title) for column, title in titles.items()},
+                                "id": st.column_config.NumberColumn(titles["id"], width=50),
+                                "applied": st.column_config.CheckboxColumn(titles["applied"]),
+                                "replays": st.column_config.NumberColumn(titles["replays"], width=70)})
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        st.selectbox("Delivery", [d.id for d in deliveries], key=Keys.W_INBOX_PICK,
+        st.selectbox("Delivery", [d.id for d in deliveries], key=Keys.W_INBOX_PICK, width=200,
                      format_func=lambda delivery_id: f"#{delivery_id}")
         st.button("Replay", key=Keys.W_INBOX_REPLAY, on_click=replay_delivery, icon=":material/replay:",
                   help="Verify the stored body again and, if valid, apply it to the history again")

@@ -277,36 +277,36 @@ class WebhookInbox:
     # -- receiving -----------------------------------------------------------------------------
 
     def receive(self, token: str, body: bytes, signature: str | None) -> Delivery:
-        """Verify, store and (when valid) apply one delivery; used by the HTTP handler."""
+        """Verify, apply (when valid) and store one delivery; used by the HTTP handler.
+
+        Applied before it is stored, so a stored valid delivery has already reached the history.
+        """
         endpoint = self._endpoint_by_token(token)
         verdict = _verdict(endpoint, body, signature)
+        applied = verdict == VALID and self._apply(endpoint.backend, body)
         meta = _event_meta(body)
         with self._connect() as db:
             cursor = db.execute(
                 "INSERT INTO inbox_deliveries (received_at, token, backend, event, event_id, video_id, signature, "
-                "body, verdict) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "body, verdict, applied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (time.time(), token, endpoint.backend if endpoint else None, meta.get("event"),
-                 meta.get("event_id"), meta.get("video_id"), signature, body, verdict))
+                 meta.get("event_id"), meta.get("video_id"), signature, body, verdict, int(applied)))
             delivery_id = int(cursor.lastrowid)
-        if verdict == VALID:
-            self._apply(delivery_id, endpoint.backend, body)
         return self.delivery(delivery_id)
 
-    def _apply(self, delivery_id: int, backend: str, body: bytes) -> None:
+    def _apply(self, backend: str, body: bytes) -> bool:
         update = update_from_event(backend, body)
-        applied = bool(update and self.history.apply_updates([update]))
-        with self._connect() as db:
-            db.execute("UPDATE inbox_deliveries SET applied=MAX(applied, ?) WHERE id=?", (int(applied), delivery_id))
+        return bool(update and self.history.apply_updates([update]))
 
     def replay(self, delivery_id: int) -> Delivery:
         """Verify a stored delivery again with the current secret and, if valid, apply it again."""
         stored = self.delivery(delivery_id)
         endpoint = self._endpoint_by_token(stored.token)
         verdict = _verdict(endpoint, stored.body, stored.signature)
+        applied = verdict == VALID and self._apply(endpoint.backend, stored.body)
         with self._connect() as db:
-            db.execute("UPDATE inbox_deliveries SET verdict=?, replays=replays+1 WHERE id=?", (verdict, delivery_id))
-        if verdict == VALID:
-            self._apply(delivery_id, endpoint.backend, stored.body)
+            db.execute("UPDATE inbox_deliveries SET verdict=?, replays=replays+1, applied=MAX(applied, ?) WHERE id=?",
+                       (verdict, int(applied), delivery_id))
         return self.delivery(delivery_id)
 
     def delivery(self, delivery_id: int) -> Delivery:
@@ -387,6 +387,13 @@ def _handler_for(inbox: WebhookInbox) -> type[BaseHTTPRequestHandler]:
             return  # the deliveries table is the log
 
     return InboxHandler
+
+
+# Table titles on the Settings page, in sentence case like every other table of the studio.
+DELIVERY_COLUMNS = {"id": "#", "received": "Received", "verdict": "Verdict", "event": "Event",
+                    "video_id": "Video ID", "applied": "Applied to history", "replays": "Replays"}
+ENDPOINT_COLUMNS = {"endpoint_id": "Endpoint ID", "url": "URL", "status": "Status", "events": "Events",
+                    "created": "Created", "note": "Note"}
 
 
 def delivery_rows(deliveries: Iterable[Delivery]) -> list[dict[str, Any]]:
