@@ -78,6 +78,13 @@ def envelope(data: Any = None, *, code: int = OK, msg: str = "success", status: 
     return JSONResponse({"code": code, "msg": msg, "data": data}, status_code=status, headers=headers)
 
 
+def without_caller_key(request: Request, msg: str) -> str:
+    """`msg` with the caller's own API key masked: error messages echo paths and ids, and a key pasted
+    into a URL or an id must not come back in the answer (or a proxy's log of it)."""
+    key = request.headers.get("x-api-key", "").strip()
+    return msg.replace(key, "****") if len(key) >= 8 else msg
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     errors = exc.errors()
     if not errors:
@@ -92,23 +99,27 @@ def install_error_handlers(app: FastAPI) -> None:
     """Make every answer, errors and unknown paths included, an envelope with a fitting HTTP status."""
 
     @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return envelope(exc.data, code=exc.code, msg=exc.msg, status=exc.http_status, headers=exc.headers)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return envelope(exc.data, code=exc.code, msg=without_caller_key(request, exc.msg), status=exc.http_status,
+                        headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return envelope(None, code=PARAMETER_ERROR, msg=_validation_message(exc), status=400)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return envelope(None, code=PARAMETER_ERROR, msg=without_caller_key(request, _validation_message(exc)),
+                        status=400)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 404:
-            return envelope(None, code=NOT_FOUND, msg=f"no such path: {request.url.path}", status=404)
+            return envelope(None, code=NOT_FOUND, msg=without_caller_key(request, f"no such path: {request.url.path}"),
+                            status=404)
         if exc.status_code == 405:
             return envelope(None, code=PARAMETER_ERROR,
-                            msg=f"method {request.method} is not allowed on {request.url.path}",
+                            msg=without_caller_key(request, f"method {request.method} is not allowed on "
+                                                            f"{request.url.path}"),
                             status=405, headers=dict(exc.headers or {}))
         code = PARAMETER_ERROR if 400 <= exc.status_code < 500 else SYSTEM_ERROR
-        return envelope(None, code=code, msg=str(exc.detail), status=exc.status_code)
+        return envelope(None, code=code, msg=without_caller_key(request, str(exc.detail)), status=exc.status_code)
 
     @app.exception_handler(sqlite3.OperationalError)
     async def _database(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
