@@ -31,13 +31,13 @@ if not jobs:
 # let the row wrap whole controls at narrow widths instead of squeezing (and clipping) the Pause toggle.
 with st.container(horizontal=True, vertical_alignment="bottom", key="jobs_controls"):
     statuses = st.multiselect("Status", list(tracker.STATUSES), key=Keys.W_JOBS_STATUS, placeholder="Any",
-                              width=220)
+                              width=180)
     backends = st.multiselect("Backend", sorted({job.backend for job in jobs}), key=Keys.W_JOBS_BACKEND,
-                              format_func=backend_label, placeholder="Any", width=220)
-    search = st.text_input("Search", key=Keys.W_JOBS_SEARCH, placeholder="name, id, avatar, voice", width=260)
+                              format_func=backend_label, placeholder="Any", width=180)
+    search = st.text_input("Search", key=Keys.W_JOBS_SEARCH, placeholder="name, id, avatar, voice", width=220)
     interval = st.selectbox("Refresh every", tracker.REFRESH_CHOICES_MS, key=Keys.W_JOBS_INTERVAL,
                             index=None, placeholder=f"{connection.config.autorefresh_ms / 1000:g} s",
-                            format_func=lambda ms: f"{ms / 1000:g} s", disabled=not active, width=140)
+                            format_func=lambda ms: f"{ms / 1000:g} s", disabled=not active, width=120)
     paused = st.toggle("Pause", key=Keys.W_JOBS_PAUSED, disabled=not active, width="content")
 
 shown = tracker.filter_jobs(jobs, statuses=statuses, backends=backends, search=search)
@@ -47,10 +47,11 @@ st.caption(f"{len(active)} running · {len(jobs)} in history"
 st.dataframe(
     tracker.jobs_frame(shown, highlight=highlight), key="jobs_table", hide_index=True,
     column_config={
+        **{column: st.column_config.TextColumn(title) for column, title in tracker.JOB_COLUMNS.items()},
         "": st.column_config.TextColumn("", width=36, help="The job you just submitted"),
-        "status": st.column_config.TextColumn("Status", width=100),
-        "progress": st.column_config.ProgressColumn("Progress", min_value=0, max_value=100, format="%d%%"),
-        "error": st.column_config.TextColumn("Reason (if failed)"),
+        "status": st.column_config.TextColumn(tracker.JOB_COLUMNS["status"], width=100),
+        "progress": st.column_config.ProgressColumn(tracker.JOB_COLUMNS["progress"], min_value=0, max_value=100,
+                                                    format="%d%%"),
     })
 
 with st.expander(f"Failed jobs ({sum(job.status == 'failed' for job in shown)})", icon=":material/error:"):

@@ -61,6 +61,12 @@ def jobs_frame(jobs: Sequence[JobRecord], *, now: float | None = None,
     return pd.DataFrame(rows, columns=columns)
 
 
+# Column titles of the tracker table, in sentence case like every other table of the studio.
+JOB_COLUMNS = {"": "", "status": "Status", "progress": "Progress", "elapsed": "Elapsed", "name": "Name",
+               "avatar": "Avatar", "voice": "Voice", "backend": "Backend", "video_id": "Video ID",
+               "error": "Reason (if failed)"}
+
+
 def followed_jobs(jobs: Sequence[JobRecord], backend_id: str | None) -> list[JobRecord]:
     """Unfinished jobs the tracker can follow now: those of the connected backend (None: no backend)."""
     return [job for job in jobs if not job.is_terminal and job.backend == backend_id]

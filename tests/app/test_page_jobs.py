@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from lib.joggai import CreateVideoRequest
+from lib.studio import tracker
 from lib.studio.history import JobHistory, JobUpdate
 from lib.studio.state import Keys
 from tests.app.conftest import open_page
@@ -80,3 +82,14 @@ def test_no_jobs_shows_an_empty_state_with_a_way_to_compose(studio_env: Path) ->
     assert any("No videos yet" in m.value for m in at.markdown)
     [link] = at.get("page_link")
     assert (link.proto.page, link.proto.label) == ("compose", "Compose your first video")
+
+
+def test_tracker_column_titles_are_consistent(studio_env: Path, engine) -> None:
+    history = JobHistory(studio_env / "history.sqlite3")
+    history.record_submission(backend="local", base_url=engine.base_url, video_id="titles", request={}, now=0.0)
+    history.apply_updates([JobUpdate("local", "titles", 1.0, None, status="failed", error_message="x")])
+    at = open_page("jobs")
+    config = json.loads(at.dataframe[0].proto.columns)
+    labels = {column: spec.get("label", "") for column, spec in config.items() if column != "_index"}
+    assert labels == tracker.JOB_COLUMNS
+    assert all(title[0].isupper() for title in labels.values() if title)
