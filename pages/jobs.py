@@ -13,7 +13,7 @@ nav.require_entrypoint("jobs")
 st.title(":material/pending_actions: Jobs")
 connection = current_connection()
 # A switched-on inbox marks jobs done as their events arrive; after a dashboard restart it starts here too.
-webhook_inbox.ensure_inbox(connection)
+inbox, _ = webhook_inbox.ensure_inbox(connection)
 updates = refresh_active_jobs(connection)  # one tick: only due, unfinished jobs of the active backend
 jobs = history().list_jobs()
 active = tracker.followed_jobs(jobs, connection.backend.backend_id if connection.ok else None)
@@ -43,7 +43,8 @@ with st.container(horizontal=True, vertical_alignment="bottom", key="jobs_contro
 shown = tracker.filter_jobs(jobs, statuses=statuses, backends=backends, search=search)
 st.caption(f"{len(active)} running · {len(jobs)} in history"
            + (f" · {sum(u.status is not None for u in updates)} updated just now" if updates else "")
-           + (f" · {waiting} waiting for their backend (switch it in Settings)" if waiting else ""))
+           + (f" · {waiting} waiting for their backend (switch it in Settings)" if waiting else "")
+           + (" · webhook inbox on: jobs finish as their events arrive" if inbox is not None else ""))
 st.dataframe(
     tracker.jobs_frame(shown, highlight=highlight), key="jobs_table", hide_index=True,
     column_config={

@@ -150,8 +150,12 @@ def test_inbox_receives_a_job_event_marks_it_done_and_replays(studio_env: Path, 
         at.selectbox(key=Keys.W_INBOX_PICK).select(int(mine["id"].iloc[0]))
         at.button(key=Keys.W_INBOX_REPLAY).click().run()
         assert any("replayed: valid" in s.value for s in at.success)
+        at.switch_page("pages/jobs.py").run()
+        assert any("webhook inbox on" in caption.value for caption in at.caption)
+        at.switch_page("pages/settings.py").run()
         at.button(key=Keys.W_INBOX_STOP).click().run()
         assert not at.exception and at.button(key=Keys.W_INBOX_START)
+        assert not WebhookInbox.wanted(studio_env / "history.sqlite3")
     finally:
         if registration is not None:
             engine_client.delete_webhook_endpoint(registration.endpoint_id)
