@@ -28,7 +28,9 @@ session = st.session_state
 shown_problems = session.get(Keys.COMPOSE_ATTEMPTED, False)
 
 def show_problems(widget: str, problems: dict[str, list[str]]) -> None:
-    for message in problems.get(widget, []) if shown_problems else []:
+    # In experiment mode the variants are checked instead (the lists may stand in for the single picks).
+    experiment_on = session.get(Keys.W_COMPOSE_EXPERIMENT, False)
+    for message in problems.get(widget, []) if shown_problems and not experiment_on else []:
         st.error(message, icon=":material/error:")
 
 

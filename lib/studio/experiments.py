@@ -139,10 +139,24 @@ def plan_problems(variants: Sequence[Variant]) -> list[str]:
         found.append("Pick at least two voices, two avatars or two script variants to compare.")
     if len(variants) > MAX_VARIANTS:
         found.append(f"{len(variants)} combinations: an experiment compares at most {MAX_VARIANTS} videos.")
-    for variant in variants[:MAX_VARIANTS]:
-        for problem in variant.request.problems():
-            found.append(f"{variant.label}: {problem.message}")
+    checked = variants[:MAX_VARIANTS]
+    messages = [[_problem_text(variant.request, problem) for problem in variant.request.problems()]
+                for variant in checked]
+    # A rule every variant breaks (no script, say) is said once, not once per variant.
+    shared = set.intersection(*(set(found) for found in messages)) if messages else set()
+    found.extend(message for message in messages[0] if message in shared) if messages else None
+    for variant, own in zip(checked, messages, strict=True):
+        found.extend(f"{variant.label}: {message}" for message in own if message not in shared)
     return list(dict.fromkeys(found))
+
+
+def _problem_text(request: CreateVideoRequest, problem) -> str:
+    # The composer marks "no avatar picked" with -1; say that instead of the integer rule.
+    if problem.field == "avatar.avatar_id" and request.avatar_id == -1:
+        return "Choose an avatar (above, or several to compare)."
+    if problem.field == "voice.voice_id" and not request.voice_id:
+        return "Choose a voice (above, or several to compare)."
+    return problem.message
 
 
 class ExperimentStore:

@@ -42,7 +42,7 @@ def test_plan_problems() -> None:
     seven = experiments.plan_variants(BASE, voices=[f"v{i}" for i in range(7)])
     assert any("at most 6" in problem for problem in experiments.plan_problems(seven))
     broken = experiments.plan_variants(BASE, scripts=["A.", "B."], voices=["", "x"])
-    assert any("voice.voice_id" in problem for problem in experiments.plan_problems(broken))
+    assert any("Choose a voice" in problem for problem in experiments.plan_problems(broken))
 
 
 def test_submit_is_idempotent_per_variant_and_cells_follow_the_history(tmp_path: Path, engine, engine_client) -> None:

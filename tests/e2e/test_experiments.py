@@ -1,0 +1,85 @@
+"""In a real browser: an experiment of three voices from Compose renders, and the compare view plays
+all three videos side by side; the link alone reopens it."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+VOICES = ("Ava · english", "Guy · english", "Emma · english")
+
+
+def keyed(page: Page, key: str):
+    return page.locator(f".st-key-{key}")
+
+
+def choose(page: Page, key: str, text: str) -> None:
+    """Type into a selectbox / multiselect and take the first matching option."""
+    box = keyed(page, key).locator("input").first
+    box.click()
+    box.fill(text)
+    page.get_by_role("option").first.click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+
+
+def all_videos_play(page: Page) -> list[bool]:
+    """For every video on the page: decoded data and an advancing clock."""
+    return page.evaluate(
+        """async () => Promise.all([...document.querySelectorAll('[data-testid=stVideo]')].map(async video => {
+            video.muted = true;
+            try { await video.play(); } catch (e) { return false; }
+            const start = video.currentTime;
+            await new Promise(resolve => setTimeout(resolve, 1500));
+            return video.readyState >= 2 && video.currentTime > start;
+        }))""")
+
+
+def test_three_voice_experiment_plays_side_by_side(page: Page, studio) -> None:
+    # Pick the avatar the way people do: open its card on the Avatars page and use it.
+    page.goto(f"{studio.url}/avatars")
+    wait_for_app(page)
+    page.locator("[class*='st-key-avatar_open_']").first.locator("button").click()
+    wait_for_app(page)
+    keyed(page, "avatar_use").locator("button").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Compose")).to_be_visible()
+    keyed(page, "compose_experiment").locator("label").click()
+    wait_for_app(page)
+    for voice in VOICES:
+        choose(page, "experiment_voices", voice)
+    keyed(page, "compose_script").locator("textarea").fill("Which voice fits?")
+    name = keyed(page, "compose_name").locator("input")
+    name.fill("Three voices")
+    name.press("Enter")
+    wait_for_app(page)
+    expect(keyed(page, "experiment_submit")).to_contain_text("3 videos")
+    keyed(page, "experiment_submit").locator("button").click()
+    expect(page.get_by_role("heading", name="Experiments")).to_be_visible(timeout=30_000)
+    experiment_id = parse_qs(urlsplit(page.url).query)["experiment"][0]
+
+    deadline = time.monotonic() + 180
+    while page.locator("[data-testid=stVideo]").count() < 3 and time.monotonic() < deadline:
+        time.sleep(1)
+    expect(page.locator("[data-testid=stVideo]")).to_have_count(3)
+    wait_for_app(page)
+    for voice in VOICES:
+        expect(keyed(page, "experiment_grid")).to_contain_text(voice.split(" · ")[0])
+    assert all_videos_play(page) == [True, True, True]
+    page.locator("[class*='st-key-star_']").first.locator("button").click()
+    wait_for_app(page)
+    expect(keyed(page, "variant_0")).to_contain_text("⭐")
+    screenshot(page, "experiments-compare")
+
+    # The link alone, in a fresh session, opens the same comparison.
+    page.goto(f"{studio.url}/experiments?experiment={experiment_id}")
+    wait_for_app(page)
+    expect(page.locator("[data-testid=stVideo]")).to_have_count(3)
+    expect(page.get_by_text("Three voices").first).to_be_visible()
