@@ -109,11 +109,13 @@ def test_a_killed_render_worker_is_retried_and_the_engine_keeps_serving(fault_en
 
 
 class HangingReceiver:
-    """A webhook receiver that accepts the connection and never answers until released."""
+    """A webhook receiver that never answers until released; with `trickle`, it sends its status line
+    one byte per second instead (each read is quick, the answer never completes)."""
 
-    def __init__(self) -> None:
+    def __init__(self, trickle: bool = False) -> None:
         self.release = threading.Event()
         self.arrivals: list[float] = []
+        self.trickling = 0  # requests still being trickled
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -123,7 +125,20 @@ class HangingReceiver:
             def do_POST(self) -> None:
                 receiver.arrivals.append(time.monotonic())
                 self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                receiver.release.wait(60)
+                if not trickle:
+                    receiver.release.wait(60)
+                    return
+                receiver.trickling += 1
+                try:
+                    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" * 3:
+                        if receiver.release.wait(1.0):
+                            return
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                except OSError:  # the engine gave up and closed the connection
+                    pass
+                finally:
+                    receiver.trickling -= 1
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -190,6 +205,19 @@ def test_hanging_and_down_webhook_receivers_never_block_renders(fault_engine):
         assert status == "pending"  # still being retried, not dropped
     finally:
         hanging.close()
+
+
+def test_a_trickling_receiver_is_cut_off_at_the_delivery_timeout(fault_engine):
+    trickler = HangingReceiver(trickle=True)
+    try:
+        video_id = create(fault_engine, "The receiver of this event trickles.", webhook_url=trickler.url)
+        assert wait_for_video(fault_engine, video_id)[0]["status"] == "completed"
+        [first] = wait_for_attempts(fault_engine, trickler.url, 1)[:1]
+        # A per-read timeout would wait for the whole 43-second answer and record a 200; the delivery
+        # timeout bounds the attempt as a whole.
+        assert first[1] is None and first[2] == "ReadTimeout", first
+    finally:
+        trickler.close()
 
 
 # ---------------------------------------------------------------- full and unwritable disks
