@@ -162,6 +162,8 @@ if not view.problem:
                               icon=":material/add_link:")
     with edit_tab:
         by_id = {endpoint.endpoint_id: endpoint for endpoint in view.endpoints}
+        if session.get(Keys.W_WEBHOOK_PICK) not in by_id:  # deleted meanwhile (e.g. from another session)
+            session[Keys.W_WEBHOOK_PICK] = None
         st.selectbox("Endpoint", list(by_id), key=Keys.W_WEBHOOK_PICK, index=None, placeholder="Choose one",
                      format_func=lambda endpoint_id: f"{endpoint_id} · {by_id[endpoint_id].url}",
                      on_change=fill_edit_fields, args=(by_id,))
@@ -191,6 +193,8 @@ if inbox_problem:
 deliveries = webhook_inbox.stored_inbox(history_path).deliveries()
 if deliveries:
     titles = webhook_inbox.DELIVERY_COLUMNS
+    if session.get(Keys.W_INBOX_PICK) not in {d.id for d in deliveries}:
+        session.pop(Keys.W_INBOX_PICK, None)
     st.dataframe(webhook_inbox.delivery_rows(deliveries), hide_index=True, key="inbox_deliveries",
                  column_config={**{column: st.column_config.TextColumn(title) for column, title in titles.items()},
                                 "id": st.column_config.NumberColumn(titles["id"], width=50),
