@@ -1,4 +1,5 @@
-"""Reusable pieces of screen: status badge, avatar card, finished-job card, video player, banners."""
+"""Reusable pieces of screen: status badge, avatar card, finished-job card, video player, banners,
+star toggles and the webhook panels of Settings."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
+from lib.studio import webhook_inbox
 from lib.studio.backends import backend_label
 from lib.studio.catalog_view import avatar_facet_value, facet_label
 from lib.studio.config import load_config
@@ -134,3 +136,143 @@ def audio_uploader(connection) -> None:
             bar.progress(1.0, text=f"Uploaded {upload.name}")
         else:
             st.error(error)
+
+
+# ---------------------------------------------------------------- webhooks (Settings)
+
+def _notice(ok: bool, message: str) -> None:
+    st.session_state[Keys.WEBHOOK_NOTICE] = (ok, message)
+
+
+def _add_endpoint(connection) -> None:
+    session = st.session_state
+    created, problem = webhook_inbox.change_endpoint(
+        connection, "add", url=session[Keys.W_WEBHOOK_NEW_URL], events=session[Keys.W_WEBHOOK_NEW_EVENTS])
+    if created is None:
+        _notice(False, f"Not added: {problem}")
+        return
+    session[Keys.WEBHOOK_NEW_SECRET] = (created.endpoint_id, created.secret)
+    session[Keys.W_WEBHOOK_NEW_URL] = ""
+
+
+def _fill_edit_fields(endpoints: dict) -> None:
+    session = st.session_state
+    picked = endpoints.get(session[Keys.W_WEBHOOK_PICK])
+    if picked is not None:
+        session[Keys.W_WEBHOOK_EDIT_URL] = picked.url
+        session[Keys.W_WEBHOOK_EDIT_EVENTS] = list(picked.events)
+        session[Keys.W_WEBHOOK_EDIT_STATUS] = picked.status or "enabled"
+
+
+def _save_endpoint(connection) -> None:
+    session = st.session_state
+    endpoint_id = session[Keys.W_WEBHOOK_PICK]
+    _, problem = webhook_inbox.change_endpoint(
+        connection, "update", endpoint_id, url=session[Keys.W_WEBHOOK_EDIT_URL],
+        events=session[Keys.W_WEBHOOK_EDIT_EVENTS], status=session[Keys.W_WEBHOOK_EDIT_STATUS])
+    _notice(problem is None, f"Saved {endpoint_id}." if problem is None else f"Not saved: {problem}")
+
+
+def _delete_endpoint(connection) -> None:
+    endpoint_id = st.session_state[Keys.W_WEBHOOK_PICK]
+    _, problem = webhook_inbox.change_endpoint(connection, "delete", endpoint_id)
+    _notice(problem is None, f"Deleted {endpoint_id}." if problem is None else f"Not deleted: {problem}")
+    if problem is None:
+        st.session_state[Keys.W_WEBHOOK_PICK] = None
+
+
+def _start_inbox(connection) -> None:
+    _, problem = webhook_inbox.start_inbox_for(connection)
+    _notice(problem is None, "The inbox is listening." if problem is None else problem)
+
+
+def _replay_delivery(history_path) -> None:
+    replayed = webhook_inbox.stored_inbox(history_path).replay(st.session_state[Keys.W_INBOX_PICK])
+    _notice(replayed.verdict == webhook_inbox.VALID,
+            f"Delivery {replayed.id} replayed: {replayed.verdict}" + (", applied." if replayed.applied else "."))
+
+
+def webhook_notices() -> None:
+    """The outcome of the last endpoint or inbox action, and a new endpoint's secret (shown this once)."""
+    session = st.session_state
+    if (shown := session.pop(Keys.WEBHOOK_NOTICE, None)) is not None:
+        (st.success if shown[0] else st.error)(shown[1])
+    if (created := session.pop(Keys.WEBHOOK_NEW_SECRET, None)) is not None:
+        with st.container(border=True, key="webhook_new_secret"):
+            st.success(f"Endpoint **{created[0]}** added. Its signing secret is shown **this once**: copy it now.",
+                       icon=":material/key:")
+            st.code(created[1], language=None)
+
+
+def webhook_endpoints_panel(connection, view: webhook_inbox.EndpointsView, inbox_endpoint_id: str | None) -> None:
+    """The backend's endpoints (never their secrets), an add form with an event picker, and edit/delete."""
+    session = st.session_state
+    if view.problem:
+        st.warning(view.problem)
+        return
+    if not view.endpoints:
+        st.caption("No endpoints on this backend yet.")
+    else:
+        st.dataframe(webhook_inbox.endpoint_rows(view.endpoints, inbox_endpoint_id), hide_index=True,
+                     key="webhook_endpoints",
+                     column_config={column: st.column_config.TextColumn(title)
+                                    for column, title in webhook_inbox.ENDPOINT_COLUMNS.items()})
+    add_tab, edit_tab = st.tabs(["Add an endpoint", "Change or delete"])
+    with add_tab, st.form("webhook_add_form", border=False):
+        session.setdefault(Keys.W_WEBHOOK_NEW_EVENTS, list(webhook_inbox.VIDEO_EVENTS))
+        st.text_input("URL", key=Keys.W_WEBHOOK_NEW_URL, placeholder="https://example.org/hooks/joggai")
+        st.multiselect("Events", view.events, key=Keys.W_WEBHOOK_NEW_EVENTS)
+        st.form_submit_button("Add endpoint", key=Keys.W_WEBHOOK_ADD, on_click=_add_endpoint, args=(connection,),
+                              icon=":material/add_link:")
+    with edit_tab:
+        by_id = {endpoint.endpoint_id: endpoint for endpoint in view.endpoints}
+        if session.get(Keys.W_WEBHOOK_PICK) not in by_id:  # deleted meanwhile (e.g. from another session)
+            session[Keys.W_WEBHOOK_PICK] = None
+        st.selectbox("Endpoint", list(by_id), key=Keys.W_WEBHOOK_PICK, index=None, placeholder="Choose one",
+                     format_func=lambda endpoint_id: f"{endpoint_id} · {by_id[endpoint_id].url}",
+                     on_change=_fill_edit_fields, args=(by_id,))
+        if session.get(Keys.W_WEBHOOK_PICK) in by_id:
+            st.text_input("URL", key=Keys.W_WEBHOOK_EDIT_URL)
+            st.multiselect("Events", view.events, key=Keys.W_WEBHOOK_EDIT_EVENTS)
+            st.segmented_control("Status", ["enabled", "disabled"], key=Keys.W_WEBHOOK_EDIT_STATUS, required=True)
+            with st.container(horizontal=True):
+                st.button("Save", key=Keys.W_WEBHOOK_SAVE, on_click=_save_endpoint, args=(connection,),
+                          type="primary")
+                st.button("Delete", key=Keys.W_WEBHOOK_DELETE, on_click=_delete_endpoint, args=(connection,),
+                          icon=":material/delete:")
+
+
+def webhook_inbox_panel(connection, inbox, registration, problem: str | None) -> None:
+    """Inbox on/off with its address, then every delivery with its verdict and a Replay button."""
+    session = st.session_state
+    history_path = connection.config.history_path
+    with st.container(horizontal=True, vertical_alignment="center", key="inbox_controls"):
+        if inbox is None:
+            st.markdown(":gray[:material/inbox: Off]")
+            st.button("Start the inbox", key=Keys.W_INBOX_START, on_click=_start_inbox, args=(connection,),
+                      icon=":material/play_arrow:", disabled=not connection.ok)
+        else:
+            where = f" · endpoint `{registration.endpoint_id}`" if registration else ""
+            st.markdown(f":green[:material/inbox: Listening at `{inbox.url}`]{where}")
+            st.button("Stop", key=Keys.W_INBOX_STOP, on_click=webhook_inbox.switch_inbox_off,
+                      args=(history_path,), icon=":material/stop:")
+    if problem:
+        st.warning(problem)
+    deliveries = webhook_inbox.stored_inbox(history_path).deliveries()
+    if not deliveries:
+        st.caption("No deliveries yet.")
+        return
+    titles = webhook_inbox.DELIVERY_COLUMNS
+    if session.get(Keys.W_INBOX_PICK) not in {d.id for d in deliveries}:
+        session.pop(Keys.W_INBOX_PICK, None)
+    st.dataframe(webhook_inbox.delivery_rows(deliveries), hide_index=True, key="inbox_deliveries",
+                 column_config={**{column: st.column_config.TextColumn(title) for column, title in titles.items()},
+                                "id": st.column_config.NumberColumn(titles["id"], width=50),
+                                "applied": st.column_config.CheckboxColumn(titles["applied"]),
+                                "replays": st.column_config.NumberColumn(titles["replays"], width=70)})
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.selectbox("Delivery", [d.id for d in deliveries], key=Keys.W_INBOX_PICK, width=200,
+                     format_func=lambda delivery_id: f"#{delivery_id}")
+        st.button("Replay", key=Keys.W_INBOX_REPLAY, on_click=_replay_delivery, args=(history_path,),
+                  icon=":material/replay:",
+                  help="Verify the stored body again and, if valid, apply it to the history again")
