@@ -54,13 +54,15 @@ if current is None:
     valid = [plan for plan in plans if plan.valid]
     st.caption(f"{len(plans)} rows · {len(valid)} valid · {len(plans) - len(valid)} with errors")
     st.dataframe(batch.plans_frame(plans), key="batch_plan", hide_index=True,
-                 column_config={"errors": st.column_config.TextColumn("Errors", width="large")})
+                 column_config={"ok": st.column_config.CheckboxColumn("OK", width=40),
+                                "errors": st.column_config.TextColumn("Errors", width="large")})
     with st.container(key="batch_errors"):
         for plan in plans:
             if not plan.valid:
                 st.error(f"Row {plan.row_number}: " + "; ".join(plan.errors), icon=":material/error:")
     backend_limit = pacing.backend_posts_per_minute(connection.backend.kind)
-    pace = st.selectbox("Pace", list(PACE_CHOICES), format_func=PACE_CHOICES.get, key=Keys.W_BATCH_PACE)
+    pace = st.radio("Pace", list(PACE_CHOICES), format_func=PACE_CHOICES.get, key=Keys.W_BATCH_PACE,
+                    horizontal=True)
     notes = [lint.pacing_warning(len(valid), pacing.effective_limit(backend_limit, pace or None))]
     for message in [note.message for note in notes if note] + lint.distinct_messages(
             lint.LintWarning("row", warning) for plan in valid for warning in plan.warnings):

@@ -412,7 +412,7 @@ def results_csv(results: Sequence[Mapping[str, Any]]) -> bytes:
 
 def plans_frame(plans: Sequence[RowPlan]) -> pd.DataFrame:
     """The validation table: one line per CSV row with its errors (and non-blocking warnings)."""
-    rows = [{"row": plan.row_number, "ok": "✅" if plan.valid else "❌",
+    rows = [{"row": plan.row_number, "ok": plan.valid,
              "video_name": plan.values.get("video_name", ""),
              "avatar": plan.avatar_name or plan.values.get("avatar_id", ""),
              "voice": plan.voice_name or plan.values.get("voice_id", ""),

@@ -41,7 +41,7 @@ def test_errors_are_listed_per_row_before_anything_is_sent(studio_env: Path, eng
     assert any(e.startswith("Row 2:") and "424242" in e for e in errors)
     assert any(e.startswith("Row 4:") and "nope" in e for e in errors)
     assert at.button(key=Keys.W_BATCH_SUBMIT).label == "Submit 2 valid rows"
-    assert list(at.dataframe[0].value["ok"]) == ["✅", "❌", "✅", "❌"]
+    assert list(at.dataframe[0].value["ok"]) == [True, False, True, False]
     assert not JobHistory(studio_env / "history.sqlite3").list_jobs()
 
 
