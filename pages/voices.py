@@ -6,7 +6,7 @@ from lib.studio import catalog_view, nav
 from lib.studio.connection import current_connection, load_catalog
 from lib.studio.favourites import FavouritesStore, only_favourites
 from lib.studio.state import Keys, pick_voice, request_page
-from lib.studio.widgets import favourite_button
+from lib.studio.widgets import favourite_button, for_browser
 
 nav.require_entrypoint("voices")
 st.title(":material/record_voice_over: Voices")
@@ -49,8 +49,10 @@ if st.session_state[Keys.W_VOICE_FAVOURITES_ONLY]:
 st.caption(f"**{len(shown)}** of {len(voices)} voices · select a row to hear it and use it")
 
 titles = catalog_view.VOICE_COLUMNS
+frame = catalog_view.voices_frame(shown, starred)
+frame["sample"] = frame["sample"].map(for_browser)  # samples are engine media: links this browser can open
 table = st.dataframe(
-    catalog_view.voices_frame(shown, starred), key=Keys.W_VOICE_TABLE, on_select="rerun",
+    frame, key=Keys.W_VOICE_TABLE, on_select="rerun",
     selection_mode="single-row", hide_index=True, height=420,
     column_config={
         "favourite": st.column_config.CheckboxColumn(titles["favourite"], width=40, help="Starred", pinned=True),
@@ -69,7 +71,7 @@ if rows and rows[0] < len(shown):
         st.caption(" · ".join(catalog_view.facet_label(v) for v in
                               (voice.language, voice.gender, voice.age, voice.accent, voice.use_case) if v))
         if voice.audio_url:
-            st.audio(voice.audio_url)
+            st.audio(for_browser(voice.audio_url))
         with st.container(horizontal=True):
             st.button("Use this voice", key=Keys.W_VOICE_USE, type="primary", icon=":material/arrow_forward:",
                       on_click=use_voice, args=(voice.voice_id,))

@@ -53,7 +53,7 @@ def avatar_card(avatar, *, on_open: Callable[[int], None], key_prefix: str = "av
     """Cover, name, facets, an Open button that calls ``on_open(avatar.id)`` and, given ``on_star``,
     a star toggle that calls ``on_star(avatar.id)``."""
     if avatar.cover_url:
-        st.image(avatar.cover_url, width="stretch")
+        st.image(for_browser(avatar.cover_url), width="stretch")
     st.markdown(f"**{avatar.name}** · #{avatar.id}" + (" · :orange[:material/star:]" if starred else ""))
     facets = [avatar_facet_value(avatar, facet) for facet in ("aspect_ratio", "gender", "age", "scene")]
     st.caption(" · ".join(facet_label(value) for value in facets if value))

@@ -174,6 +174,13 @@ def test_a_colleague_on_the_network_can_play_the_shared_video(page: Page, tmp_pa
             assert page.evaluate("""async () => { const v = document.querySelector('[data-testid=stVideo]');
                 v.muted = true; try { await v.play(); } catch (e) { return false; }
                 await new Promise(r => setTimeout(r, 1200)); return v.readyState >= 2 && v.currentTime > 0; }""")
+            # Catalog media (avatar covers) come from the engine too, through the same address.
+            page.goto(f"http://{address}:{dashboard_port}/")
+            settle(page)
+            cover = page.get_by_test_id("stImage").locator("img").first
+            expect(cover).to_be_visible()
+            assert cover.get_attribute("src").startswith(f"http://{address}:{engine_port}/")
+            assert cover.evaluate("img => img.complete && img.naturalWidth > 0")
         finally:
             stop_studio(studio)
     finally:
