@@ -80,10 +80,16 @@ st.subheader("Webhooks")
 st.caption("Endpoints receive a signed POST when a video finishes (`X-Webhook-Signature`: HMAC-SHA256 of the "
            "body with the endpoint's secret).")
 webhook_notices()
+view = webhook_inbox.endpoints_view(connection)
 inbox, inbox_problem = webhook_inbox.ensure_inbox(connection)
 registration = inbox.endpoint_for(connection.backend.backend_id) if inbox and connection.backend else None
-webhook_endpoints_panel(connection, webhook_inbox.endpoints_view(connection),
-                        registration.endpoint_id if registration else None)
+if registration and not view.problem and registration.endpoint_id not in {e.endpoint_id for e in view.endpoints}:
+    # The inbox's endpoint was deleted on the backend: register again, then list again.
+    inbox.forget_registration(registration.backend)
+    inbox, inbox_problem = webhook_inbox.ensure_inbox(connection)
+    registration = inbox.endpoint_for(connection.backend.backend_id)
+    view = webhook_inbox.endpoints_view(connection)
+webhook_endpoints_panel(connection, view, registration.endpoint_id if registration else None)
 
 st.subheader("Webhook inbox")
 st.caption("A receiver on this computer (127.0.0.1) that registers itself on the local engine, checks every "

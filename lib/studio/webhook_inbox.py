@@ -244,6 +244,10 @@ class WebhookInbox:
         """Registered (or re-pointed) on this backend since the inbox started."""
         return (backend, base_url) in self._registered
 
+    def forget_registration(self, backend: str) -> None:
+        """Check the registration on ``backend`` again next time (its endpoint was deleted there)."""
+        self._registered = {pair for pair in self._registered if pair[0] != backend}
+
     def register(self, client: Any, backend: str, base_url: str) -> InboxEndpoint:
         """Make sure ``backend`` delivers video events to this inbox.
 

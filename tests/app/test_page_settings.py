@@ -159,3 +159,24 @@ def test_inbox_receives_a_job_event_marks_it_done_and_replays(studio_env: Path, 
     finally:
         if registration is not None:
             engine_client.delete_webhook_endpoint(registration.endpoint_id)
+
+
+def test_deleting_the_inbox_endpoint_registers_it_again(studio_env: Path, engine, engine_client) -> None:
+    at = open_page("settings")
+    at.button(key=Keys.W_INBOX_START).click().run()
+    inbox = WebhookInbox(studio_env / "history.sqlite3", JobHistory(studio_env / "history.sqlite3"))
+    first = inbox.endpoint_for("local")
+    try:
+        at.selectbox(key=Keys.W_WEBHOOK_PICK).select(first.endpoint_id).run()
+        at.button(key=Keys.W_WEBHOOK_DELETE).click().run()
+        assert not at.exception
+        again = inbox.endpoint_for("local")
+        assert again.endpoint_id != first.endpoint_id
+        [endpoint] = [e for e in engine_client.list_webhook_endpoints() if e.endpoint_id == again.endpoint_id]
+        assert endpoint.url.endswith(f"/hooks/{again.token}")
+        assert any(again.endpoint_id in m.value and "Listening at" in m.value for m in at.markdown)
+    finally:
+        at.button(key=Keys.W_INBOX_STOP).click().run()
+        for registration in (first, inbox.endpoint_for("local")):
+            if registration.endpoint_id in {e.endpoint_id for e in engine_client.list_webhook_endpoints()}:
+                engine_client.delete_webhook_endpoint(registration.endpoint_id)
