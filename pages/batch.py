@@ -99,7 +99,8 @@ failed = sum(result["status"] == "failed" for result in results)
 
 st.subheader(current.name or f"Batch {current.batch_id}")
 if not can_send and current.state == "running":
-    st.info("This batch belongs to another backend; switch to it in Settings to continue sending.")
+    st.info("Sending resumes when the backend is connected again." if not connection.ok else
+            "This batch belongs to another backend; switch to it in Settings to continue sending.")
 wait = max(0.0, (progress.wait_until or 0) - time.time())
 eta = pacing.eta_seconds(progress.unsent, pacing.effective_limit(backend_limit, current.posts_per_minute),
                          wait_now=wait)

@@ -1,4 +1,4 @@
-"""Lint and estimates: writing systems against voice languages, framing, length, pacing; pure functions."""
+"""Lint and estimates: writing systems against voice languages, framing, length, pacing; shown in Compose."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import pytest
 
 from lib.joggai import CreateVideoRequest
 from lib.studio import lint, pacing
+from lib.studio.history import JobHistory
+from lib.studio.state import Keys
+from tests.app.conftest import open_page
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -82,3 +85,24 @@ def test_pacing_sliding_window() -> None:
     assert pacing.effective_limit(20, 60) == 20 and pacing.effective_limit(None, None) is None
     assert pacing.backend_posts_per_minute("local") is None and pacing.backend_posts_per_minute("cloud") == 20
     assert pacing.eta_seconds(40, 20) == pytest.approx(120)
+
+
+def test_compose_shows_the_warnings_without_blocking(studio_env, engine_client) -> None:
+    """In the composer: a Cyrillic script for an English voice and a landscape avatar in portrait warn,
+    the local engine shows no credit estimate, and the video can still be created."""
+    avatar = next(a for a in engine_client.all_public_avatars() if a.aspect_ratio_name == "landscape")
+    voice = next(v for v in engine_client.all_voices() if v.language == "english")
+    at = open_page("avatars")
+    at.session_state[Keys.PICKED_AVATAR_ID] = avatar.id
+    at.session_state[Keys.PICKED_VOICE_ID] = voice.voice_id
+    at.session_state[Keys.W_COMPOSE_SCRIPT] = "Привет, это тестовое видео."
+    at.session_state[Keys.W_COMPOSE_TARGET] = 1
+    at.switch_page("pages/compose.py").run()
+    assert not at.exception
+    warnings = " ".join(warning.value for warning in at.warning)
+    assert "Cyrillic" in warnings and "english" in warnings
+    assert "This avatar is landscape" in warnings
+    assert "longer than the 0:01 target" in warnings
+    assert not any("credit" in caption.value for caption in at.caption)
+    at.button(key=Keys.W_COMPOSE_SUBMIT).click().run()
+    assert len(JobHistory(studio_env / "history.sqlite3").list_jobs()) == 1
