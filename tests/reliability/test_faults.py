@@ -246,14 +246,23 @@ def fill(path: Path) -> None:
                 out.flush()
 
 
-def test_a_full_disk_fails_jobs_clearly_and_recovers_when_space_returns(tmp_path):
-    # Two small "disks": the data dir, and inside it the render scratch (work/) on its own.
+@pytest.fixture
+def small_disks(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """Two small "disks": a data dir (32 MB), and inside it the render scratch (work/, 16 MB) on its own."""
     data, work = tmp_path / "data", tmp_path / "data" / "work"
     mount_tmpfs(data, "32m")
-    engine = None
     try:
         mount_tmpfs(work, "16m")
-        engine = start_engine(data)
+        yield data, work
+    finally:
+        unmount(work)
+        unmount(data)
+
+
+def test_a_full_disk_fails_jobs_clearly_and_recovers_when_space_returns(small_disks):
+    data, work = small_disks
+    engine = start_engine(data)
+    try:
         fine = create(engine, "Written before the disk filled up.")
         check_completed_media(wait_for_video(engine, fine)[0], caption=False)  # published across devices
 
@@ -283,10 +292,32 @@ def test_a_full_disk_fails_jobs_clearly_and_recovers_when_space_returns(tmp_path
         assert check == "ok"
         assert "unhandled error" not in engine.log_text()  # every failure was foreseen, none a crash
     finally:
-        if engine is not None:
-            engine.stop()
-        unmount(work)
-        unmount(data)
+        engine.stop()
+
+
+def test_a_render_that_finishes_while_the_database_disk_is_full_is_not_lost(small_disks):
+    data, work = small_disks
+    engine = start_engine(data)
+    try:
+        video_id = create(engine, LONG_SCRIPT)
+        wait_until_processing(engine, video_id)
+        fill(data / "filler.bin")  # the render goes on in work/, but its outcome cannot be recorded
+        cover = work / video_id / "attempt-1" / "cover.jpg"
+        deadline = time.monotonic() + 120
+        while not cover.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert cover.exists(), "the render did not finish"
+        time.sleep(2)  # let the dispatcher try (and fail) to record it while the disk is still full
+        assert job_status(engine, video_id)["status"] == "processing"
+        (data / "filler.bin").unlink()
+        # Kept and retried, not dropped (it used to stay "processing" until the next restart).
+        job, _ = wait_for_video(engine, video_id, timeout=60)
+        if job["status"] == "completed":
+            check_completed_media(job, caption=False)
+        else:
+            assert "disk" in job["error"]["message"], job
+    finally:
+        engine.stop()
 
 
 def test_an_unwritable_media_dir_is_a_clear_error_and_corrupts_nothing(tmp_path):
