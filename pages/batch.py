@@ -10,7 +10,7 @@ from lib.studio import batch, lint, nav, pacing
 from lib.studio.connection import current_connection, history, load_catalog, refresh_active_jobs
 from lib.studio.state import Keys, request_flag, take_flag
 
-PACE_CHOICES = {0: "As fast as the backend allows", 60: "60 per minute", 20: "20 per minute", 6: "6 per minute"}
+PACE_CHOICES = {0: "As fast as the backend allows", 60: "One a second", 20: "One every 3 s", 6: "One every 10 s"}
 
 nav.require_entrypoint("batch")
 st.title(":material/table_view: Batch")
@@ -63,7 +63,8 @@ if current is None:
     backend_limit = pacing.backend_posts_per_minute(connection.backend.kind)
     pace = st.radio("Pace", list(PACE_CHOICES), format_func=PACE_CHOICES.get, key=Keys.W_BATCH_PACE,
                     horizontal=True)
-    notes = [lint.pacing_warning(len(valid), pacing.effective_limit(backend_limit, pace or None))]
+    notes = [lint.pacing_warning(len(valid), backend_limit),
+             lint.pacing_warning(len(valid), pace or None, even=True)]
     for message in [note.message for note in notes if note] + lint.distinct_messages(
             lint.LintWarning("row", warning) for plan in valid for warning in plan.warnings):
         st.warning(message, icon=":material/info:")

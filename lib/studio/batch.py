@@ -351,7 +351,7 @@ def submit_due_rows(store: BatchStore, history: JobHistory, client, *, backend_i
             return store.progress(batch_id)
         now = clock()
         due = pacing.next_send_at(store.recent_send_times(batch.backend, now - pacing.WINDOW_SECONDS), now,
-                                  limit, batch.not_before)
+                                  limit, batch.not_before, min_gap=pacing.even_gap(batch.posts_per_minute))
         if due > now:
             return store.progress(batch_id, wait_until=due, message=batch.last_error)
         request = row.request

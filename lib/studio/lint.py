@@ -163,18 +163,23 @@ def lint_request(request: CreateVideoRequest, *, voice_language: str | None, ava
     return found
 
 
-def submission_minutes(count: int, posts_per_minute: int | None) -> float:
-    """Minutes needed to send ``count`` create requests at ``posts_per_minute`` (0 when unlimited)."""
-    if not posts_per_minute or count <= posts_per_minute:
+def submission_minutes(count: int, posts_per_minute: int | None, *, even: bool = False) -> float:
+    """Minutes needed to send ``count`` create requests at ``posts_per_minute`` (0 when unlimited).
+
+    ``even``: one request every 60/N seconds (a pace the user chose) instead of the cloud's sliding
+    window, where a minute's worth goes at once and each further request waits for a free slot.
+    """
+    if not posts_per_minute:
         return 0.0
-    # The first minute's worth goes at once; every further request waits for a free slot.
-    return (count - posts_per_minute) / posts_per_minute
+    if even:
+        return max(0, count - 1) / posts_per_minute
+    return max(0, count - posts_per_minute) / posts_per_minute
 
 
-def pacing_warning(count: int, posts_per_minute: int | None) -> LintWarning | None:
-    """A note when sending ``count`` videos will take minutes under the backend's POST limit."""
-    minutes = submission_minutes(count, posts_per_minute)
-    if minutes <= 0:
+def pacing_warning(count: int, posts_per_minute: int | None, *, even: bool = False) -> LintWarning | None:
+    """A note when sending ``count`` videos will take a minute or more under a POST limit."""
+    minutes = submission_minutes(count, posts_per_minute, even=even)
+    if minutes < 1:
         return None
     return LintWarning("pacing", f"Sending {count} videos takes about {math.ceil(minutes)} minute(s) under "
                                  f"the limit of {posts_per_minute} requests per minute; the page paces them.")

@@ -26,6 +26,11 @@ def backend_posts_per_minute(backend_kind: str) -> int | None:
     return None if backend_kind == "local" else CLOUD_POSTS_PER_MINUTE
 
 
+def even_gap(chosen_limit: int | None) -> float:
+    """Seconds between sends for a pace the user chose (evenly spread, unlike the cloud's bursty window)."""
+    return WINDOW_SECONDS / chosen_limit if chosen_limit else 0.0
+
+
 def effective_limit(backend_limit: int | None, chosen_limit: int | None) -> int | None:
     """The stricter of the backend's limit and a pace the user chose (None: unlimited)."""
     limits = [limit for limit in (backend_limit, chosen_limit) if limit]
@@ -33,9 +38,13 @@ def effective_limit(backend_limit: int | None, chosen_limit: int | None) -> int 
 
 
 def next_send_at(recent_sends: Iterable[float], now: float, posts_per_minute: int | None,
-                 not_before: float | None = None) -> float:
-    """When the next POST may go: after any server-imposed wait, and with a free slot in the window."""
+                 not_before: float | None = None, min_gap: float = 0.0) -> float:
+    """When the next POST may go: after any server-imposed wait, ``min_gap`` after the last send (an
+    even pace the user chose), and with a free slot in the sliding minute."""
+    recent_sends = list(recent_sends)
     earliest = max(now, not_before or 0.0)
+    if min_gap and recent_sends:
+        earliest = max(earliest, max(recent_sends) + min_gap)
     if not posts_per_minute:
         return earliest
     window = sorted(t for t in recent_sends if t > earliest - WINDOW_SECONDS)

@@ -73,6 +73,7 @@ def test_pacing_warning_under_the_cloud_limit() -> None:
     assert lint.pacing_warning(500, None) is None
     warning = lint.pacing_warning(100, pacing.CLOUD_POSTS_PER_MINUTE)
     assert warning is not None and "4 minute" in warning.message
+    assert lint.pacing_warning(61, 60, even=True) is not None and lint.pacing_warning(60, 60, even=True) is None
 
 
 def test_pacing_sliding_window() -> None:
@@ -82,6 +83,8 @@ def test_pacing_sliding_window() -> None:
     assert pacing.next_send_at(sends, now, 20) == pytest.approx(now + 1)
     assert pacing.next_send_at(sends, now, None) == now
     assert pacing.next_send_at([], now, 20, not_before=now + 7) == now + 7
+    assert pacing.next_send_at([now - 1], now, 60, min_gap=pacing.even_gap(60)) == now
+    assert pacing.next_send_at([now - 1], now, 20, min_gap=pacing.even_gap(20)) == now + 2
     assert pacing.effective_limit(20, 60) == 20 and pacing.effective_limit(None, None) is None
     assert pacing.backend_posts_per_minute("local") is None and pacing.backend_posts_per_minute("cloud") == 20
     assert pacing.eta_seconds(40, 20) == pytest.approx(120)

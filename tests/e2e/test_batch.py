@@ -79,7 +79,7 @@ def test_batch_survives_a_dashboard_restart(page: Page, engine, tmp_path: Path) 
         expect(errors.get_by_text("Row 19:", exact=False)).to_contain_text("xx-NoSuchVoice")
         expect(errors.get_by_role("alert")).to_have_count(2)
         # One request a second, so the restart below lands while rows are still being sent.
-        keyed(page, "batch_pace").get_by_text("60 per minute").click()
+        keyed(page, "batch_pace").get_by_text("One a second").click()
         wait_for_app(page)
         screenshot(page, "batch-validated")
         keyed(page, "batch_submit").locator("button").click()
