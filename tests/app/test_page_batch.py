@@ -72,3 +72,23 @@ def test_submit_sends_the_valid_rows_once_and_reports_results(studio_env: Path, 
     sent_bar, rendered_bar = again.get("progress")
     assert (sent_bar.value, sent_bar.text) == (100, "2 of 2 sent")
     assert (rendered_bar.value, rendered_bar.text) == (100, "2 of 2 rendered")
+
+
+def test_a_paused_batch_sends_nothing_until_resumed(studio_env: Path, engine_client) -> None:
+    avatars, voices = engine_client.all_public_avatars(), engine_client.all_voices()
+    rows, _ = batch.parse_csv(pasted_csv(engine_client, 2, {}).encode())
+    history = JobHistory(studio_env / "history.sqlite3")
+    store = batch.BatchStore(history.path)
+    batch_id = store.create(batch.validate_rows(rows, avatars, voices), backend="local", name="held")
+    store.set_state(batch_id, "paused")
+
+    at = open_page("batch", batch=batch_id)
+    assert not at.exception
+    assert at.button(key=Keys.W_BATCH_PAUSE).label == "Resume"
+    assert at.get("progress")[0].text.startswith("0 of 2 sent")
+    assert not history.list_jobs(batch=batch_id)
+
+    at.button(key=Keys.W_BATCH_PAUSE).click().run()
+    assert not at.exception
+    assert len(history.list_jobs(batch=batch_id)) == 2
+    assert store.get(batch_id).state == "done"
