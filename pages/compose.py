@@ -64,7 +64,8 @@ with left:
                      key=Keys.W_EXP_SCRIPTS, height=180, persist_state="session")
     if mode == "script":
         script = st.text_area("Script", key=Keys.W_COMPOSE_SCRIPT, height=180, persist_state="session",
-                              disabled=scripts_experiment, help="Experiments over scripts use the variants above.")
+                              disabled=scripts_experiment,
+                              help="Experiments over scripts use the variants above." if scripts_experiment else None)
         language = next((v.language for v in voice_list if v.voice_id == session[Keys.W_COMPOSE_VOICE]), None)
         stats = compose.script_stats(script, language)
         estimate = lint.estimate(script, language, cloud=connection.backend.kind != "local")
@@ -135,7 +136,11 @@ with st.expander("Request preview", icon=":material/data_object:"):
 
 if experiment_mode:
     plan_problems = experiments.plan_problems(variants)
-    st.caption(f"{len(variants)} video(s): " + ", ".join(variant.label for variant in variants))
+    cloud = connection.backend.kind != "local"
+    credits = sum(lint.estimate(variant.request.script or "", language_of.get(variant.request.voice_id),
+                                cloud=cloud).credits or 0 for variant in variants)
+    st.caption(f"{len(variants)} video(s): " + ", ".join(variant.label for variant in variants)
+               + (f" · about {credits} credit(s) in all ({lint.CREDIT_ASSUMPTION})" if cloud and credits else ""))
     for message in plan_problems if shown_problems else []:
         st.error(message, icon=":material/error:")
     session.setdefault(Keys.EXPERIMENT_NONCE, experiments.new_experiment_id())
