@@ -173,7 +173,8 @@ def submission_minutes(count: int, posts_per_minute: int | None, *, even: bool =
         return 0.0
     if even:
         return max(0, count - 1) / posts_per_minute
-    return max(0, count - posts_per_minute) / posts_per_minute
+    # Request n (from 0) waits for the window to free its slot: n // N whole minutes after the first.
+    return float(max(0, count - 1) // posts_per_minute)
 
 
 def pacing_warning(count: int, posts_per_minute: int | None, *, even: bool = False) -> LintWarning | None:

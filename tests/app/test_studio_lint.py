@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from lib.joggai import CreateVideoRequest
@@ -70,9 +72,10 @@ def test_estimates_and_credits() -> None:
 
 def test_pacing_warning_under_the_cloud_limit() -> None:
     assert lint.pacing_warning(20, pacing.CLOUD_POSTS_PER_MINUTE) is None
+    assert "about 1 minute" in lint.pacing_warning(21, pacing.CLOUD_POSTS_PER_MINUTE).message
     assert lint.pacing_warning(500, None) is None
     warning = lint.pacing_warning(100, pacing.CLOUD_POSTS_PER_MINUTE)
-    assert warning is not None and "4 minute" in warning.message
+    assert warning is not None and "about 4 minute" in warning.message
     assert lint.pacing_warning(61, 60, even=True) is not None and lint.pacing_warning(60, 60, even=True) is None
 
 
@@ -109,3 +112,38 @@ def test_compose_shows_the_warnings_without_blocking(studio_env, engine_client) 
     assert not any("credit" in caption.value for caption in at.caption)
     at.button(key=Keys.W_COMPOSE_SUBMIT).click().run()
     assert len(JobHistory(studio_env / "history.sqlite3").list_jobs()) == 1
+
+
+@pytest.fixture
+def billed_backend_env(studio_env, engine):
+    """The studio on the 'custom URL' profile (a JoggAI-compatible, billed backend) served by the engine."""
+    saved = {name: os.environ.get(name) for name in ("AVATAR_STUDIO_BACKEND", "JOGGAI_BASE_URL", "JOGGAI_API_KEY")}
+    os.environ.update(AVATAR_STUDIO_BACKEND="custom", JOGGAI_BASE_URL=engine.base_url, JOGGAI_API_KEY=engine.api_key)
+    try:
+        yield studio_env
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def test_billed_backends_show_credits_and_the_post_limit(billed_backend_env, engine_client) -> None:
+    avatar = engine_client.list_public_avatars(page_size=1)[0]
+    voice = next(v for v in engine_client.all_voices() if v.language == "english")
+    at = open_page("avatars")
+    at.session_state[Keys.PICKED_AVATAR_ID] = avatar.id
+    at.session_state[Keys.PICKED_VOICE_ID] = voice.voice_id
+    at.session_state[Keys.W_COMPOSE_SCRIPT] = "A short line."
+    at.switch_page("pages/compose.py").run()
+    assert not at.exception
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "about 1 credit(s)" in captions and lint.CREDIT_ASSUMPTION in captions
+
+    rows = "\n".join(f"Row {n}.,{avatar.id},{voice.voice_id},portrait,1,false,billed {n}" for n in range(1, 22))
+    at.switch_page("pages/batch.py").run()
+    at.text_area(key=Keys.W_BATCH_TEXT).input("script,avatar_id,voice_id,aspect_ratio,screen_style,caption,"
+                                             "video_name\n" + rows).run()
+    assert not at.exception
+    assert any("Sending 21 videos takes about 1 minute(s) under the limit of 20" in w.value for w in at.warning)
