@@ -12,6 +12,9 @@ its verdict:
 A valid video event is applied to the job history at once (``JobHistory.apply_updates``), so the
 tracker shows the job done without waiting for its next poll. A stored delivery can be replayed:
 verified again with the current secret and, if valid, applied again (applying is idempotent).
+
+Also here: the one ``st.cache_resource`` that owns the receiver (``running_inbox``) and the endpoint
+management the Settings page offers (list, add, update, delete through ``lib.joggai``).
 """
 
 from __future__ import annotations
@@ -402,7 +405,7 @@ ENDPOINT_COLUMNS = {"endpoint_id": "Endpoint ID", "url": "URL", "status": "Statu
 
 def delivery_rows(deliveries: Iterable[Delivery]) -> list[dict[str, Any]]:
     """Table rows for the Settings page (no bodies, no secrets)."""
-    return [{"id": d.id, "received": time.strftime("%H:%M:%S", time.localtime(d.received_at)),
+    return [{"id": d.id, "received": time.strftime("%b %d %H:%M:%S", time.localtime(d.received_at)),
              "verdict": d.verdict, "event": d.event or "", "video_id": d.video_id or "",
              "applied": d.applied, "replays": d.replays} for d in deliveries]
 
