@@ -52,7 +52,7 @@ with about:
             st.link_button("Captions (WebVTT)", for_browser(caption_url), icon=":material/subtitles:")
         if cover_url:
             st.link_button("Cover", for_browser(cover_url), icon=":material/image:")
-    if video_url and job is not None and connection.client is not None:
+    if video_url and job is not None and connection.ok:
         source = sharing.BundleSource(video_id=video_id, name=job.name, request=details, video_url=video_url,
                                       caption_url=caption_url, cover_url=cover_url,
                                       backend_label=backend_label(job.backend))
@@ -68,13 +68,13 @@ with about:
         st.caption(":material/info: This address works on this computer. To share on your network, serve the "
                    "dashboard on it (`--server.address 0.0.0.0`) and start the engine with `--host 0.0.0.0`: "
                    "video links then follow the address your colleague opens.")
-    if job is not None:
+    if job is not None and details.get("avatar") and details.get("voice"):
         with st.expander("Make it again from a terminal or a script", icon=":material/terminal:"):
             st.caption("The API key is read from `$JOGGAI_API_KEY`; it is never part of what you copy.")
             as_curl, as_python = st.tabs(["curl", "Python (lib.joggai)"])
             with as_curl:
-                st.code(curl_command(for_browser(job.base_url), sharing.request_from_payload(details)), language="bash",
-                        wrap_lines=True)
+                request = sharing.request_from_payload(details)
+                st.code(curl_command(for_browser(job.base_url), request), language="bash", wrap_lines=True)
             with as_python:
                 st.code(sharing.python_snippet(for_browser(job.base_url), details), language="python")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.studio.history import JobHistory
+from lib.studio.history import JobHistory, JobUpdate
 from lib.studio.state import Keys
 from tests.app.conftest import open_page
 from tests.app.test_page_jobs import record_finished
@@ -77,3 +77,13 @@ def test_a_public_engine_url_rewrites_the_media_links(studio_env: Path, engine, 
     assert video.proto.url == expected
     # Links colleagues follow are rewritten; the history keeps the engine's own address.
     assert JobHistory(studio_env / "history.sqlite3").get("local", video_id).video_url.startswith(engine.base_url)
+
+
+def test_a_failed_job_without_a_stored_request_still_opens(studio_env: Path, engine) -> None:
+    history = JobHistory(studio_env / "history.sqlite3")
+    history.record_submission(backend="local", base_url=engine.base_url, video_id="bare", request={}, now=0.0)
+    history.apply_updates([JobUpdate("local", "bare", 1.0, None, status="failed", error_message="no voice")])
+    at = open_page("video", video_id="bare")
+    assert not at.exception
+    assert any("no voice" in error.value for error in at.error)
+    assert not at.get("download_button") and not any(code.value.startswith("curl ") for code in at.code)
