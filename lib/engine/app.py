@@ -29,7 +29,7 @@ Knowing differences from the cloud:
   costs nothing: `remaining_quota` is a fixed 1000000 and 18020 (insufficient credit) never happens.
 - No custom avatars or cloned voices: `avatars/custom` and `voices/custom` are empty lists, and
   `avatar_type` 1 answers 10104. Cloud voice ids such as `en-US-ChristopherNeural` are accepted and map to a
-  local voice of that locale (see `lib/engine/catalog/voices.py`).
+  local voice of that locale or language (see `lib/engine/catalog/voices.py`); other ids are 10104.
 - Omitted `avatar_type` means 0, omitted `aspect_ratio` means portrait, omitted `screen_style` means 1 and
   omitted `voice.type` is inferred from which of `script`/`audio_url` is present (the spec marks them
   required; the engine is lenient and says so here). `avatar_id`, `avatar_type` and `screen_style` also
@@ -41,6 +41,9 @@ Knowing differences from the cloud:
 - Per-request `webhook_url` deliveries are signed with the secret of the key's oldest enabled webhook
   endpoint, and unsigned when the key has none (the cloud does not document this case). Webhook URLs may
   point at loopback (local receivers are the common case for a local engine).
+- A full or unwritable data dir answers 50000 with HTTP 507 ("cannot write to its data directory"); a
+  render that runs out of space fails with a message that says so. A script with no letter or digit
+  ("...", only RTL marks) is a 40000 at create time.
 - Request bodies over 1 MB are refused (40000, HTTP 413). The rate limit (20 POST/min per key, 429 with
   `Retry-After` and `data.retryAfter`) is off unless `--rate-limit` or `AVATAR_ENGINE_RATE_LIMIT=1`.
 - Media links do not expire (the cloud's are signed and time-limited); `sign_url`s expire after an hour and
