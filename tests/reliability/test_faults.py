@@ -194,10 +194,9 @@ def test_hanging_and_down_webhook_receivers_never_block_renders(fault_engine):
         assert later["status"] == "completed"
         print(f"render while a webhook hangs: {finished - started:.1f} s")
 
-        # Each failed attempt is recorded and retried after the backoff (1 s, then 4 s...).
-        hung = wait_for_attempts(fault_engine, hanging.url, 2)
-        assert [row[0] for row in hung[:2]] == [1, 2]
-        assert all(row[1] is None and row[2] in ("ReadTimeout", "ConnectionError") for row in hung[:2]), hung
+        # Each failed attempt is recorded (a hang as a timeout) and retried after the backoff (1 s, 4 s...).
+        [hung] = wait_for_attempts(fault_engine, hanging.url, 1)[:1]
+        assert hung[0] == 1 and hung[1] is None and hung[2] == "ReadTimeout", hung
         refused = wait_for_attempts(fault_engine, down, 2)
         assert [row[0] for row in refused[:2]] == [1, 2] and refused[0][2] == "ConnectionError", refused
         assert refused[1][3] - refused[0][3] >= 1.0  # the backoff waited (a floor, not a speed target)
