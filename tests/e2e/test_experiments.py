@@ -3,6 +3,7 @@ all three videos side by side; the link alone reopens it."""
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -43,14 +44,14 @@ def all_videos_play(page: Page) -> list[bool]:
 
 
 def test_three_voice_experiment_plays_side_by_side(page: Page, studio) -> None:
-    # Pick the avatar the way people do: open its card on the Avatars page and use it.
-    page.goto(f"{studio.url}/avatars")
+    page.goto(f"{studio.url}/compose")
     wait_for_app(page)
-    page.locator("[class*='st-key-avatar_open_']").first.locator("button").click()
+    avatar_box = keyed(page, "compose_avatar").locator("input").first
+    avatar_box.click()
+    avatar_box.press_sequentially("#2")
+    avatar_box.press("Enter")
     wait_for_app(page)
-    keyed(page, "avatar_use").locator("button").click()
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name="Compose")).to_be_visible()
+    expect(avatar_box).to_have_value(re.compile(r"#\d+"))
     keyed(page, "compose_experiment").locator("label").click()
     wait_for_app(page)
     for voice in VOICES:
