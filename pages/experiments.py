@@ -37,7 +37,8 @@ if experiment is None:
 variants = store.variants(experiment.experiment_id)
 cells = experiments.compare_cells(experiment, variants, jobs_store.list_jobs(experiment=experiment.experiment_id))
 st.subheader(experiment.name or experiment.experiment_id)
-st.caption(f"{experiments.experiment_summary(cells)} · link: ?experiment={experiment.experiment_id}")
+link = f"{(st.context.url or '').split('?')[0]}?experiment={experiment.experiment_id}"
+st.caption(f"{experiments.experiment_summary(cells)} · [link to this comparison]({link})")
 
 
 def star(video_id: str | None) -> None:

@@ -121,3 +121,14 @@ def test_list_links_every_experiment(studio_env: Path, engine_client) -> None:
     at = open_page("experiments")
     assert not at.exception
     assert any("No experiments yet" in info.value for info in at.info)
+
+    store = ExperimentStore(studio_env / "history.sqlite3")
+    for number in (1, 2):
+        store.create(f"listed{number}", name=f"Listed {number}", backend="local", variants=[])
+    store.set_winner("listed2", "some-video")
+    at = open_page("experiments")
+    links = {link.proto.label: link.proto.query_string for link in at.get("page_link")}
+    assert links["Listed 1"] == "experiment=listed1" and links["Listed 2"] == "experiment=listed2"
+    assert any("winner picked" in caption.value for caption in at.caption)
+    unknown = open_page("experiments", experiment="nope")
+    assert any("No experiment 'nope'" in warning.value for warning in unknown.warning)
