@@ -26,11 +26,10 @@ class PageSpec:
     title: str
     icon: str
     visible: bool = True
-    default: bool = False
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("avatars", "pages/avatars.py", "Avatars", ":material/face:", default=True),
+    PageSpec("avatars", "pages/avatars.py", "Avatars", ":material/face:"),
     PageSpec("voices", "pages/voices.py", "Voices", ":material/record_voice_over:"),
     PageSpec("compose", "pages/compose.py", "Compose", ":material/edit_note:"),
     PageSpec("jobs", "pages/jobs.py", "Jobs", ":material/pending_actions:"),
@@ -42,11 +41,23 @@ PAGES: tuple[PageSpec, ...] = (
 PAGE_BY_SLUG = {spec.slug: spec for spec in PAGES}
 
 
+HOME_SLUG = "avatars"  # where "/" leads
+
+
+def _open_home() -> None:
+    # Streamlit serves its default page at "/" only, so a default page would answer its own deep link
+    # (/avatars) with "Page not found". A hidden forwarder is the default; every real page keeps its URL.
+    st.switch_page(PAGE_BY_SLUG[HOME_SLUG].path, query_params=st.query_params.to_dict() or None)
+
+
 def build_navigation() -> dict[str, st.Page]:
-    """``st.Page`` objects by slug, in menu order."""
-    return {spec.slug: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.slug,
-                               default=spec.default, visibility="visible" if spec.visible else "hidden")
-            for spec in PAGES}
+    """``st.Page`` objects by slug, in menu order, plus the hidden default page that opens the home page."""
+    pages = {spec.slug: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.slug,
+                                visibility="visible" if spec.visible else "hidden")
+             for spec in PAGES}
+    pages["_home"] = st.Page(_open_home, title="Avatar Studio", url_path="home", default=True,
+                             visibility="hidden")
+    return pages
 
 
 def route_pending(pages: dict[str, st.Page]) -> None:

@@ -179,3 +179,15 @@ def test_engine_down_banner(page: Page, tmp_path) -> None:
         screenshot(page, "engine-down")
     finally:
         stop_studio(studio)
+
+
+@pytest.mark.parametrize("slug,heading", [("avatars", "Avatars"), ("voices", "Voices"), ("compose", "Compose"),
+                                          ("jobs", "Jobs"), ("settings", "Settings")])
+def test_every_page_has_a_working_address(page: Page, studio, slug: str, heading: str) -> None:
+    """After the app's navigation is up (a visit to /), each page's own URL opens that page."""
+    page.goto(studio.url)
+    wait_for_app(page)
+    page.goto(f"{studio.url}/{slug}")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
