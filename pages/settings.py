@@ -52,7 +52,7 @@ if session[Keys.SESSION_API_KEY]:
 
 st.subheader("Connection")
 if st.button("Test connection", key=Keys.W_SETTINGS_TEST, icon=":material/network_check:",
-             on_click=data.backend_health.clear):
+             on_click=data.forget_backend_health):
     connection = current_connection()  # health was cleared by the callback: ask the backend again
 if connection.ok:
     st.success(f"Connected to {connection.backend.label} at {connection.backend.base_url} as "

@@ -7,6 +7,7 @@ failure is explained to the user. No Streamlit import; ``lib.studio.connection``
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 
 from lib.joggai import errors
@@ -59,6 +60,7 @@ class BackendHealth:
     remaining_quota: float | None = None
     message: str | None = None
     fix: str | None = None
+    checked_at: float = field(default_factory=time.monotonic, compare=False)
 
 
 def key_fingerprint(api_key: str | None) -> str:

@@ -20,6 +20,7 @@ from lib.studio.history import JobHistory
 
 CATALOG_TTL = "10m"
 HEALTH_TTL_SECONDS = 15
+FAILED_HEALTH_TTL_SECONDS = 2  # a backend that comes back shows up within a couple of seconds
 LAUNCH_RETRY_SECONDS = 30  # after a failed start, don't try again on every rerun
 
 
@@ -76,9 +77,22 @@ def job_history(path: str) -> JobHistory:
 
 
 @st.cache_data(ttl=HEALTH_TTL_SECONDS, show_spinner=False)
-def backend_health(base_url: str, key_fingerprint: str, _backend: Backend) -> BackendHealth:
-    """whoami + remaining quota, refreshed at most every few seconds."""
+def _checked_health(base_url: str, key_fingerprint: str, _backend: Backend) -> BackendHealth:
     return check_health(health_client(base_url, key_fingerprint, _backend.api_key), _backend)
+
+
+def backend_health(base_url: str, key_fingerprint: str, backend: Backend) -> BackendHealth:
+    """whoami + remaining quota: a healthy answer is reused for 15 s, a failed one for 2 s."""
+    health = _checked_health(base_url, key_fingerprint, backend)
+    if not health.ok and time.monotonic() - health.checked_at > FAILED_HEALTH_TTL_SECONDS:
+        _checked_health.clear(base_url, key_fingerprint, backend)
+        health = _checked_health(base_url, key_fingerprint, backend)
+    return health
+
+
+def forget_backend_health() -> None:
+    """Settings' "Test connection": ask every backend again on the next run."""
+    _checked_health.clear()
 
 
 @st.cache_data(ttl=CATALOG_TTL, show_spinner="Loading the avatar catalog…")
@@ -107,5 +121,5 @@ def custom_voices(base_url: str, key_fingerprint: str, _client: JoggAIClient) ->
 
 def clear_catalog_caches() -> None:
     """Forget catalogs and health, e.g. after the backend or key changed."""
-    for cached in (public_avatars, custom_avatars, voices, custom_voices, backend_health):
+    for cached in (public_avatars, custom_avatars, voices, custom_voices, _checked_health):
         cached.clear()
