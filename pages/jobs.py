@@ -3,9 +3,9 @@
 import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
-from lib.studio import nav, tracker, webhook_inbox
+from lib.studio import nav, tracker
 from lib.studio.backends import backend_label
-from lib.studio.connection import current_connection, history, refresh_active_jobs
+from lib.studio.connection import current_connection, ensure_inbox, history, refresh_active_jobs
 from lib.studio.state import Keys
 from lib.studio.widgets import finished_job_card
 
@@ -13,7 +13,7 @@ nav.require_entrypoint("jobs")
 st.title(":material/pending_actions: Jobs")
 connection = current_connection()
 # A switched-on inbox marks jobs done as their events arrive; after a dashboard restart it starts here too.
-inbox, _ = webhook_inbox.ensure_inbox(connection)
+inbox, _ = ensure_inbox(connection)
 updates = refresh_active_jobs(connection)  # one tick: only due, unfinished jobs of the active backend
 jobs = history().list_jobs()
 active = tracker.followed_jobs(jobs, connection.backend.backend_id if connection.ok else None)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib.studio import data, nav, webhook_inbox
 from lib.studio.backends import BACKEND_LABELS
-from lib.studio.connection import active_kind, current_connection
+from lib.studio.connection import active_kind, current_connection, ensure_inbox
 from lib.studio.engine_launcher import find_running_engine, stop_engine, tail_log
 from lib.studio.state import Keys
 from lib.studio.widgets import format_quota, webhook_endpoints_panel, webhook_inbox_panel, webhook_notices
@@ -81,12 +81,12 @@ st.caption("Endpoints receive a signed POST when a video finishes (`X-Webhook-Si
            "body with the endpoint's secret).")
 webhook_notices()
 view = webhook_inbox.endpoints_view(connection)
-inbox, inbox_problem = webhook_inbox.ensure_inbox(connection)
+inbox, inbox_problem = ensure_inbox(connection)
 registration = inbox.endpoint_for(connection.backend.backend_id) if inbox and connection.backend else None
 if registration and not view.problem and registration.endpoint_id not in {e.endpoint_id for e in view.endpoints}:
     # The inbox's endpoint was deleted on the backend: register again, then list again.
     inbox.forget_registration(registration.backend)
-    inbox, inbox_problem = webhook_inbox.ensure_inbox(connection)
+    inbox, inbox_problem = ensure_inbox(connection)
     registration = inbox.endpoint_for(connection.backend.backend_id)
     view = webhook_inbox.endpoints_view(connection)
 webhook_endpoints_panel(connection, view, registration.endpoint_id if registration else None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -19,6 +20,7 @@ from lib.studio.config import StudioConfig, load_config
 from lib.studio.history import JobHistory, JobRecord, JobUpdate
 from lib.studio.polling import first_poll_at, poll_due_jobs
 from lib.studio.state import Keys
+from lib.studio.webhook_inbox import WebhookInbox, reaches_this_machine, stored_inbox
 
 
 @dataclass(frozen=True)
@@ -187,3 +189,39 @@ def fetch_job(connection: Connection, video_id: str) -> tuple[VideoJob | None, s
     except errors.JoggAIError as exc:
         message, fix = explain_error(exc, backend)
         return None, f"{message} {fix}"
+
+
+def ensure_inbox(connection: Connection) -> tuple[WebhookInbox | None, str | None]:
+    """When the user switched the webhook inbox on: the running inbox, registered on the backend.
+
+    Returns ``(inbox, None)``, ``(inbox, why it is not registered)`` or ``(None, None)`` when off.
+    """
+    db_path = connection.config.history_path
+    if not WebhookInbox.wanted(db_path):
+        return None, None
+    inbox = data.running_inbox(str(db_path))
+    backend = connection.backend
+    if backend is None or connection.client is None or not connection.ok:
+        return inbox, "No backend is connected, so no endpoint points at the inbox yet."
+    if not reaches_this_machine(backend.base_url):
+        return inbox, (f"{backend.label} is not on this computer and cannot reach an inbox on 127.0.0.1; "
+                       "use the local engine to rehearse webhooks.")
+    if not inbox.is_registered(backend.backend_id, backend.base_url):
+        try:
+            inbox.register(connection.client, backend.backend_id, backend.base_url)
+        except errors.JoggAIError as exc:
+            message, fix = explain_error(exc, backend)
+            return inbox, f"Could not register the inbox: {message} {fix}"
+    return inbox, None
+
+
+def start_inbox_for(connection: Connection) -> tuple[WebhookInbox | None, str | None]:
+    """Switch the inbox on (remembered across restarts) and register it on the connected backend."""
+    stored_inbox(connection.config.history_path).set_wanted(True)
+    return ensure_inbox(connection)
+
+
+def switch_inbox_off(db_path: Path) -> None:
+    """Stop the receiver and remember it is off (its endpoint stays registered, deliveries fail)."""
+    stored_inbox(db_path).set_wanted(False)
+    data.stop_inbox()

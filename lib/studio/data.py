@@ -17,6 +17,7 @@ from lib.joggai import JoggAIClient
 from lib.studio.backends import Backend, BackendHealth, check_health
 from lib.studio.engine_launcher import EngineInfo, EngineLaunchError, ensure_engine, probe_engine
 from lib.studio.history import JobHistory
+from lib.studio.webhook_inbox import WebhookInbox
 
 CATALOG_TTL = "10m"
 HEALTH_TTL_SECONDS = 15
@@ -123,3 +124,19 @@ def clear_catalog_caches() -> None:
     """Forget catalogs and health, e.g. after the backend or key changed."""
     for cached in (public_avatars, custom_avatars, voices, custom_voices, _checked_health):
         cached.clear()
+
+
+def _stop_released_inbox(inbox: WebhookInbox) -> None:
+    inbox.stop()
+
+
+# One webhook inbox per dashboard process, shared by every session; releasing it stops the receiver.
+@st.cache_resource(show_spinner=False, on_release=_stop_released_inbox)
+def running_inbox(db_path: str) -> WebhookInbox:
+    """The process's inbox for the dashboard database at ``db_path``, started on first use."""
+    return WebhookInbox(Path(db_path), JobHistory(Path(db_path))).start()
+
+
+def stop_inbox() -> None:
+    """Stop the process's inbox (its deliveries and registrations stay stored)."""
+    running_inbox.clear()

@@ -13,8 +13,9 @@ A valid video event is applied to the job history at once (``JobHistory.apply_up
 tracker shows the job done without waiting for its next poll. A stored delivery can be replayed:
 verified again with the current secret and, if valid, applied again (applying is idempotent).
 
-Also here: the one ``st.cache_resource`` that owns the receiver (``running_inbox``) and the endpoint
-management the Settings page offers (list, add, update, delete through ``lib.joggai``).
+Also here: the endpoint management the Settings page offers (list, add, update, delete through
+``lib.joggai``). The process's running receiver is cached in ``lib.studio.data`` and switched on and
+off for a session in ``lib.studio.connection``.
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import streamlit as st
 
 from lib.joggai import errors
 from lib.studio.backends import explain_error
@@ -410,70 +409,14 @@ def delivery_rows(deliveries: Iterable[Delivery]) -> list[dict[str, Any]]:
              "applied": d.applied, "replays": d.replays} for d in deliveries]
 
 
-# ---------------------------------------------------------------- Streamlit wiring
-# One inbox per dashboard process, shared by every session: a st.cache_resource owns the server and
-# stops it when released (the Stop button, a cache clear). It lives here rather than in data.py so
-# the receiver and its lifetime read in one place.
-
-def _release(inbox: WebhookInbox) -> None:
-    inbox.stop()
-
-
-@st.cache_resource(show_spinner=False, on_release=_release)
-def running_inbox(db_path: str) -> WebhookInbox:
-    """The process's inbox for the dashboard database at ``db_path``, started on first use."""
-    return WebhookInbox(Path(db_path), JobHistory(Path(db_path))).start()
-
-
-def stop_inbox() -> None:
-    """Stop the process's inbox (its deliveries and registrations stay stored)."""
-    running_inbox.clear()
-
-
-def _reaches_this_machine(base_url: str) -> bool:
-    # The inbox binds 127.0.0.1: only a backend on this machine can deliver to it.
+def reaches_this_machine(base_url: str) -> bool:
+    """The inbox binds 127.0.0.1: only a backend on this machine can deliver to it."""
     return is_loopback_host(urlsplit(base_url).hostname)
-
-
-def ensure_inbox(connection: Any) -> tuple[WebhookInbox | None, str | None]:
-    """When the user switched the inbox on: the running inbox, registered on the connected backend.
-
-    Returns ``(inbox, None)``, ``(inbox, why it is not registered)`` or ``(None, None)`` when off.
-    """
-    db_path = connection.config.history_path
-    if not WebhookInbox.wanted(db_path):
-        return None, None
-    inbox = running_inbox(str(db_path))
-    backend = connection.backend
-    if backend is None or connection.client is None or not connection.ok:
-        return inbox, "No backend is connected, so no endpoint points at the inbox yet."
-    if not _reaches_this_machine(backend.base_url):
-        return inbox, (f"{backend.label} is not on this computer and cannot reach an inbox on 127.0.0.1; "
-                       "use the local engine to rehearse webhooks.")
-    if not inbox.is_registered(backend.backend_id, backend.base_url):
-        try:
-            inbox.register(connection.client, backend.backend_id, backend.base_url)
-        except errors.JoggAIError as exc:
-            message, fix = explain_error(exc, backend)
-            return inbox, f"Could not register the inbox: {message} {fix}"
-    return inbox, None
 
 
 def stored_inbox(db_path: Path) -> WebhookInbox:
     """The inbox's store without starting a receiver (to list deliveries while it is off)."""
     return WebhookInbox(Path(db_path), JobHistory(Path(db_path)))
-
-
-def start_inbox_for(connection: Any) -> tuple[WebhookInbox | None, str | None]:
-    """Switch the inbox on (remembered across restarts) and register it on the connected backend."""
-    stored_inbox(connection.config.history_path).set_wanted(True)
-    return ensure_inbox(connection)
-
-
-def switch_inbox_off(db_path: Path) -> None:
-    """Stop the receiver and remember it is off (its endpoint stays registered, deliveries fail)."""
-    stored_inbox(db_path).set_wanted(False)
-    stop_inbox()
 
 
 # ---------------------------------------------------------------- endpoint management (Settings)

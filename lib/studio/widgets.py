@@ -12,7 +12,7 @@ from lib.studio import webhook_inbox
 from lib.studio.backends import backend_label
 from lib.studio.catalog_view import avatar_facet_value, facet_label
 from lib.studio.config import load_config
-from lib.studio.connection import upload_audio
+from lib.studio.connection import start_inbox_for, switch_inbox_off, upload_audio
 from lib.studio.history import JobRecord
 from lib.studio.nav import PAGE_BY_SLUG
 from lib.studio.sharing import browser_media_url, is_loopback_host
@@ -182,7 +182,7 @@ def _delete_endpoint(connection) -> None:
 
 
 def _start_inbox(connection) -> None:
-    _, problem = webhook_inbox.start_inbox_for(connection)
+    _, problem = start_inbox_for(connection)
     _notice(problem is None, "The inbox is listening." if problem is None else problem)
 
 
@@ -254,7 +254,7 @@ def webhook_inbox_panel(connection, inbox, registration, problem: str | None) ->
         else:
             where = f" · endpoint `{registration.endpoint_id}`" if registration else ""
             st.markdown(f":green[:material/inbox: Listening at `{inbox.url}`]{where}")
-            st.button("Stop", key=Keys.W_INBOX_STOP, on_click=webhook_inbox.switch_inbox_off,
+            st.button("Stop", key=Keys.W_INBOX_STOP, on_click=switch_inbox_off,
                       args=(history_path,), icon=":material/stop:")
     if problem:
         st.warning(problem)
