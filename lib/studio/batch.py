@@ -11,12 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -25,6 +23,7 @@ from lib.joggai import CreateVideoRequest, errors
 from lib.studio import lint, pacing
 from lib.studio.history import JobHistory, JobRecord
 from lib.studio.polling import first_poll_at
+from lib.studio.sqlite_store import SqliteStore
 
 TEMPLATE_COLUMNS = ("script", "avatar_id", "voice_id", "aspect_ratio", "screen_style", "caption", "video_name")
 MAX_ROWS = 500
@@ -227,19 +226,10 @@ def request_from_payload(payload: Mapping[str, Any]) -> CreateVideoRequest:
         webhook_url=payload.get("webhook_url"))
 
 
-class BatchStore:
+class BatchStore(SqliteStore):
     """Batches and their rows in the history database; one short connection per call."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.row_factory = sqlite3.Row
-        return db
+    schema = _SCHEMA
 
     def create(self, plans: Sequence[RowPlan], *, backend: str, name: str = "", batch_id: str | None = None,
                posts_per_minute: int | None = None, now: float | None = None) -> str:

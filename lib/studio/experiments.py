@@ -10,16 +10,15 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import sqlite3
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from lib.joggai import CreateVideoRequest, errors
 from lib.studio.history import JobHistory, JobRecord
 from lib.studio.polling import first_poll_at
+from lib.studio.sqlite_store import SqliteStore
 
 MAX_VARIANTS = 6
 SCRIPT_SEPARATOR = "---"  # a line of its own between script variants
@@ -159,19 +158,10 @@ def _problem_text(request: CreateVideoRequest, problem) -> str:
     return problem.message
 
 
-class ExperimentStore:
+class ExperimentStore(SqliteStore):
     """Experiments and their variants in the history database; one short connection per call."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.row_factory = sqlite3.Row
-        return db
+    schema = _SCHEMA
 
     def create(self, experiment_id: str, *, name: str, backend: str, variants: Sequence[Variant],
                now: float | None = None) -> None:

@@ -6,11 +6,11 @@ belongs to a backend id (``local``, ``cloud``, ``custom:<url>``). No Streamlit i
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import TypeVar
+
+from lib.studio.sqlite_store import SqliteStore
 
 KINDS = ("avatar", "voice")
 Item = TypeVar("Item")
@@ -26,17 +26,10 @@ CREATE TABLE IF NOT EXISTS favourites (
 """
 
 
-class FavouritesStore:
+class FavouritesStore(SqliteStore):
     """Starred catalog items; one short connection per call so any thread or session may use it."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+    schema = _SCHEMA
 
     @staticmethod
     def _checked_kind(kind: str) -> str:

@@ -11,9 +11,10 @@ import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from lib.studio.sqlite_store import SqliteStore
 
 TERMINAL_STATUSES = frozenset({"completed", "failed"})
 # Request keys that could carry a credential; scrubbed defensively before anything is stored.
@@ -133,20 +134,10 @@ def scrub_request(request: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
-class JobHistory:
+class JobHistory(SqliteStore):
     """SQLite-backed history; one short connection per call so any thread or session may use it."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.row_factory = sqlite3.Row
-        return db
+    schema = _SCHEMA
 
     def record_submission(self, *, backend: str, base_url: str, video_id: str, request: Mapping[str, Any],
                           name: str = "", avatar_name: str = "", voice_name: str = "",

@@ -38,6 +38,7 @@ from lib.joggai import errors
 from lib.studio.backends import explain_error
 from lib.studio.history import JobHistory, JobUpdate
 from lib.studio.sharing import is_loopback_host
+from lib.studio.sqlite_store import SqliteStore
 
 VALID = "valid"
 BAD_SIGNATURE = "bad signature"
@@ -147,26 +148,24 @@ class Delivery:
     replays: int
 
 
-class WebhookInbox:
+class WebhookInbox(SqliteStore):
     """The receiver plus its store. ``start()`` binds 127.0.0.1 on a free port; thread-safe."""
 
+    schema = _SCHEMA
+
     def __init__(self, db_path: Path, history: JobHistory, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.db_path = Path(db_path)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self.history = history
         self._address = (host, port)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._registered: set[tuple[str, str]] = set()  # (backend, base_url) checked in this process
         self._lock = threading.Lock()
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+        super().__init__(db_path)
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.db_path, timeout=10)
-        db.row_factory = sqlite3.Row
-        return db
+    @property
+    def db_path(self) -> Path:
+        """The dashboard database the inbox keeps its endpoints and deliveries in."""
+        return self.path
 
     # -- lifecycle -----------------------------------------------------------------------------
 
