@@ -77,11 +77,12 @@ with left:
         st.button("Hear it first", key=Keys.W_COMPOSE_HEAR, icon=":material/hearing:",
                   on_click=request_flag(Keys.HEAR_REQUESTED), disabled=not (script.strip() and voice_picked))
         if take_flag(Keys.HEAR_REQUESTED):
-            url, error = speech_preview(connection, session[Keys.W_COMPOSE_VOICE], script)
-            if url:
-                st.audio(url)
-            else:
-                st.warning(error)
+            voice = next(v for v in voice_list if v.voice_id == session[Keys.W_COMPOSE_VOICE])
+            preview = speech_preview(connection, voice, script)
+            if preview.audio_url:
+                st.audio(preview.audio_url)
+            if preview.note:
+                (st.info if preview.audio_url else st.warning)(preview.note)
     else:
         audio_uploader(connection)
         st.text_input("…or audio URL", key=Keys.W_COMPOSE_AUDIO_URL, persist_state="session")

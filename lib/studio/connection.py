@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib.joggai import CreateVideoRequest, JoggAIClient, VideoJob, errors
+from lib.joggai import CreateVideoRequest, JoggAIClient, VideoJob, Voice, errors
 from lib.studio import data
 from lib.studio.backends import Backend, BackendHealth, BackendUnavailable, explain_error, resolve_backend
 from lib.studio.config import StudioConfig, load_config
@@ -163,18 +163,36 @@ def upload_audio(connection: Connection, filename: str, content: bytes, content_
     return asset.asset_url, None
 
 
-def speech_preview(connection: Connection, voice_id: str, script: str) -> tuple[str | None, str | None]:
-    """A WAV of the script in the voice (local engine extension); ``(audio_url, None)`` or ``(None, why)``."""
+@dataclass(frozen=True)
+class SpeechPreview:
+    """What "Hear it first" plays: ``audio_url`` (may be None) and, when it is not the script, why."""
+
+    audio_url: str | None
+    note: str | None = None
+    is_script: bool = False
+
+
+def speech_preview(connection: Connection, voice: Voice, script: str) -> SpeechPreview:
+    """The script spoken in the voice (a local engine extension); elsewhere the voice's sample clip.
+
+    The cloud has no call that speaks a given text before rendering, so it is not even asked.
+    """
     backend, client = connection.backend, connection.client
     if backend is None or client is None:
-        return None, connection.health.message or "No backend is connected."
-    try:
-        return client.speech_preview(voice_id, script).audio_url, None
-    except errors.NotFoundError:
-        return None, f"{backend.label} cannot preview speech (the JoggAI cloud has no such call)."
-    except errors.JoggAIError as exc:
-        message, fix = explain_error(exc, backend)
-        return None, f"{message} {fix}"
+        return SpeechPreview(None, connection.health.message or "No backend is connected.")
+    if backend.kind != "cloud":
+        try:
+            return SpeechPreview(client.speech_preview(voice.voice_id, script).audio_url, is_script=True)
+        except errors.NotFoundError:
+            pass  # a JoggAI-compatible server without the extension: fall back to the sample
+        except errors.JoggAIError as exc:
+            message, fix = explain_error(exc, backend)
+            return SpeechPreview(None, f"{message} {fix}")
+    why = (f"{backend.label} cannot speak your own script before rendering (only the local engine can), "
+           f"so this is {voice.name or voice.voice_id}'s sample clip.")
+    if not voice.audio_url:
+        return SpeechPreview(None, why.replace("so this is", "and there is no sample clip of").rstrip(".") + ".")
+    return SpeechPreview(voice.audio_url, why)
 
 
 def fetch_job(connection: Connection, video_id: str) -> tuple[VideoJob | None, str | None]:

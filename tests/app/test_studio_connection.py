@@ -45,10 +45,21 @@ def test_upload_reports_progress_and_the_asset_serves_the_bytes(connection: Conn
 
 def test_speech_preview_gives_a_playable_wav(connection: Connection) -> None:
     voice = connection.client.list_voices(page_size=1).voices[0]
-    url, error = speech_preview(connection, voice.voice_id, "Hello there.")
-    assert error is None
-    answer = requests.get(url, timeout=30)
+    preview = speech_preview(connection, voice, "Hello there.")
+    assert preview.is_script and preview.note is None
+    answer = requests.get(preview.audio_url, timeout=30)
     assert answer.status_code == 200 and answer.content[:4] == b"RIFF"
+    assert answer.content != requests.get(voice.audio_url, timeout=30).content  # the script, not the sample
+
+
+def test_on_the_cloud_hear_it_first_plays_the_voice_sample_and_says_why(connection: Connection) -> None:
+    """The cloud has no speech preview: the sample clip plays, with the reason, and nothing is asked."""
+    voice = connection.client.list_voices(page_size=1).voices[0]
+    cloud = Connection(connection.config, "cloud", Backend("cloud", "http://127.0.0.1:9", "unused-key"),
+                       JoggAIClient("http://127.0.0.1:9", "unused-key"), BackendHealth(ok=True))
+    preview = speech_preview(cloud, voice, "Hello there.")
+    assert preview.audio_url == voice.audio_url and not preview.is_script
+    assert "sample clip" in preview.note and "local engine" in preview.note
 
 
 def test_submit_records_and_a_rejected_request_names_its_field(connection: Connection) -> None:
