@@ -38,6 +38,7 @@ bench: setup-dev
 	$(PY) bench/render.py
 	$(PY) bench/engine.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/load.py
 
 ## A PNG grid of 48 avatar covers and stills of the nine layouts, in artifacts/contact-sheet/.
 contact-sheet: setup
