@@ -191,3 +191,16 @@ def test_every_page_has_a_working_address(page: Page, studio, slug: str, heading
     wait_for_app(page)
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
     expect(page.get_by_text("Page not found")).to_have_count(0)
+
+
+def test_no_page_html_holds_the_api_key(page: Page, studio, engine) -> None:
+    """The engine's key reaches the dashboard through its environment; no page may ever show it."""
+    page.goto(studio.url)
+    wait_for_app(page)
+    for slug in ("avatars", "voices", "compose", "jobs", "experiments", "batch", "settings"):
+        click_and_settle(page, page.get_by_test_id("stSidebarNavLink").filter(
+            has_text=slug.capitalize()).first)
+        expect(page.get_by_role("heading", name=slug.capitalize()).first).to_be_visible()
+        html = page.content()
+        assert engine.api_key not in html, f"the API key is in the HTML of {slug}"
+        assert engine.api_key[:12] not in html, f"a prefix of the API key is in the HTML of {slug}"
