@@ -233,7 +233,10 @@ class FrameComposer:
         x0, y0, x1, y1 = layout.head_region
         self.region_pixels = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
         self.region_surface = _surface(self.region_pixels)
-        self.region_under = _image(self.under[y0:y1, x0:x1])
+        under = self.under[y0:y1, x0:x1]
+        self.region_under = _image(under)
+        # Where the scene under the head is opaque a plain copy restores it; Skia would blend each pixel.
+        self.region_under_pixels = np.ascontiguousarray(under) if (under[..., 3] == 255).all() else None
         # The body layer covers only the lower part of the head region: keep just its painted rows
         # and columns so each redraw blends fewer pixels.
         over = self.over[y0:y1, x0:x1]
@@ -362,6 +365,17 @@ class FrameComposer:
             return None
         return (x0, y0, x1, y1)
 
+    def _head_rect(self, *placements: tuple[int, int, int]) -> tuple[int, int, int, int]:
+        """Even frame rectangle inside the head region that covers the head sprite at each placement
+        (mouth and eyelids lie within it): all a move of the head can change."""
+        rx0, ry0, rx1, ry1 = self.layout.head_region
+        x0, y0, x1, y1 = rx1, ry1, rx0, ry0
+        for step, x, y in placements:
+            image, hx, hy = self.sprites.head(step)
+            x0, y0 = min(x0, x + hx), min(y0, y + hy)
+            x1, y1 = max(x1, x + hx + image.width()), max(y1, y + hy + image.height())
+        return (max(rx0, x0 // 2 * 2), max(ry0, y0 // 2 * 2), min(rx1, (x1 + 1) // 2 * 2), min(ry1, (y1 + 1) // 2 * 2))
+
     # ---- per frame
 
     def paint(self, frame: YuvFrame, t: float, pose: HeadPose, mouth: art.MouthShape, closure: float) -> None:
@@ -394,8 +408,10 @@ class FrameComposer:
         mouth_key = art.quantize(mouth)
         lid_key = round(closure * 4) / 4
         last = self._last
-        if region_dirty or last is None or last[0] != placement:
+        if region_dirty or last is None:
             dirty = [self.layout.head_region]
+        elif last[0] != placement:
+            dirty = [self._head_rect(last[0], placement)]
         else:
             dirty = []
             _, x, y = placement
@@ -411,7 +427,11 @@ class FrameComposer:
             x0, y0, x1, y1 = rect
             canvas.save()
             canvas.clipRect(skia.Rect(x0 - rx0, y0 - ry0, x1 - rx0, y1 - ry0))
-            canvas.drawImage(self.region_under, 0, 0)
+            if self.region_under_pixels is not None:
+                rows, cols = slice(y0 - ry0, y1 - ry0), slice(x0 - rx0, x1 - rx0)
+                self.region_pixels[rows, cols] = self.region_under_pixels[rows, cols]
+            else:
+                canvas.drawImage(self.region_under, 0, 0)
             self._draw_head(canvas, rx0, ry0, pose, mouth, closure)
             if self.region_over is not None:
                 canvas.drawImage(*self.region_over)
