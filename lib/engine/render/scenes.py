@@ -7,6 +7,7 @@ the sharp avatar reads as the subject.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import skia
@@ -216,10 +217,20 @@ _DRAW = {"studio": _studio, "business": _business, "news": _news, "education": _
 def draw_scene(canvas: skia.Canvas, scene: str, width: int, height: int, accent: Color,
                blur: float | None = None) -> None:
     """Paint `scene` into the (0, 0, width, height) area of `canvas`, softly blurred."""
+    canvas.drawImage(scene_image(scene, width, height, tuple(accent), blur), 0, 0)
+
+
+@lru_cache(maxsize=8)
+def scene_image(scene: str, width: int, height: int, accent: Color, blur: float | None = None) -> skia.Image:
+    """The blurred scene as an image, cached: a worker renders the same avatars' scenes many times and
+    the blur is most of a scene's cost. Treat the result as read-only."""
     pixels = np.zeros((height, width, 4), np.uint8)
     surface = skia.Surface(pixels, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
     _DRAW.get(scene, _studio)(surface.getCanvas(), float(width), float(height), accent)
     image = skia.Image.fromarray(pixels, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
     sigma = blur if blur is not None else max(1.0, min(width, height) * 0.005)
     paint = skia.Paint(ImageFilter=skia.ImageFilters.Blur(sigma, sigma, skia.TileMode.kClamp))
-    canvas.drawImage(image, 0, 0, skia.SamplingOptions(), paint)
+    blurred = np.zeros((height, width, 4), np.uint8)
+    target = skia.Surface(blurred, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
+    target.getCanvas().drawImage(image, 0, 0, skia.SamplingOptions(), paint)
+    return skia.Image.fromarray(blurred, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
