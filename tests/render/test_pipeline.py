@@ -11,9 +11,19 @@ import pytest
 
 from lib.engine.catalog.avatars import find_public_avatar
 from lib.engine.catalog.voices import all_voices, find_voice
-from lib.engine.render.avatar_art import MOUTH_BOX
+from lib.engine.render.avatar_art import MOUTH_BOX, mouth_for_frame
+from lib.engine.render.encode import FPS, YuvFrame
 from lib.engine.render.layout import make_layout
-from lib.engine.render.pipeline import RenderError, RenderRequest, render_video
+from lib.engine.render.pipeline import (
+    FrameComposer,
+    Motion,
+    RenderError,
+    RenderRequest,
+    build_overlays,
+    mouth_track,
+    render_video,
+    yuv_to_rgb,
+)
 from lib.engine.render.speech import synthesize
 from lib.engine.render.timeline import Speech
 
@@ -111,3 +121,27 @@ def test_identical_requests_give_identical_files(tmp_path: Path, speech: Speech)
 def test_bad_layout_is_a_render_error(tmp_path: Path, speech: Speech) -> None:
     with pytest.raises(RenderError):
         render_video(_request(speech, "panorama"), tmp_path)
+
+
+@pytest.mark.parametrize("aspect,style", [("portrait", 1), ("square", 2), ("landscape", 3)])
+def test_frames_updated_in_place_equal_frames_painted_from_scratch(speech: Speech, aspect: str, style: int) -> None:
+    """The per-frame dirty rectangles (head box, mouth and eye patches, captions) miss no pixel: each
+    frame built on the previous one equals the same frame painted over the static layers."""
+    layout = make_layout(aspect, style)
+    overlays, _ = build_overlays(layout, SCRIPT, speech.words, True)
+    avatar = find_public_avatar(81)
+    incremental = FrameComposer(avatar, layout, title="Render test", overlays_spec={"overlays": overlays})
+    scratch = FrameComposer(avatar, layout, title="Render test", overlays_spec={"overlays": overlays})
+    motion = Motion(5, speech.duration, speech.words)
+    frame = YuvFrame(layout.width, layout.height)
+    frame.copy_from(incremental.static_yuv)
+    moves = 0
+    for i, mouth in enumerate(mouth_track(speech)):
+        t = i / FPS
+        pose = motion.pose(t)  # a pose per frame: more head moves than a render makes
+        moves += incremental.head_placement(pose) != incremental.head_placement(motion.pose((i - 1) / FPS))
+        incremental.paint(frame, t, pose, mouth_for_frame(mouth), motion.eyelid(t))
+        if i % 3 == 0:
+            expected = scratch.still(t, pose, mouth_for_frame(mouth), motion.eyelid(t))
+            assert np.array_equal(yuv_to_rgb(frame), expected), f"frame {i} differs"
+    assert moves > 5
