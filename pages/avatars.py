@@ -3,8 +3,8 @@
 import streamlit as st
 
 from lib.studio import catalog_view, nav
-from lib.studio.connection import current_connection, load_catalog
-from lib.studio.favourites import FavouritesStore, only_favourites
+from lib.studio.connection import current_connection, favourites, load_catalog
+from lib.studio.favourites import only_favourites
 from lib.studio.state import Keys, pick_avatar, request_page
 from lib.studio.widgets import avatar_card, favourite_button, for_browser, video_player
 
@@ -18,7 +18,7 @@ if not connection.ok:
 FILTERS = {"aspect_ratio": Keys.W_AVATAR_ASPECT, "style": Keys.W_AVATAR_STYLE, "gender": Keys.W_AVATAR_GENDER,
            "age": Keys.W_AVATAR_AGE, "scene": Keys.W_AVATAR_SCENE, "ethnicity": Keys.W_AVATAR_ETHNICITY}
 PER_PAGE = 24
-favourites = FavouritesStore(connection.config.history_path)
+starred_store = favourites()
 backend_id = connection.backend.backend_id
 
 
@@ -27,7 +27,7 @@ def open_avatar(avatar_id: int) -> None:
 
 
 def toggle_favourite(avatar_id: int) -> None:
-    favourites.toggle(backend_id, "avatar", avatar_id)
+    starred_store.toggle(backend_id, "avatar", avatar_id)
 
 
 def use_avatar(avatar_id: int, avatar_type: int) -> None:
@@ -40,7 +40,7 @@ with public_tab:
     avatars, problem = load_catalog(connection, "public_avatars")
     if problem:
         st.error(problem)
-    starred = favourites.ids(backend_id, "avatar")
+    starred = starred_store.ids(backend_id, "avatar")
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.text_input("Search by name", key=Keys.W_AVATAR_SEARCH, placeholder="e.g. Ava")
         st.toggle("Favourites only", key=Keys.W_AVATAR_FAVOURITES_ONLY, help="Avatars you starred on this backend")

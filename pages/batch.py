@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
 from lib.studio import batch, lint, nav, pacing
-from lib.studio.connection import current_connection, history, load_catalog, refresh_active_jobs
+from lib.studio.connection import batches, current_connection, history, load_catalog, refresh_active_jobs
 from lib.studio.state import Keys, request_flag, take_flag
 
 PACE_CHOICES = {0: "As fast as the backend allows", 60: "One a second", 20: "One every 3 s", 6: "One every 10 s"}
@@ -16,7 +16,7 @@ nav.require_entrypoint("batch")
 st.title(":material/table_view: Batch")
 connection = current_connection()
 jobs_store = history(connection)
-store = batch.BatchStore(jobs_store.path)
+store = batches()
 session = st.session_state
 batch_id = st.query_params.get("batch")
 current = store.get(batch_id) if batch_id else None

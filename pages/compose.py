@@ -6,7 +6,14 @@ import streamlit as st
 
 from lib.studio import compose, experiments, lint, nav
 from lib.studio.backends import explain_error
-from lib.studio.connection import current_connection, history, load_catalog, speech_preview, submit_video
+from lib.studio.connection import (
+    current_connection,
+    experiment_store,
+    history,
+    load_catalog,
+    speech_preview,
+    submit_video,
+)
 from lib.studio.state import Keys, prime_compose_widgets, request_flag, take_flag
 from lib.studio.widgets import audio_uploader
 
@@ -151,7 +158,7 @@ if experiment_mode:
     if take_flag(Keys.EXPERIMENT_REQUESTED) and not plan_problems:
         with st.status(f"Sending {len(variants)} requests…", expanded=True) as status:
             outcome = experiments.submit_experiment(
-                experiments.ExperimentStore(history().path), history(), connection.client,
+                experiment_store(), history(), connection.client,
                 backend_id=connection.backend.backend_id, base_url=connection.backend.base_url,
                 experiment_id=session[Keys.EXPERIMENT_NONCE],
                 name=request.video_name or f"Experiment {session[Keys.EXPERIMENT_NONCE]}", variants=variants,

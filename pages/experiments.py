@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
 from lib.studio import experiments, nav
-from lib.studio.connection import current_connection, history, refresh_active_jobs
+from lib.studio.connection import current_connection, experiment_store, history, refresh_active_jobs
 from lib.studio.state import Keys
 from lib.studio.widgets import status_badge, video_player
 
@@ -13,7 +13,7 @@ st.title(":material/compare: Experiments")
 connection = current_connection()
 refresh_active_jobs(connection)  # one tracker tick, as on the Jobs page
 jobs_store = history()
-store = experiments.ExperimentStore(jobs_store.path)
+store = experiment_store()
 session = st.session_state
 experiment_id = st.query_params.get("experiment")
 experiment = store.get(experiment_id) if experiment_id else None

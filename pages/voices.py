@@ -3,8 +3,8 @@
 import streamlit as st
 
 from lib.studio import catalog_view, nav
-from lib.studio.connection import current_connection, load_catalog
-from lib.studio.favourites import FavouritesStore, only_favourites
+from lib.studio.connection import current_connection, favourites, load_catalog
+from lib.studio.favourites import only_favourites
 from lib.studio.state import Keys, pick_voice, request_page
 from lib.studio.widgets import favourite_button, for_browser
 
@@ -17,12 +17,12 @@ if not connection.ok:
 
 FILTERS = {"language": Keys.W_VOICE_LANGUAGE, "gender": Keys.W_VOICE_GENDER, "age": Keys.W_VOICE_AGE,
            "use_case": Keys.W_VOICE_USE_CASE}
-favourites = FavouritesStore(connection.config.history_path)
+starred_store = favourites()
 backend_id = connection.backend.backend_id
 
 
 def toggle_favourite(voice_id: str) -> None:
-    favourites.toggle(backend_id, "voice", voice_id)
+    starred_store.toggle(backend_id, "voice", voice_id)
 
 
 def use_voice(voice_id: str) -> None:
@@ -33,7 +33,7 @@ def use_voice(voice_id: str) -> None:
 voices, problem = load_catalog(connection, "voices")
 if problem:
     st.error(problem)
-starred = favourites.ids(backend_id, "voice")
+starred = starred_store.ids(backend_id, "voice")
 with st.container(horizontal=True, vertical_alignment="bottom"):
     st.text_input("Search", key=Keys.W_VOICE_SEARCH, placeholder="name, accent, language or id")
     st.toggle("Favourites only", key=Keys.W_VOICE_FAVOURITES_ONLY, help="Voices you starred on this backend")

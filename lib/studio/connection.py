@@ -16,7 +16,10 @@ import streamlit as st
 from lib.joggai import CreateVideoRequest, JoggAIClient, VideoJob, Voice, errors
 from lib.studio import data
 from lib.studio.backends import Backend, BackendHealth, BackendUnavailable, explain_error, resolve_backend
+from lib.studio.batch import BatchStore
 from lib.studio.config import StudioConfig, load_config
+from lib.studio.experiments import ExperimentStore
+from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory, JobRecord, JobUpdate
 from lib.studio.polling import first_poll_at, poll_due_jobs
 from lib.studio.state import Keys
@@ -77,6 +80,21 @@ def history(connection: Connection | None = None) -> JobHistory:
     if connection is not None and connection.ok and connection.backend.kind == "local":
         store.move_origin(connection.backend.backend_id, connection.backend.base_url)
     return store
+
+
+def batches() -> BatchStore:
+    """The dashboard's CSV batches (same database as the history)."""
+    return data.batch_store(str(load_config().history_path))
+
+
+def experiment_store() -> ExperimentStore:
+    """The dashboard's experiments (same database as the history)."""
+    return data.experiment_store(str(load_config().history_path))
+
+
+def favourites() -> FavouritesStore:
+    """The dashboard's starred avatars and voices (same database as the history)."""
+    return data.favourites_store(str(load_config().history_path))
 
 
 def record_new_job(connection: Connection, video_id: str, payload: dict, *, avatar_name: str,

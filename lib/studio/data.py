@@ -15,7 +15,10 @@ import streamlit as st
 
 from lib.joggai import JoggAIClient
 from lib.studio.backends import Backend, BackendHealth, check_health
+from lib.studio.batch import BatchStore
 from lib.studio.engine_launcher import EngineInfo, EngineLaunchError, ensure_engine, probe_engine
+from lib.studio.experiments import ExperimentStore
+from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory
 from lib.studio.webhook_inbox import WebhookInbox
 
@@ -75,6 +78,24 @@ def client_for(backend: Backend) -> JoggAIClient:
 def job_history(path: str) -> JobHistory:
     """The SQLite job history at ``path`` (schema created once per process)."""
     return JobHistory(Path(path))
+
+
+@st.cache_resource(show_spinner=False)
+def batch_store(path: str) -> BatchStore:
+    """Batches in the dashboard database at ``path`` (schema created once per process)."""
+    return BatchStore(Path(path))
+
+
+@st.cache_resource(show_spinner=False)
+def experiment_store(path: str) -> ExperimentStore:
+    """Experiments in the dashboard database at ``path`` (schema created once per process)."""
+    return ExperimentStore(Path(path))
+
+
+@st.cache_resource(show_spinner=False)
+def favourites_store(path: str) -> FavouritesStore:
+    """Starred avatars and voices in the dashboard database at ``path`` (schema created once per process)."""
+    return FavouritesStore(Path(path))
 
 
 @st.cache_data(ttl=HEALTH_TTL_SECONDS, show_spinner=False)
