@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-import requests
+
+from lib.joggai import JoggAIClient, errors
 
 ENGINE_NAME = "avatar-studio-local"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -42,14 +43,11 @@ class EngineInfo:
 
 def probe_engine(url: str, *, timeout: float = 1.0) -> dict | None:
     """Return the engine's ``/healthz`` data when ``url`` is a healthy local engine, else None."""
-    try:
-        response = requests.get(f"{url.rstrip('/')}/healthz", timeout=timeout)
-        data = response.json().get("data") or {}
-    except (requests.RequestException, ValueError, AttributeError):
+    try:  # lib.joggai is the one HTTP path to a backend; /healthz needs no key
+        data = JoggAIClient(url, "", timeout=timeout, max_retries=0).engine_health()
+    except errors.JoggAIError:
         return None
-    if response.status_code != 200 or data.get("status") != "ok":
-        return None
-    return data
+    return data if data.get("status") == "ok" else None
 
 
 def read_api_key(data_dir: Path) -> str | None:
