@@ -5,7 +5,7 @@
 No Streamlit import here: the package works from a plain script. See docs/CLIENT.md.
 """
 
-from lib.joggai import errors
+from lib.joggai import contract, errors
 from lib.joggai.client import DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, JoggAIClient, ProgressCallback
 from lib.joggai.models import (
     ASPECT_RATIOS,
@@ -49,5 +49,6 @@ __all__ = [
     "Voice",
     "VoicePage",
     "WebhookEndpoint",
+    "contract",
     "errors",
 ]

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lib.joggai.contract import Code
+
 __all__ = [
     "CODE_INSUFFICIENT_CREDIT",
     "CODE_INVALID_API_KEY",
@@ -49,13 +51,14 @@ __all__ = [
     "parameter_from_message",
 ]
 
-CODE_NOT_FOUND = 10104
-CODE_INVALID_API_KEY = 10105
-CODE_INSUFFICIENT_CREDIT = 18020
-CODE_NO_PERMISSION = 18025
-CODE_PARAMETER_ERROR = 40000
-CODE_RATE_LIMITED = 429
-CODE_SYSTEM_ERROR = 50000
+# The envelope codes, by the names callers already use (the numbers live in the contract).
+CODE_NOT_FOUND = Code.NOT_FOUND
+CODE_INVALID_API_KEY = Code.INVALID_API_KEY
+CODE_INSUFFICIENT_CREDIT = Code.INSUFFICIENT_CREDIT
+CODE_NO_PERMISSION = Code.NO_PERMISSION
+CODE_PARAMETER_ERROR = Code.PARAMETER_ERROR
+CODE_RATE_LIMITED = Code.RATE_LIMITED
+CODE_SYSTEM_ERROR = Code.SYSTEM_ERROR
 
 
 class JoggAIError(Exception):

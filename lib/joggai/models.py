@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 from urllib.parse import urlsplit
+
+from lib.joggai import contract
+from lib.joggai.contract import (
+    ASPECT_RATIOS,
+    AVATAR_TYPES,
+    MAX_SCRIPT_CHARS,
+    MAX_VIDEO_NAME_CHARS,
+    VideoStatus,
+)
 
 __all__ = [
     "ASPECT_RATIOS",
@@ -32,15 +40,9 @@ __all__ = [
     "WebhookEndpoint",
 ]
 
-#: Request spellings of the aspect ratio, indexed by the integer the catalog answers with.
-ASPECT_RATIOS: tuple[str, ...] = ("portrait", "landscape", "square")
-#: 1 full screen, 2 split screen, 3 picture in picture.
-SCREEN_STYLES: tuple[int, ...] = (1, 2, 3)
-#: 0 public avatar, 1 custom avatar.
-AVATAR_TYPES: tuple[int, ...] = (0, 1)
-MAX_SCRIPT_CHARS = 5000
-#: The local engine's bound on video names; the cloud documents none, and longer names help nobody.
-MAX_VIDEO_NAME_CHARS = 200
+
+#: 1 full screen, 2 split screen, 3 picture in picture (the contract names them).
+SCREEN_STYLES: tuple[int, ...] = tuple(contract.SCREEN_STYLES)
 
 
 def _text(value: Any) -> str | None:
@@ -211,49 +213,6 @@ class VoicePage:
 
     voices: list[Voice]
     has_more: bool
-
-
-class VideoStatus(Enum):
-    """Where a render job is; the spec's four states, with the aliases clients have seen from the cloud."""
-
-    PENDING = "pending"
-    PROCESSING = "processing"
-    COMPLETED = "completed"
-    FAILED = "failed"
-
-    @property
-    def is_terminal(self) -> bool:
-        """True once the job will not change any more (completed or failed)."""
-        return self in (VideoStatus.COMPLETED, VideoStatus.FAILED)
-
-    @classmethod
-    def parse(cls, text: str) -> VideoStatus:
-        """Read a status as any server spells it; raises ValueError for an unknown one."""
-        key = str(text).strip().lower()
-        status = _STATUS_ALIASES.get(key)
-        if status is None:
-            raise ValueError(f"unknown video status {text!r}")
-        return status
-
-
-_STATUS_ALIASES: dict[str, VideoStatus] = {
-    "pending": VideoStatus.PENDING,
-    "queued": VideoStatus.PENDING,
-    "waiting": VideoStatus.PENDING,
-    "processing": VideoStatus.PROCESSING,
-    "running": VideoStatus.PROCESSING,
-    "rendering": VideoStatus.PROCESSING,
-    "in_progress": VideoStatus.PROCESSING,
-    "completed": VideoStatus.COMPLETED,
-    "complete": VideoStatus.COMPLETED,
-    "success": VideoStatus.COMPLETED,
-    "succeeded": VideoStatus.COMPLETED,
-    "failed": VideoStatus.FAILED,
-    "fail": VideoStatus.FAILED,
-    "error": VideoStatus.FAILED,
-    "cancelled": VideoStatus.FAILED,
-    "canceled": VideoStatus.FAILED,
-}
 
 
 @dataclass(frozen=True)

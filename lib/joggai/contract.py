@@ -1,0 +1,202 @@
+"""What JoggAI's v2 API *is*: codes, limits, enums, webhook events and signatures. No HTTP, no Streamlit.
+
+The engine, the client and the studio all import this module; nothing else writes these numbers.
+Sources: ``shared/reference/joggai-openapi-v2.yaml`` (the spec) and ``shared/reference/CONTRACT.md``
+(what the spec leaves out). Our own extensions are named in the last section, apart from JoggAI's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from enum import Enum, IntEnum
+from typing import Any
+
+# ---------------------------------------------------------------- envelope and business codes
+
+SUCCESS = 0
+
+
+class Code(IntEnum):
+    """The envelope's non-zero ``code`` values."""
+
+    NOT_FOUND = 10104
+    INVALID_API_KEY = 10105
+    INSUFFICIENT_CREDIT = 18020
+    NO_PERMISSION = 18025
+    PARAMETER_ERROR = 40000
+    RATE_LIMITED = 429
+    SYSTEM_ERROR = 50000
+
+
+# The HTTP status our engine pairs with each code (the cloud may answer HTTP 200 with any of them).
+HTTP_STATUS_FOR_CODE: dict[int, int] = {
+    Code.NOT_FOUND: 404,
+    Code.INVALID_API_KEY: 401,
+    Code.INSUFFICIENT_CREDIT: 402,
+    Code.NO_PERMISSION: 403,
+    Code.PARAMETER_ERROR: 400,
+    Code.RATE_LIMITED: 429,
+    Code.SYSTEM_ERROR: 500,
+}
+
+# ---------------------------------------------------------------- limits
+
+MAX_SCRIPT_CHARS = 5000
+MAX_VIDEO_NAME_CHARS = 200
+MAX_AUDIO_BYTES = 20 * 1024 * 1024
+MAX_AUDIO_SECONDS = 10 * 60
+UPLOAD_LIMITS_BYTES = {"image": 10 * 1024 * 1024, "audio": 20 * 1024 * 1024, "video": 100 * 1024 * 1024}
+POSTS_PER_MINUTE = 20  # the cloud's rate limit per key; GETs are not limited
+MIN_POLL_INTERVAL_S = 5.0
+FIRST_POLL_AFTER_S = 10.0  # JoggAI's guide: first poll after 10-15 s, then back off
+STUCK_AFTER_S = 15 * 60  # renders take 2-10 minutes; longer than this is stuck
+MAX_WEBHOOK_ENDPOINTS = 20
+WEBHOOK_ANSWER_WITHIN_S = 5.0  # a receiver that takes longer is retried
+PAGE_SIZE_DEFAULT = 10
+PAGE_SIZE_MAX = 100
+
+# ---------------------------------------------------------------- enums
+
+# Requests spell aspect ratios as strings; avatar listings answer the index as an integer.
+ASPECT_RATIOS: tuple[str, ...] = ("portrait", "landscape", "square")
+SCREEN_STYLES: dict[int, str] = {1: "full screen", 2: "split screen", 3: "picture in picture"}
+AVATAR_TYPE_PUBLIC, AVATAR_TYPE_CUSTOM = 0, 1
+AVATAR_TYPES = (AVATAR_TYPE_PUBLIC, AVATAR_TYPE_CUSTOM)
+VOICE_TYPES = ("script", "audio")
+VOICE_AGES = ("young", "middle_aged", "old")
+
+
+class VideoStatus(Enum):
+    """Where a render job is; the spec's four states, with the aliases clients have seen from the cloud."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once the job will not change any more (completed or failed)."""
+        return self in (VideoStatus.COMPLETED, VideoStatus.FAILED)
+
+    @classmethod
+    def parse(cls, text: str) -> VideoStatus:
+        """Read a status as any server spells it; raises ValueError for an unknown one."""
+        status = STATUS_ALIASES.get(str(text).strip().lower())
+        if status is None:
+            raise ValueError(f"unknown video status {text!r}")
+        return status
+
+
+STATUS_ALIASES: dict[str, VideoStatus] = {
+    "pending": VideoStatus.PENDING,
+    "queued": VideoStatus.PENDING,
+    "waiting": VideoStatus.PENDING,
+    "processing": VideoStatus.PROCESSING,
+    "running": VideoStatus.PROCESSING,
+    "rendering": VideoStatus.PROCESSING,
+    "in_progress": VideoStatus.PROCESSING,
+    "completed": VideoStatus.COMPLETED,
+    "complete": VideoStatus.COMPLETED,
+    "success": VideoStatus.COMPLETED,
+    "succeeded": VideoStatus.COMPLETED,
+    "failed": VideoStatus.FAILED,
+    "fail": VideoStatus.FAILED,
+    "error": VideoStatus.FAILED,
+    "cancelled": VideoStatus.FAILED,
+    "canceled": VideoStatus.FAILED,
+}
+
+# ---------------------------------------------------------------- AI scripts (spec: /v2/ai_scripts)
+
+AI_SCRIPT_LANGUAGES: tuple[str, ...] = (
+    "english", "filipino", "french", "german", "hindi", "indonesian", "italian", "japanese", "korean",
+    "malay", "portuguese", "russian", "spanish", "thai", "vietnamese", "arabic", "greek", "turkish",
+    "slovenian", "croatian", "romanian", "chinese", "bengali", "urdu", "hungarian", "traditional-chinese",
+    "polish", "cantonese", "danish", "malayalam", "tamil", "telugu", "czech", "hebrew", "zulu", "swedish",
+    "lithuanian", "dutch", "flemish", "norwegian", "finnish", "bulgarian", "latvian", "ukrainian",
+    "mongolian", "persian", "odia", "assamese", "kannada", "tagalog", "amharic", "serbian", "slovak",
+    "swahili",
+)
+AI_SCRIPT_LENGTHS: tuple[str, ...] = ("15", "30", "60")
+AI_SCRIPT_STYLES: tuple[str, ...] = (
+    "Don't Worry", "Storytime", "Discovery", "Data", "Top 3 reasons", "Light marketing",
+)
+PRODUCT_SOURCE_TYPES: tuple[str, ...] = ("id", "details")
+TASK_STATUSES: tuple[str, ...] = ("pending", "processing", "completed", "failed")
+
+# ---------------------------------------------------------------- webhooks
+
+WEBHOOK_EVENT_HEADER = "X-Webhook-Event"
+WEBHOOK_SIGNATURE_HEADER = "X-Webhook-Signature"
+WEBHOOK_USER_AGENT = "JoggAI-Webhook/2.0"
+ENDPOINT_STATUSES = ("enabled", "disabled")
+EVENT_AVATAR_VIDEO_SUCCESS = "generated_avatar_video_success"
+EVENT_AVATAR_VIDEO_FAILED = "generated_avatar_video_failed"
+AVATAR_VIDEO_EVENTS = (EVENT_AVATAR_VIDEO_SUCCESS, EVENT_AVATAR_VIDEO_FAILED)
+WEBHOOK_EVENTS: tuple[str, ...] = (
+    "generated_video_success", "generated_video_failed",
+    "create_avatar_success", "create_avatar_failed",
+    "generated_product_video_success", "generated_product_video_failed",
+    EVENT_AVATAR_VIDEO_SUCCESS, EVENT_AVATAR_VIDEO_FAILED,
+    "generated_template_video_success", "generated_template_video_failed",
+    "generated_translate_video_success", "generated_translate_video_failed",
+    "generated_photo_avatar_success", "generated_photo_avatar_failed",
+    "generated_product_avatar_success", "generated_product_avatar_failed",
+    "generated_script_success", "generated_script_failed",
+)
+
+
+class WebhookSignatureError(ValueError):
+    """A delivery whose signature is missing or does not match its body (tampered or forged)."""
+
+
+class WebhookPayloadError(ValueError):
+    """A correctly signed delivery whose body is not a JSON object with an ``event``."""
+
+
+def sign_webhook(body: bytes, secret: str) -> str:
+    """The ``X-Webhook-Signature`` value: hex HMAC-SHA256 of the raw body with the endpoint secret."""
+    return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def signature_matches(body: bytes, signature: str | None, secret: str | None) -> bool:
+    """Constant-time check of a delivery's signature; False when either is missing."""
+    if not signature or not secret:
+        return False
+    return hmac.compare_digest(sign_webhook(body, secret), signature.strip().lower())
+
+
+def construct_event(body: bytes, signature: str | None, secret: str) -> dict[str, Any]:
+    """The delivery's parsed body, only once its signature is proven (as stripe's ``construct_event``).
+
+    Raises WebhookSignatureError before looking at the body, so nothing unsigned is ever parsed.
+    """
+    if not signature_matches(body, signature, secret):
+        raise WebhookSignatureError("bad signature")
+    try:
+        event = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise WebhookPayloadError("body is not JSON") from exc
+    if not isinstance(event, dict) or not isinstance(event.get("event"), str):
+        raise WebhookPayloadError("body is not a webhook event")
+    return event
+
+
+def webhook_video_id(data: dict[str, Any]) -> str | None:
+    """The video a delivery is about; some older clients read ``project_id`` (our extension) first."""
+    value = data.get("video_id") or data.get("project_id")
+    return str(value) if value not in (None, "") else None
+
+
+# ---------------------------------------------------------------- our extensions (not JoggAI's)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+EXT_REQUEST_FIELD = "ext"
+EXT_ROUTE_PREFIX = "/v2/ext"
+HEALTH_PATH = "/healthz"  # no key; the local engine lists its capabilities there
+CAPABILITY_IDEMPOTENCY = "idempotency"
+CAPABILITY_EXT = "ext"
+CAPABILITY_EXT_ROUTES = "ext_routes"
