@@ -20,9 +20,12 @@ import pytest
 
 from lib.engine.catalog.avatars import find_public_avatar
 from lib.engine.catalog.voices import all_voices, find_voice
-from lib.engine.render.avatar_art import mouth_for_frame
+from lib.engine.render.composer import FrameComposer
 from lib.engine.render.layout import make_layout
-from lib.engine.render.pipeline import FrameComposer, HeadPose, RenderRequest, build_overlays, render_video
+from lib.engine.render.motion import HeadPose
+from lib.engine.render.mouth_shapes import mouth_for_frame
+from lib.engine.render.overlays import build_overlays
+from lib.engine.render.pipeline import RenderRequest, render_video
 from lib.engine.render.previews import render_cover_jpeg, render_preview_clip
 from lib.engine.render.speech import synthesize
 from lib.engine.render.timeline import MouthFrame, Speech, Viseme
