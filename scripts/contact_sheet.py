@@ -18,10 +18,12 @@ from PIL import Image, ImageDraw
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lib.engine.catalog.avatars import find_public_avatar, public_avatars
-from lib.engine.render import avatar_art as art
+from lib.engine.render.composer import FrameComposer
 from lib.engine.render.fonts import ui_font
 from lib.engine.render.layout import SCREEN_STYLES, SIZES, make_layout
-from lib.engine.render.pipeline import FrameComposer, HeadPose, build_overlays
+from lib.engine.render.motion import HeadPose
+from lib.engine.render.mouth_shapes import viseme_shape
+from lib.engine.render.overlays import build_overlays
 from lib.engine.render.previews import render_cover_jpeg
 from lib.engine.render.timeline import Viseme, WordTiming
 
@@ -69,7 +71,7 @@ def layout_stills(out: Path) -> None:
             overlays, _ = build_overlays(layout, SCRIPT, words, True)
             composer = FrameComposer(avatar, layout, title="Three ideas for better teamwork",
                                      overlays_spec={"overlays": overlays})
-            rgb = composer.still(t, HeadPose(0.0, 0.0, 0.0), art.viseme_shape(Viseme.AI, 0.8), 0.0)
+            rgb = composer.still(t, HeadPose(0.0, 0.0, 0.0), viseme_shape(Viseme.AI, 0.8), 0.0)
             Image.fromarray(rgb).save(out / f"layout_{aspect}_{style}.png")
             stills.append(Image.fromarray(rgb))
     scale = 0.3

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +26,16 @@ def test_catalog_size_ids_and_names() -> None:
     assert all(" " in a.name and a.name[0].isupper() for a in items)
     assert find_public_avatar(81) is not None and find_public_avatar(81).id == 81
     assert find_public_avatar(0) is None and find_public_avatar(10_000) is None
+
+
+def test_the_catalog_loads_without_skia() -> None:
+    """Looks are plain data: listing avatars must not import the drawing library (a server answers
+    catalog requests without paying for Skia's import)."""
+    code = ("import sys; from lib.engine.catalog.avatars import public_avatars; public_avatars(); "
+            "print(sorted(m for m in sys.modules if m == 'skia' or m.startswith('lib.engine.render.')))")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "['lib.engine.render.look']"
 
 
 @pytest.mark.parametrize("field,values", [

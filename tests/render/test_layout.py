@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.engine.render.avatar_art import FACE_CX
+from lib.engine.render.bust import FACE_CX
 from lib.engine.render.layout import EYE_Y_UNITS, SCREEN_STYLES, SIZES, all_layouts, make_layout
 
 

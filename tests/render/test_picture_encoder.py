@@ -14,7 +14,7 @@ import pytest
 
 from lib.engine.render.encode import EncodeError, VideoEncoder, YuvFrame
 from lib.engine.render.layout import make_layout
-from lib.engine.render.pipeline import build_overlays
+from lib.engine.render.overlays import build_overlays
 from lib.engine.render.timeline import WordTiming
 
 pytestmark = pytest.mark.timeout(120)

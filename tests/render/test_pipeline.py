@@ -11,19 +11,14 @@ import pytest
 
 from lib.engine.catalog.avatars import find_public_avatar
 from lib.engine.catalog.voices import all_voices, find_voice
-from lib.engine.render.avatar_art import MOUTH_BOX, mouth_for_frame
-from lib.engine.render.encode import FPS, YuvFrame
+from lib.engine.render.bust import MOUTH_BOX
+from lib.engine.render.composer import FrameComposer
+from lib.engine.render.encode import FPS, YuvFrame, yuv_to_rgb
 from lib.engine.render.layout import make_layout
-from lib.engine.render.pipeline import (
-    FrameComposer,
-    Motion,
-    RenderError,
-    RenderRequest,
-    build_overlays,
-    mouth_track,
-    render_video,
-    yuv_to_rgb,
-)
+from lib.engine.render.motion import Motion, mouth_track
+from lib.engine.render.mouth_shapes import mouth_for_frame
+from lib.engine.render.overlays import build_overlays
+from lib.engine.render.pipeline import RenderError, RenderRequest, render_video
 from lib.engine.render.speech import synthesize
 from lib.engine.render.timeline import Speech
 

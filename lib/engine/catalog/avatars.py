@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lib.engine.render.avatar_art import AvatarLook, Color, mix, shade
+from lib.engine.render.look import AvatarLook, Color, mix, shade
 
 CATALOG_SIZE = 320
 GENDERS = ("female", "male")

@@ -98,6 +98,17 @@ class YuvFrame:
         np.copyto(self.buffer, other.buffer)
 
 
+def yuv_to_rgb(frame: YuvFrame) -> np.ndarray:
+    """Convert a frame back to RGB (BT.601 limited range) for stills."""
+    y = frame.y.astype(np.float32) - 16
+    u = np.repeat(np.repeat(frame.u, 2, 0), 2, 1).astype(np.float32) - 128
+    v = np.repeat(np.repeat(frame.v, 2, 0), 2, 1).astype(np.float32) - 128
+    r = 1.164 * y + 1.596 * v
+    g = 1.164 * y - 0.392 * u - 0.813 * v
+    b = 1.164 * y + 2.017 * u
+    return np.clip(np.stack([r, g, b], -1) + 0.5, 0, 255).astype(np.uint8)
+
+
 def write_wav(path: Path, pcm: np.ndarray, sample_rate: int) -> None:
     """Write mono int16 PCM as a WAV file."""
     with wave.open(str(path), "wb") as out:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from lib.engine.render.avatar_art import FACE_CX, HEAD_BOX, NECK_PIVOT
+from lib.engine.render.bust import FACE_CX, HEAD_BOX, NECK_PIVOT
 
 SIZES = {"portrait": (720, 1280), "landscape": (1280, 720), "square": (720, 720)}
 SCREEN_STYLES = (1, 2, 3)
-EYE_Y_UNITS = 343.0  # the eye line in bust units (see avatar_art.face_geometry)
+EYE_Y_UNITS = 343.0  # the eye line in bust units (see bust.face_geometry)
 # Head motion stays within these bounds (bust units / degrees); the dynamic region adds this margin.
 MAX_ROTATION_DEG = 2.5
 MAX_SHIFT_UNITS = 8.0

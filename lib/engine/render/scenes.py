@@ -12,17 +12,11 @@ from functools import lru_cache
 import numpy as np
 import skia
 
-from lib.engine.render.avatar_art import Color, mix, shade
+from lib.engine.render.look import Color, mix, shade
+from lib.engine.render.paint import fill as _fill
+from lib.engine.render.paint import skia_color as _c
 
 SCENES = ("studio", "business", "news", "education", "health_fitness", "outdoors", "lifestyle")
-
-
-def _c(c: Color, alpha: float = 1.0) -> int:
-    return skia.Color(int(c[0]), int(c[1]), int(c[2]), round(alpha * 255))
-
-
-def _fill(c: Color, alpha: float = 1.0) -> skia.Paint:
-    return skia.Paint(AntiAlias=True, Color=_c(c, alpha))
 
 
 def _vgrad(c0: Color, c1: Color, y0: float, y1: float) -> skia.Paint:

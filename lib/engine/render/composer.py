@@ -1,0 +1,305 @@
+"""Frame composition: the static layers of one layout drawn once, and per frame only the changed
+areas (head, mouth and eye patches, text overlays) painted into a YuvFrame.
+
+The frame is split into what never changes (scene, body, panel, title: drawn once and converted to
+YUV once), what changes rarely (captions and the panel's sentence: a cached YUV patch per state) and
+what changes every frame (the head region: a few sprites placed by Skia, converted to YUV alone).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import skia
+from PIL import Image
+
+from lib.engine.catalog.avatars import AvatarProfile
+from lib.engine.render.avatar_sprites import ANGLE_STEP, sprites_for
+from lib.engine.render.bust import EYES_BOX, MOUTH_BOX, NECK_PIVOT
+from lib.engine.render.captions import render_text_block
+from lib.engine.render.encode import YuvFrame, rgb_to_yuv420, yuv_to_rgb
+from lib.engine.render.layout import MAX_ROTATION_DEG, MAX_SHIFT_UNITS, Layout
+from lib.engine.render.look import Color
+from lib.engine.render.motion import HeadPose
+from lib.engine.render.mouth_shapes import REST_MOUTH, MouthShape, quantize
+from lib.engine.render.outfits import draw_body
+from lib.engine.render.overlays import TextOverlay
+from lib.engine.render.scenes import draw_scene
+
+PANEL_TOP = (24, 30, 48)
+PANEL_BOTTOM = (40, 50, 78)
+
+
+def _surface(pixels: np.ndarray) -> skia.Surface:
+    return skia.Surface(pixels, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
+
+
+def _image(pixels: np.ndarray) -> skia.Image:
+    return skia.Image.fromarray(np.ascontiguousarray(pixels), colorType=skia.kRGBA_8888_ColorType,
+                                alphaType=skia.kPremul_AlphaType)
+
+
+def _premultiply(rgba: np.ndarray) -> np.ndarray:
+    out = rgba.astype(np.uint16)
+    out[..., :3] = out[..., :3] * out[..., 3:4] // 255
+    return out.astype(np.uint8)
+
+
+def _circle_path(cx: float, cy: float, r: float) -> skia.Path:
+    path = skia.Path()
+    path.addCircle(cx, cy, r)
+    return path
+
+
+class FrameComposer:
+    """Builds the static layers of one layout and paints the per-frame changes into a YuvFrame."""
+
+    def __init__(self, avatar: AvatarProfile, layout: Layout, *, title: str, overlays_spec: dict,
+                 accent: Color | None = None) -> None:
+        self.layout = layout
+        self.avatar = avatar
+        look = avatar.look
+        self.sprites = sprites_for(look, layout.bust_scale)
+        w, h = layout.width, layout.height
+        self.accent = accent or look.accent_color
+        self.under = np.zeros((h, w, 4), np.uint8)
+        self.over = np.zeros((h, w, 4), np.uint8)
+        self._paint_under(title)
+        self._paint_over()
+        # Static frame = under + head at rest + over.
+        static = self.under.copy()
+        canvas = _surface(static).getCanvas()
+        self._draw_head(canvas, 0, 0, HeadPose(0.0, 0.0, 0.0), REST_MOUTH, 0.0)
+        canvas.drawImage(_image(self.over), 0, 0)
+        self.static = static
+        self.static_yuv = YuvFrame(w, h)
+        self.static_yuv.paste_rgb(0, 0, static)
+        layout = self._fit_head_region(layout)
+        self.layout = layout
+        x0, y0, x1, y1 = layout.head_region
+        self.region_pixels = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
+        self.region_surface = _surface(self.region_pixels)
+        under = self.under[y0:y1, x0:x1]
+        self.region_under = _image(under)
+        # Where the scene under the head is opaque a plain copy restores it; Skia would blend each pixel.
+        self.region_under_pixels = np.ascontiguousarray(under) if (under[..., 3] == 255).all() else None
+        # The body layer covers only the lower part of the head region: keep just its painted rows
+        # and columns so each redraw blends fewer pixels.
+        over = self.over[y0:y1, x0:x1]
+        self.region_over_opaque = over[..., 3] == 255
+        rows = np.nonzero(over[..., 3].any(axis=1))[0]
+        cols = np.nonzero(over[..., 3].any(axis=0))[0]
+        self.region_over: tuple[skia.Image, int, int] | None = None
+        if len(rows):
+            self.region_over = (_image(over[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]),
+                                int(cols[0]), int(rows[0]))
+        self.overlays: list[TextOverlay] = overlays_spec.get("overlays", [])
+        self._overlay_cache: dict[tuple, tuple] = {}
+        self._overlay_state: list[object] = [None] * len(self.overlays)
+        self._overlay_sprites: list[tuple[tuple[int, int, int, int], skia.Image] | None] = [None] * len(self.overlays)
+        self._last: tuple | None = None  # (head placement, mouth, eyelids) painted last
+
+    # ---- static layers
+
+    def _paint_under(self, title: str) -> None:
+        lay = self.layout
+        canvas = _surface(self.under).getCanvas()
+        if lay.panel_rect is not None:
+            px0, py0, px1, py1 = lay.panel_rect
+            paint = skia.Paint(AntiAlias=True)
+            paint.setShader(skia.GradientShader.MakeLinear(
+                [skia.Point(px0, py0), skia.Point(px1, py1)],
+                [skia.Color(*PANEL_TOP), skia.Color(*PANEL_BOTTOM)]))
+            canvas.drawRect(skia.Rect(px0, py0, px1, py1), paint)
+            # Two large soft discs in the accent colour keep the panel from looking empty.
+            glow = skia.Paint(AntiAlias=True, Color=skia.Color(*self.accent, 40))
+            glow.setMaskFilter(skia.MaskFilter.MakeBlur(skia.kNormal_BlurStyle, lay.width * 0.05))
+            canvas.drawCircle(px1 - (px1 - px0) * 0.1, py0 + (py1 - py0) * 0.12, lay.width * 0.22, glow)
+            canvas.drawCircle(px0 + (px1 - px0) * 0.05, py1 - (py1 - py0) * 0.1, lay.width * 0.16, glow)
+        sx0, sy0, sx1, sy1 = lay.scene_rect
+        canvas.save()
+        if lay.circle is not None:
+            cx, cy, r = lay.circle
+            shadow = skia.Paint(AntiAlias=True, Color=skia.Color(0, 0, 0, 120))
+            shadow.setMaskFilter(skia.MaskFilter.MakeBlur(skia.kNormal_BlurStyle, r * 0.08))
+            canvas.drawCircle(cx, cy + r * 0.04, r * 1.02, shadow)
+            canvas.clipPath(_circle_path(cx, cy, r), doAntiAlias=True)
+        canvas.translate(sx0, sy0)
+        draw_scene(canvas, self.avatar.scene, sx1 - sx0, sy1 - sy0, self.avatar.look.accent_color)
+        canvas.restore()
+        if lay.title_rect is not None and title:
+            tx0, ty0, tx1, ty1 = lay.title_rect
+            size = int(lay.width * (0.055 if lay.aspect_ratio != "landscape" else 0.032))
+            sprite = render_text_block(title, tx1 - tx0, ty1 - ty0 - int(size * 0.5), size=size,
+                                       colour=(255, 255, 255), bold_ui=True, max_lines=2)
+            canvas.drawImage(_image(_premultiply(sprite)), tx0, ty0)
+            bar = skia.Paint(AntiAlias=True, Color=skia.Color(*self.accent))
+            canvas.drawRoundRect(skia.Rect(tx0, ty1 - size * 0.3, tx0 + size * 2.2, ty1 - size * 0.3 + max(4, size * 0.14)),
+                                 3, 3, bar)
+
+    def _paint_over(self) -> None:
+        lay = self.layout
+        canvas = _surface(self.over).getCanvas()
+        canvas.save()
+        self._apply_clip(canvas, 0, 0)
+        canvas.translate(lay.bust_x, lay.bust_y)
+        canvas.scale(lay.bust_scale, lay.bust_scale)
+        draw_body(canvas, self.avatar.look)
+        canvas.restore()
+        if lay.circle is not None:
+            cx, cy, r = lay.circle
+            ring = skia.Paint(AntiAlias=True, Color=skia.Color(255, 255, 255), Style=skia.Paint.kStroke_Style,
+                              StrokeWidth=max(3.0, r * 0.045))
+            canvas.drawCircle(cx, cy, r, ring)
+            ring.setColor(skia.Color(*self.accent))
+            ring.setStrokeWidth(max(2.0, r * 0.02))
+            canvas.drawCircle(cx, cy, r + r * 0.045, ring)
+
+    def _fit_head_region(self, layout: Layout) -> Layout:
+        """Shrink the layout's head region to what this avatar's head can really cover."""
+        x0, y0, x1, y1 = layout.width, layout.height, 0, 0
+        for step in (-round(MAX_ROTATION_DEG / ANGLE_STEP), 0, round(MAX_ROTATION_DEG / ANGLE_STEP)):
+            image, hx, hy = self.sprites.head(step)
+            x0, y0 = min(x0, hx), min(y0, hy)
+            x1, y1 = max(x1, hx + image.width()), max(y1, hy + image.height())
+        shift = MAX_SHIFT_UNITS * layout.bust_scale + 2
+        bx, by = round(layout.bust_x), round(layout.bust_y)
+        tight = (bx + x0 - shift, by + y0 - shift, bx + x1 + shift, min(by + y1 + shift, layout.head_region[3]))
+        lx0, ly0, lx1, ly1 = layout.head_region
+        rect = (max(lx0, int(tight[0]) // 2 * 2), max(ly0, int(tight[1]) // 2 * 2),
+                min(lx1, (int(tight[2]) + 2) // 2 * 2), min(ly1, (int(tight[3]) + 2) // 2 * 2))
+        return dataclasses.replace(layout, head_region=rect)
+
+    def _apply_clip(self, canvas: skia.Canvas, ox: float, oy: float) -> None:
+        lay = self.layout
+        if lay.circle is not None:
+            cx, cy, r = lay.circle
+            canvas.clipPath(_circle_path(cx - ox, cy - oy, r), doAntiAlias=True)
+        elif lay.scene_rect != (0, 0, lay.width, lay.height):
+            x0, y0, x1, y1 = lay.scene_rect
+            canvas.clipRect(skia.Rect(x0 - ox, y0 - oy, x1 - ox, y1 - oy))
+
+    def head_placement(self, pose: HeadPose) -> tuple[int, int, int]:
+        """(tilt step, x, y): the head's tilt and its bust origin snapped to whole frame pixels."""
+        lay = self.layout
+        step = round(pose.angle / ANGLE_STEP)
+        return step, round(lay.bust_x + pose.dx * lay.bust_scale), round(lay.bust_y + pose.dy * lay.bust_scale)
+
+    def _draw_head(self, canvas: skia.Canvas, ox: float, oy: float, pose: HeadPose, mouth: MouthShape,
+                   closure: float) -> None:
+        lay = self.layout
+        step, x, y = self.head_placement(pose)
+        image, hx, hy = self.sprites.head(step)
+        canvas.save()
+        self._apply_clip(canvas, ox, oy)
+        canvas.drawImage(image, x + hx - ox, y + hy - oy)  # whole-pixel blit: no resampling
+        canvas.translate(x - ox, y - oy)
+        canvas.scale(lay.bust_scale, lay.bust_scale)
+        canvas.rotate(step * ANGLE_STEP, *NECK_PIVOT)
+        self.sprites.draw_patches(canvas, mouth, closure)
+        canvas.restore()
+
+    def _patch_rect(self, box: tuple[float, float, float, float], x: int, y: int) -> tuple[int, int, int, int] | None:
+        """Region-relative even rectangle that holds `box` (bust units) for a head at (x, y)."""
+        s = self.layout.bust_scale
+        pad = 6 + 0.06 * s * 160  # the tilt moves patch corners by up to ~sin(2.5 deg) * distance
+        rx0, ry0, rx1, ry1 = self.layout.head_region
+        x0 = max(rx0, int(x + box[0] * s - pad) // 2 * 2)
+        y0 = max(ry0, int(y + box[1] * s - pad) // 2 * 2)
+        x1 = min(rx1, (int(x + box[2] * s + pad) + 2) // 2 * 2)
+        y1 = min(ry1, (int(y + box[3] * s + pad) + 2) // 2 * 2)
+        if x1 <= x0 or y1 <= y0:
+            return None
+        return (x0, y0, x1, y1)
+
+    def _head_rect(self, *placements: tuple[int, int, int]) -> tuple[int, int, int, int]:
+        """Even frame rectangle inside the head region that covers the head sprite at each placement
+        (mouth and eyelids lie within it): all a move of the head can change."""
+        rx0, ry0, rx1, ry1 = self.layout.head_region
+        x0, y0, x1, y1 = rx1, ry1, rx0, ry0
+        for step, x, y in placements:
+            image, hx, hy = self.sprites.head(step)
+            x0, y0 = min(x0, x + hx), min(y0, y + hy)
+            x1, y1 = max(x1, x + hx + image.width()), max(y1, y + hy + image.height())
+        x0, y0, x1, y1 = max(rx0, x0 // 2 * 2), max(ry0, y0 // 2 * 2), min(rx1, (x1 + 1) // 2 * 2), min(ry1, (y1 + 1) // 2 * 2)
+        # Rows where the opaque body hides the head across the whole span never change: stop above them.
+        visible = np.nonzero(~self.region_over_opaque[y0 - ry0: y1 - ry0, x0 - rx0: x1 - rx0].all(axis=1))[0]
+        if len(visible):
+            y1 = min(y1, (y0 + int(visible[-1]) + 2) // 2 * 2)
+        return (x0, y0, x1, y1)
+
+    # ---- per frame
+
+    def paint(self, frame: YuvFrame, t: float, pose: HeadPose, mouth: MouthShape, closure: float) -> None:
+        """Update `frame` (which holds the previous frame) to show time t; only changed areas are redrawn."""
+        region_dirty = False
+        rx0, ry0, rx1, ry1 = self.layout.head_region
+        for index, overlay in enumerate(self.overlays):
+            key, sprite = overlay.draw_state(index, t)
+            if key == self._overlay_state[index]:
+                continue
+            self._overlay_state[index] = key
+            cached = self._overlay_cache.get((index, key))
+            x0, y0, x1, y1 = overlay.rect
+            touches_head = x0 < rx1 and rx0 < x1 and y0 < ry1 and ry0 < y1
+            if cached is None:
+                if sprite is not None:
+                    # Pillow's C compositor; the Skia copy is only needed where text meets the head.
+                    under = Image.fromarray(self.static[y0:y1, x0:x1])
+                    rgb = np.asarray(Image.alpha_composite(under, Image.fromarray(sprite)))
+                    skia_sprite = _image(_premultiply(sprite)) if touches_head else None
+                else:
+                    rgb, skia_sprite = self.static[y0:y1, x0:x1], None
+                cached = (rgb_to_yuv420(rgb), skia_sprite)
+                self._overlay_cache[(index, key)] = cached
+            frame.paste_yuv(x0, y0, cached[0])
+            self._overlay_sprites[index] = (overlay.rect, cached[1]) if cached[1] is not None else None
+            if touches_head:
+                region_dirty = True
+        placement = self.head_placement(pose)
+        mouth_key = quantize(mouth)
+        lid_key = round(closure * 4) / 4
+        last = self._last
+        if region_dirty or last is None:
+            dirty = [self.layout.head_region]
+        elif last[0] != placement:
+            dirty = [self._head_rect(last[0], placement)]
+        else:
+            dirty = []
+            _, x, y = placement
+            if last[1] != mouth_key:
+                dirty.append(self._patch_rect(MOUTH_BOX, x, y))
+            if last[2] != lid_key:
+                dirty.append(self._patch_rect(EYES_BOX, x, y))
+        self._last = (placement, mouth_key, lid_key)
+        canvas = self.region_surface.getCanvas()
+        for rect in dirty:
+            if rect is None:
+                continue
+            x0, y0, x1, y1 = rect
+            canvas.save()
+            canvas.clipRect(skia.Rect(x0 - rx0, y0 - ry0, x1 - rx0, y1 - ry0))
+            if self.region_under_pixels is not None:
+                rows, cols = slice(y0 - ry0, y1 - ry0), slice(x0 - rx0, x1 - rx0)
+                self.region_pixels[rows, cols] = self.region_under_pixels[rows, cols]
+            else:
+                canvas.drawImage(self.region_under, 0, 0)
+            self._draw_head(canvas, rx0, ry0, pose, mouth, closure)
+            if self.region_over is not None:
+                canvas.drawImage(*self.region_over)
+            for entry in self._overlay_sprites:  # text that reaches into the head region stays on top
+                if entry is not None:
+                    (ox0, oy0, _, _), image = entry
+                    canvas.drawImage(image, ox0 - rx0, oy0 - ry0)
+            canvas.restore()
+            frame.paste_rgb(x0, y0, self.region_pixels[y0 - ry0: y1 - ry0, x0 - rx0: x1 - rx0])
+
+    def still(self, t: float, pose: HeadPose, mouth: MouthShape, closure: float) -> np.ndarray:
+        """An RGB still of the frame at time t (covers, contact sheets)."""
+        frame = YuvFrame(self.layout.width, self.layout.height)
+        frame.copy_from(self.static_yuv)
+        self._overlay_state = [None] * len(self.overlays)
+        self._last = None
+        self.paint(frame, t, pose, mouth, closure)
+        return yuv_to_rgb(frame)
