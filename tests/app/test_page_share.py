@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lib.studio.experiments import ExperimentStore, Variant
-from lib.studio.history import JobHistory, JobUpdate
+from lib.studio.history import JobHistory
 from lib.studio.reviews import PER_SESSION_PER_MINUTE, ReviewStore
 from lib.studio.share_links import COMPARISON, DAY, VIDEO, ShareLinks, ShareTarget, load_secret
 from lib.studio.state import Keys
@@ -124,4 +124,3 @@ def test_a_shared_comparison_shows_the_variants_with_their_labels(studio_env: Pa
     labels = [m.value for m in at.markdown]
     assert "**Voice A**" in labels and "**Voice B**" in labels
     assert "<b>" not in at.title[0].value
-    history.apply_updates([JobUpdate("local", "not-yet", 3.0, None, status="failed", error_message="x")])
