@@ -6,10 +6,9 @@ from lib.studio import catalog_view, nav
 from lib.studio.connection import current_connection, favourites, load_catalog
 from lib.studio.favourites import only_favourites
 from lib.studio.state import Keys, pick_avatar, request_page
-from lib.studio.widgets import avatar_card, favourite_button, for_browser, video_player
+from lib.studio.widgets import avatar_card, favourite_button, video_player
 
 nav.require_entrypoint("avatars")
-st.title(":material/face: Avatars")
 connection = current_connection()
 if not connection.ok:
     st.info("The catalog needs a connected backend; your jobs stay available under **Jobs**.")
@@ -62,7 +61,7 @@ with public_tab:
             clip, about = st.columns([1, 2])
             with clip:
                 if opened.video_url:
-                    video_player(for_browser(opened.video_url))
+                    video_player(opened.video_url)
             with about:
                 st.subheader(opened.name)
                 st.caption(" · ".join(catalog_view.facet_label(catalog_view.avatar_facet_value(opened, facet))
@@ -93,5 +92,5 @@ with custom_tab:
             if avatar.fail_msg:
                 st.error(avatar.fail_msg)
             if avatar.video_url:
-                video_player(for_browser(avatar.video_url))
+                video_player(avatar.video_url)
             st.button("Use this avatar", key=f"custom_use_{avatar.id}", on_click=use_avatar, args=(avatar.id, 1))

@@ -13,7 +13,6 @@ from lib.studio.state import Keys, request_flag, take_flag
 PACE_CHOICES = {0: "As fast as the backend allows", 60: "One a second", 20: "One every 3 s", 6: "One every 10 s"}
 
 nav.require_entrypoint("batch")
-st.title(":material/table_view: Batch")
 connection = current_connection()
 jobs_store = history(connection)
 store = batches()

@@ -15,10 +15,9 @@ from lib.studio.connection import (
     submit_video,
 )
 from lib.studio.state import Keys, prime_compose_widgets, request_flag, take_flag
-from lib.studio.widgets import audio_uploader
+from lib.studio.widgets import audio_player, audio_uploader
 
 nav.require_entrypoint("compose")
-st.title(":material/edit_note: Compose")
 connection = current_connection()
 if not connection.ok:
     st.info("Composing needs a connected backend; your jobs stay available under **Jobs**.")
@@ -87,7 +86,7 @@ with left:
             voice = next(v for v in voice_list if v.voice_id == session[Keys.W_COMPOSE_VOICE])
             preview = speech_preview(connection, voice, script)
             if preview.audio_url:
-                st.audio(preview.audio_url)
+                audio_player(preview.audio_url)
             if preview.note:
                 (st.info if preview.audio_url else st.warning)(preview.note)
     else:

@@ -5,11 +5,12 @@ from streamlit_autorefresh import st_autorefresh
 
 from lib.studio import experiments, nav
 from lib.studio.connection import current_connection, experiment_store, history, refresh_active_jobs
+from lib.studio.share_links import COMPARISON, ShareTarget
+from lib.studio.share_panels import reviews_panel, share_panel
 from lib.studio.state import Keys
 from lib.studio.widgets import status_badge, video_player
 
 nav.require_entrypoint("experiments")
-st.title(":material/compare: Experiments")
 connection = current_connection()
 refresh_active_jobs(connection)  # one tracker tick, as on the Jobs page
 jobs_store = history()
@@ -69,6 +70,9 @@ with st.container(key="experiment_grid"):
 if session.get(Keys.EXPERIMENT_NOTES_OF) != experiment.experiment_id:
     session[Keys.W_EXP_NOTES] = experiment.notes
     session[Keys.EXPERIMENT_NOTES_OF] = experiment.experiment_id
+comparison = ShareTarget(COMPARISON, "", experiment.experiment_id)
+share_panel(comparison, what="this comparison")
+reviews_panel(comparison)
 st.text_area("Notes", key=Keys.W_EXP_NOTES, placeholder="What stood out? Which one and why?")
 st.button("Save notes", key=Keys.W_EXP_SAVE_NOTES, icon=":material/save:",
           on_click=lambda: store.set_notes(experiment.experiment_id, session[Keys.W_EXP_NOTES]))

@@ -10,7 +10,6 @@ from lib.studio.state import Keys
 from lib.studio.widgets import finished_job_card
 
 nav.require_entrypoint("jobs")
-st.title(":material/pending_actions: Jobs")
 connection = current_connection()
 # A switched-on inbox marks jobs done as their events arrive; after a dashboard restart it starts here too.
 inbox, _ = ensure_inbox(connection)

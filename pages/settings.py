@@ -11,7 +11,6 @@ from lib.studio.state import Keys
 from lib.studio.widgets import format_quota, webhook_endpoints_panel, webhook_inbox_panel, webhook_notices
 
 nav.require_entrypoint("settings")
-st.title(":material/settings: Settings")
 connection = current_connection()
 session = st.session_state
 

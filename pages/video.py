@@ -1,5 +1,5 @@
-"""Video: one video by ``?video_id=…`` with its request details, a link to share, a download bundle
-and the request as curl or Python."""
+"""Video: one video by ``?video_id=…`` with its request details, share links and reviews, a download
+bundle and the request as curl or Python."""
 
 import streamlit as st
 
@@ -7,13 +7,14 @@ from lib.studio import nav, sharing
 from lib.studio.backends import backend_label
 from lib.studio.compose import curl_command
 from lib.studio.connection import current_connection, fetch_job, history
+from lib.studio.share_links import VIDEO, ShareTarget
+from lib.studio.share_panels import reviews_panel, share_panel
 from lib.studio.state import Keys
 from lib.studio.tracker import format_elapsed
-from lib.studio.widgets import browser_is_local, for_browser, share_url, status_badge, video_player
+from lib.studio.widgets import for_browser, status_badge, video_player
 
 nav.require_entrypoint("video")
 video_id = st.query_params.get("video_id", "").strip()
-st.title(":material/movie: Video")
 if not video_id:
     st.info("Open a video from **Jobs**, or add `?video_id=…` to the address.")
     st.stop()
@@ -37,7 +38,7 @@ aspect = details.get("aspect_ratio")
 player, about = st.columns({"landscape": [3, 2], "square": [1, 1]}.get(aspect, [2, 3]))
 with player:
     if video_url:
-        video_player(for_browser(video_url))
+        video_player(video_url)
     elif error:
         st.error(f"This video failed: {error}")
     else:
@@ -62,12 +63,9 @@ with about:
                            file_name=sharing.bundle_file_name(source), mime="application/zip",
                            key=Keys.W_VIDEO_BUNDLE, icon=":material/folder_zip:", on_click="ignore",
                            help="MP4, captions, cover, request.json (no API key) and a README")
-    st.caption("Share this video")
-    st.code(share_url(video_id), language=None)  # the code block has a copy button
-    if browser_is_local() and not connection.config.engine_public_url:
-        st.caption(":material/info: This address works on this computer. To share on your network, serve the "
-                   "dashboard on it (`--server.address 0.0.0.0`) and start the engine with `--host 0.0.0.0`: "
-                   "video links then follow the address your colleague opens.")
+    if job is not None and status == "completed":
+        share_panel(ShareTarget(VIDEO, job.backend, video_id))
+        reviews_panel(ShareTarget(VIDEO, job.backend, video_id))
     if job is not None and details.get("avatar") and details.get("voice"):
         with st.expander("Make it again from a terminal or a script", icon=":material/terminal:"):
             st.caption("The API key is read from `$JOGGAI_API_KEY`; it is never part of what you copy.")

@@ -6,10 +6,9 @@ from lib.studio import catalog_view, nav
 from lib.studio.connection import current_connection, favourites, load_catalog
 from lib.studio.favourites import only_favourites
 from lib.studio.state import Keys, pick_voice, request_page
-from lib.studio.widgets import favourite_button, for_browser
+from lib.studio.widgets import audio_player, favourite_button, for_browser
 
 nav.require_entrypoint("voices")
-st.title(":material/record_voice_over: Voices")
 connection = current_connection()
 if not connection.ok:
     st.info("The voice catalog needs a connected backend; your jobs stay available under **Jobs**.")
@@ -71,7 +70,7 @@ if rows and rows[0] < len(shown):
         st.caption(" · ".join(catalog_view.facet_label(v) for v in
                               (voice.language, voice.gender, voice.age, voice.accent, voice.use_case) if v))
         if voice.audio_url:
-            st.audio(for_browser(voice.audio_url))
+            audio_player(voice.audio_url)
         with st.container(horizontal=True):
             st.button("Use this voice", key=Keys.W_VOICE_USE, type="primary", icon=":material/arrow_forward:",
                       on_click=use_voice, args=(voice.voice_id,))

@@ -30,6 +30,10 @@ class StudioConfig:
     engine_public_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     engine_key: str | None = field(default=None, repr=False)
+    # Access beyond loopback (lib.studio.access): Streamlit's server.address, a passcode, st.login.
+    server_address: str | None = None
+    passcode: str | None = field(default=None, repr=False)
+    login_configured: bool = False
 
     @property
     def engine_data_dir(self) -> Path:
@@ -40,6 +44,16 @@ class StudioConfig:
     def history_path(self) -> Path:
         """The SQLite job history."""
         return self.data_dir / "history.sqlite3"
+
+    @property
+    def share_secret_path(self) -> Path:
+        """The key that signs share links (mode 0600, created on first use)."""
+        return self.data_dir / "share-secret"
+
+    @property
+    def share_cache_dir(self) -> Path:
+        """Copies of shared videos and captions that Streamlit serves from its own port."""
+        return self.data_dir / "share-cache"
 
 
 def _secret(name: str) -> str | None:
@@ -54,6 +68,24 @@ def _secret(name: str) -> str | None:
 def _setting(name: str) -> str | None:
     value = os.environ.get(name, "").strip()
     return value or _secret(name)
+
+
+def _login_configured() -> bool:
+    # st.login needs an [auth] section with at least a client id (flat, or per provider).
+    try:
+        auth = st.secrets.get("auth")
+    except (FileNotFoundError, KeyError):
+        return False
+    if not hasattr(auth, "get"):
+        return False
+    return bool(auth.get("client_id")) or any(hasattr(value, "get") and value.get("client_id")
+                                              for value in auth.values())
+
+
+def _server_address() -> str | None:
+    # Streamlit's own option (config.toml, --server.address or STREAMLIT_SERVER_ADDRESS).
+    value = st.get_option("server.address")
+    return str(value).strip() or None if value is not None else None
 
 
 def load_config() -> StudioConfig:
@@ -75,4 +107,7 @@ def load_config() -> StudioConfig:
         engine_public_url=_setting("AVATAR_STUDIO_ENGINE_PUBLIC_URL"),
         api_key=_setting("JOGGAI_API_KEY"),
         engine_key=_setting("AVATAR_STUDIO_ENGINE_KEY"),
+        server_address=_server_address(),
+        passcode=os.environ.get("AVATAR_STUDIO_PASSCODE") or _secret("passcode"),
+        login_configured=_login_configured(),
     )

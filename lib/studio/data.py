@@ -14,12 +14,15 @@ from pathlib import Path
 import streamlit as st
 
 from lib.joggai import JoggAIClient
+from lib.studio.attempts import AttemptThrottle
 from lib.studio.backends import Backend, BackendHealth, check_health
 from lib.studio.batch import BatchStore
 from lib.studio.engine_launcher import EngineInfo, EngineLaunchError, ensure_engine, probe_engine
 from lib.studio.experiments import ExperimentStore
 from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory
+from lib.studio.reviews import ReviewStore
+from lib.studio.share_links import ShareLinks, load_secret
 from lib.studio.webhook_inbox import WebhookInbox
 
 CATALOG_TTL = "10m"
@@ -96,6 +99,30 @@ def experiment_store(path: str) -> ExperimentStore:
 def favourites_store(path: str) -> FavouritesStore:
     """Starred avatars and voices in the dashboard database at ``path`` (schema created once per process)."""
     return FavouritesStore(Path(path))
+
+
+@st.cache_resource(show_spinner=False)
+def share_links(path: str, secret_path: str) -> ShareLinks:
+    """Share links in the dashboard database at ``path``, signed with the secret at ``secret_path``."""
+    return ShareLinks(Path(path), load_secret(Path(secret_path)))
+
+
+@st.cache_resource(show_spinner=False)
+def review_store(path: str) -> ReviewStore:
+    """Approvals and comments from share pages, in the dashboard database at ``path``."""
+    return ReviewStore(Path(path))
+
+
+@st.cache_resource(show_spinner=False)
+def media_client(origin: str) -> JoggAIClient:
+    """A client without any key, only for downloading media links (they need none) for share pages."""
+    return JoggAIClient(origin, "")
+
+
+@st.cache_resource(show_spinner=False)
+def passcode_throttle() -> AttemptThrottle:
+    """Wrong passcodes of every session in this process (a script opening new sessions is slowed too)."""
+    return AttemptThrottle(free=20, base=1.0, cap=120.0)
 
 
 @st.cache_data(ttl=HEALTH_TTL_SECONDS, show_spinner=False)

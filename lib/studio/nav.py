@@ -26,6 +26,14 @@ class PageSpec:
     title: str
     icon: str
     visible: bool = True
+    # False: the page is drawn without the studio's frame (no sidebar, backend status or title) and
+    # makes no backend call; anyone holding a share link may open it.
+    needs_backend: bool = True
+
+    @property
+    def heading(self) -> str:
+        """The page title as ``app.py`` draws it."""
+        return f"{self.icon} {self.title}"
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -37,11 +45,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("batch", "pages/batch.py", "Batch", ":material/table_view:"),
     PageSpec("video", "pages/video.py", "Video", ":material/movie:", visible=False),
     PageSpec("settings", "pages/settings.py", "Settings", ":material/settings:"),
+    PageSpec("share", "pages/share.py", "Shared video", ":material/share:", visible=False, needs_backend=False),
 )
 PAGE_BY_SLUG = {spec.slug: spec for spec in PAGES}
 
 
 HOME_SLUG = "avatars"  # where "/" leads
+SHARE_SLUG = "share"
+SHARE_TOKEN_PARAM = "t"
 
 
 def _open_home() -> None:
@@ -58,6 +69,17 @@ def build_navigation() -> dict[str, st.Page]:
     pages["_home"] = st.Page(_open_home, title="Avatar Studio", url_path="home", default=True,
                              visibility="hidden")
     return pages
+
+
+def spec_of(page: st.Page) -> PageSpec | None:
+    """The registry entry of the page ``st.navigation`` chose (None for the home forwarder)."""
+    return PAGE_BY_SLUG.get(page.url_path)
+
+
+def is_share_request() -> bool:
+    """Before ``st.navigation``: the request is a share link (or its bounce through ``app.py``)."""
+    params = st.query_params
+    return SHARE_TOKEN_PARAM in params or params.get(NEXT_PARAM) == SHARE_SLUG
 
 
 def route_pending(pages: dict[str, st.Page]) -> None:

@@ -126,6 +126,25 @@ class Keys:
     W_INBOX_PICK = "inbox_pick"
     W_INBOX_REPLAY = "inbox_replay"
 
+    # Access beyond loopback and share links (issue 11): the gate, the Video page's Share panel,
+    # the share page's review form
+    STUDIO_UNLOCKED = "studio_unlocked"  # True once this session gave the right passcode
+    PASSCODE_THROTTLE = "passcode_throttle"  # this session's wrong attempts (attempts.AttemptThrottle)
+    PASSCODE_NOTICE = "passcode_notice"  # why the last attempt did not unlock
+    SHARE_NEW_LINK = "share_new_link"  # (target, url) of the link just created, shown to copy
+    REVIEW_LIMIT = "review_limit"  # this session's reviews per minute (attempts.WindowLimit)
+    REVIEW_NOTICE = "review_notice"  # (ok, message) of the last approve/comment
+    W_PASSCODE = "passcode"
+    W_PASSCODE_SUBMIT = "passcode_submit"
+    W_LOGIN = "login"
+    W_SHARE_EXPIRY = "share_expiry"
+    W_SHARE_DOWNLOAD = "share_allow_download"
+    W_SHARE_CREATE = "share_create"
+    W_REVIEW_NAME = "review_name"
+    W_REVIEW_COMMENT = "review_comment"
+    W_REVIEW_APPROVE = "review_approve"
+    W_REVIEW_SEND = "review_send"
+
     # Settings page widgets
     W_SETTINGS_BACKEND = "settings_backend"
     W_SETTINGS_KEY = "settings_key"
@@ -146,6 +165,8 @@ STASHED_WIDGETS = tuple(value for name, value in vars(Keys).items() if name.star
     Keys.W_EXP_SUBMIT, Keys.W_EXP_SAVE_NOTES, Keys.W_BATCH_FILE, Keys.W_BATCH_SUBMIT, Keys.W_BATCH_PAUSE,
     Keys.W_VOICE_STAR, Keys.W_VIDEO_BUNDLE, Keys.W_WEBHOOK_ADD, Keys.W_WEBHOOK_SAVE,  # sharing & webhooks
     Keys.W_WEBHOOK_DELETE, Keys.W_INBOX_START, Keys.W_INBOX_STOP, Keys.W_INBOX_REPLAY,
+    Keys.W_PASSCODE, Keys.W_PASSCODE_SUBMIT, Keys.W_LOGIN, Keys.W_SHARE_CREATE,  # never carry a passcode
+    Keys.W_REVIEW_NAME, Keys.W_REVIEW_COMMENT, Keys.W_REVIEW_APPROVE, Keys.W_REVIEW_SEND,
 })
 
 # Initial values of the compose widgets (they persist for the session: persist_state="session").

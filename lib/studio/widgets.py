@@ -4,7 +4,8 @@ star toggles and the webhook panels of Settings."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlencode, urlsplit
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -17,6 +18,8 @@ from lib.studio.history import JobRecord
 from lib.studio.nav import PAGE_BY_SLUG
 from lib.studio.sharing import browser_media_url, is_loopback_host
 from lib.studio.state import Keys, request_flag, take_flag
+
+MediaSource = str | Path | bytes | None
 
 _BADGE_COLORS = {"pending": "gray", "processing": "blue", "completed": "green", "failed": "red"}
 _BADGE_ICONS = {"pending": ":material/schedule:", "processing": ":material/autorenew:",
@@ -53,7 +56,7 @@ def avatar_card(avatar, *, on_open: Callable[[int], None], key_prefix: str = "av
     """Cover, name, facets, an Open button that calls ``on_open(avatar.id)`` and, given ``on_star``,
     a star toggle that calls ``on_star(avatar.id)``."""
     if avatar.cover_url:
-        st.image(for_browser(avatar.cover_url), width="stretch")
+        image_view(avatar.cover_url, width="stretch")
     st.markdown(f"**{avatar.name}** · #{avatar.id}" + (" · :orange[:material/star:]" if starred else ""))
     facets = [avatar_facet_value(avatar, facet) for facet in ("aspect_ratio", "gender", "age", "scene")]
     st.caption(" · ".join(facet_label(value) for value in facets if value))
@@ -67,30 +70,38 @@ def avatar_card(avatar, *, on_open: Callable[[int], None], key_prefix: str = "av
                       help="Remove from favourites" if starred else "Add to favourites")
 
 
-def video_player(url: str) -> None:
-    """``st.video`` with the URL only: same arguments every run, so a playing video keeps playing."""
-    st.video(url)
-
-
 def for_browser(url: str | None) -> str | None:
     """A media link as the browser showing this page can open it (``sharing.browser_media_url``)."""
     return browser_media_url(url, browser_url=st.context.url, public_engine_url=load_config().engine_public_url)
+
+
+def _playable(source: MediaSource) -> MediaSource:
+    # Links go through for_browser; files (the share cache) and bytes are served by Streamlit itself.
+    return for_browser(source) if isinstance(source, str) else source
+
+
+# The only calls of st.video / st.audio / st.image in the studio (tests/app/test_media_players.py):
+# every player rewrites backend links for the browser's host itself, so no page can forget to.
+def video_player(source: MediaSource, *, subtitles: Path | str | None = None) -> None:
+    """``st.video`` of a backend link or a local file, with a caption track when given. Same
+    arguments every run, so a playing video keeps playing."""
+    st.video(_playable(source), subtitles=subtitles)
+
+
+def audio_player(source: MediaSource) -> None:
+    """``st.audio`` of a backend link (voice sample, speech preview) or a local file."""
+    st.audio(_playable(source))
+
+
+def image_view(source: MediaSource, **options) -> None:
+    """``st.image`` of a backend link (cover) or a local file; ``options`` go to ``st.image``."""
+    st.image(_playable(source), **options)
 
 
 def browser_is_local() -> bool:
     """True when the browser reached the dashboard through a loopback address (or it is unknown)."""
     host = urlsplit(st.context.url or "").hostname
     return host is None or is_loopback_host(host)
-
-
-def share_url(video_id: str) -> str:
-    """An absolute link to the video page (relative when the browser URL is unknown, e.g. in tests)."""
-    query = urlencode({"video_id": video_id})
-    current = st.context.url or ""
-    parts = urlsplit(current)
-    if parts.scheme and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}/{PAGE_BY_SLUG['video'].slug}?{query}"
-    return f"/{PAGE_BY_SLUG['video'].slug}?{query}"
 
 
 def finished_job_card(job: JobRecord) -> None:
@@ -101,18 +112,18 @@ def finished_job_card(job: JobRecord) -> None:
     """
     # A portrait video gets a narrower column so it does not tower over the page.
     widths = [3, 2] if job.request.get("aspect_ratio") == "landscape" else [2, 3]
-    video_url, cover_url, caption_url = (for_browser(url) for url in (job.video_url, job.cover_url, job.caption_url))
+    video_url, caption_url = for_browser(job.video_url), for_browser(job.caption_url)
     with st.container(border=True, key=f"finished_{job.video_id}"):
         player, details = st.columns(widths)
         with player:
-            video_player(video_url or "")
+            video_player(job.video_url or "")
         with details:
             st.markdown(f"**{job.name or '(unnamed)'}**")
             facts = [job.avatar_name, job.voice_name or job.voice_id, backend_label(job.backend),
                      f"{job.duration:.1f} s" if job.duration else ""]
             st.caption(" · ".join(fact for fact in facts if fact))
-            if cover_url:
-                st.image(cover_url, width=160)
+            if job.cover_url:
+                image_view(job.cover_url, width=160)
             with st.container(horizontal=True):
                 st.link_button("MP4", video_url or "", icon=":material/download:")
                 if caption_url:

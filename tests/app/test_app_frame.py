@@ -27,12 +27,23 @@ def test_sidebar_shows_backend_health_user_and_quota(studio_env: Path, engine_cl
     assert format_quota(engine_client.remaining_quota()) in text
 
 
-@pytest.mark.parametrize("slug", [spec.slug for spec in PAGES])
-def test_every_page_keeps_the_frame_across_reruns(studio_env: Path, slug: str) -> None:
-    at = open_page(slug)
+@pytest.mark.parametrize("spec", [spec for spec in PAGES if spec.needs_backend], ids=lambda spec: spec.slug)
+def test_every_page_keeps_the_frame_across_reruns(studio_env: Path, spec) -> None:
+    at = open_page(spec.slug)
     for _ in range(2):  # with a pages/ folder, AppTest skips app.py on reruns unless the guard works
         assert not at.exception, at.exception
         assert "Avatar Studio" in sidebar_text(at)
+        # The title comes from the page registry, drawn once by the frame.
+        assert [title.value for title in at.title] == [spec.heading]
+        at.run()
+
+
+def test_the_share_page_has_no_frame_across_reruns(studio_env: Path) -> None:
+    at = open_page("share", t="not-a-token")
+    for _ in range(2):
+        assert not at.exception, at.exception
+        assert sidebar_text(at) == "" and not at.sidebar.children
+        assert any("not valid" in error.value for error in at.error)
         at.run()
 
 

@@ -8,11 +8,16 @@ from pathlib import Path
 import pytest
 
 from lib.studio.history import JobHistory, JobUpdate
+from lib.studio.share_links import LinkState, ShareLinks, load_secret
 from lib.studio.state import Keys
 from tests.app.conftest import open_page
 from tests.app.test_page_jobs import record_finished
 
 pytestmark = pytest.mark.timeout(180)
+
+
+def share_links_store_at(data_dir: Path) -> ShareLinks:
+    return ShareLinks(data_dir / "history.sqlite3", load_secret(data_dir / "share-secret"))
 
 
 def test_recorded_video_plays_with_its_request_details(studio_env: Path, engine, finished_video) -> None:
@@ -24,8 +29,14 @@ def test_recorded_video_plays_with_its_request_details(studio_env: Path, engine,
     assert video.proto.url.startswith(engine.base_url)
     details = str(at.table[0].value)
     assert "Test avatar" in details and "Test voice" in details
-    assert any(f"video?video_id={video_id}" in code.value for code in at.code)
     assert any(finished_video["request"].script in text.value for text in at.text)
+    # Sharing makes a signed /share link for this video (never a link into the studio itself).
+    assert not any("/share?t=" in code.value for code in at.code)
+    at.button(key=Keys.W_SHARE_CREATE).click().run()
+    assert not at.exception
+    [link] = [code.value for code in at.code if "/share?t=" in code.value]
+    verdict = share_links_store_at(studio_env).verify(link.split("t=", 1)[1])
+    assert verdict.state is LinkState.VALID and verdict.link.target_id == video_id
 
 
 def test_video_not_in_history_is_fetched_from_the_backend(studio_env: Path, engine, finished_video) -> None:

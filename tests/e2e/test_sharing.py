@@ -1,5 +1,6 @@
-"""Sharing in a real browser: the download bundle, favourites that survive a reload, and a video page
-opened by a "colleague" through this machine's network address (not loopback)."""
+"""Sharing in a real browser: the download bundle, favourites that survive a reload, and a studio served
+on this machine's network address (not loopback) behind a passcode: the owner makes a share link, a
+"colleague" in a fresh browser plays the video through it and reaches nothing else."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from playwright.sync_api import Page, expect
 
 from lib.joggai import CreateVideoRequest, JoggAIClient, VideoStatus
 from lib.studio.history import JobHistory, JobUpdate
+from lib.studio.nav import PAGES
+from lib.studio.share_links import VIDEO, ShareLinks, ShareTarget, load_secret
 from lib.studio.sharing import is_loopback_host
 from tests.e2e.conftest import REPO_ROOT, Studio, screenshot, stop_studio, wait_for_app
 from tests.engine_process import start_engine
@@ -146,41 +149,118 @@ def _serve_dashboard_on_the_network(data_dir: Path, env: dict[str, str]) -> Stud
     raise RuntimeError(f"streamlit did not become healthy:\n{log_path.read_text(errors='replace')}")
 
 
-def test_a_colleague_on_the_network_can_play_the_shared_video(page: Page, tmp_path: Path) -> None:
+PASSCODE = "tea-at-four-42"
+PLAYS = """async () => { const v = document.querySelector('[data-testid=stVideo]');
+    v.muted = true; try { await v.play(); } catch (e) { return false; }
+    const start = v.currentTime; await new Promise(r => setTimeout(r, 1200));
+    return v.readyState >= 2 && v.currentTime > start; }"""
+
+
+def _share_links_in(panel) -> list[str]:
+    return [text.strip() for text in panel.locator("code").all_inner_texts() if "/share?t=" in text]
+
+
+def test_a_colleague_on_the_network_plays_a_shared_video_and_reaches_nothing_else(
+        page: Page, browser, tmp_path: Path) -> None:
     address = _network_address()
     if address is None:
         pytest.skip("this machine has no non-loopback network address")
-    # The engine listens on every interface (as the docs say to for sharing); the dashboard reaches it
-    # over loopback, so the engine's own links say 127.0.0.1.
-    engine = start_engine(tmp_path / "engine", extra_args=["--host", "0.0.0.0"])
+    # The engine stays on loopback: the colleague's browser gets the video from the studio's own port.
+    engine = start_engine(tmp_path / "engine")
     try:
-        engine_port = int(engine.base_url.rsplit(":", 1)[1])
-        local_url = f"http://127.0.0.1:{engine_port}"
-        client = JoggAIClient(local_url, engine.api_key)
-        video_id = render_and_record(client, tmp_path / "studio" / "history.sqlite3", local_url, "Shared")
-        assert client.get_avatar_video(video_id).video_url.startswith(local_url)
+        client = JoggAIClient(engine.base_url, engine.api_key)
+        video_id = render_and_record(client, tmp_path / "studio" / "history.sqlite3", engine.base_url, "Shared")
         studio = _serve_dashboard_on_the_network(tmp_path / "studio", {
-            "AVATAR_STUDIO_ENGINE_URL": local_url, "AVATAR_STUDIO_ENGINE_KEY": engine.api_key})
+            "AVATAR_STUDIO_ENGINE_URL": engine.base_url, "AVATAR_STUDIO_ENGINE_KEY": engine.api_key,
+            "AVATAR_STUDIO_PASSCODE": PASSCODE})
         try:
-            dashboard_port = studio.url.rsplit(":", 1)[1]
-            page.goto(f"http://{address}:{dashboard_port}/video?video_id={video_id}")
+            origin = f"http://{address}:{studio.url.rsplit(':', 1)[1]}"
+            secrets_absent = [engine.api_key, PASSCODE]
+
+            # The owner, on another computer: the studio asks for the passcode first.
+            page.goto(f"{origin}/video?video_id={video_id}")
             settle(page)
-            player = page.locator("[data-testid=stVideo]")
-            expect(player).to_have_count(1)
-            src = player.get_attribute("src")
-            assert src.startswith(f"http://{address}:{engine_port}/"), src
-            # The share link names the address the colleague used, and the video really loads from there.
-            expect(page.get_by_text(f"http://{address}:{dashboard_port}/video?video_id={video_id}")).to_be_visible()
-            assert page.evaluate("""async () => { const v = document.querySelector('[data-testid=stVideo]');
-                v.muted = true; try { await v.play(); } catch (e) { return false; }
-                await new Promise(r => setTimeout(r, 1200)); return v.readyState >= 2 && v.currentTime > 0; }""")
-            # Catalog media (avatar covers) come from the engine too, through the same address.
-            page.goto(f"http://{address}:{dashboard_port}/")
+            expect(page.get_by_label("Passcode")).to_be_visible()
+            expect(page.get_by_test_id("stVideo")).to_have_count(0)
+            page.get_by_label("Passcode").fill(PASSCODE)
+            page.get_by_role("button", name="Unlock").click()
             settle(page)
-            cover = page.get_by_test_id("stImage").locator("img").first
-            expect(cover).to_be_visible()
-            assert cover.get_attribute("src").startswith(f"http://{address}:{engine_port}/")
-            assert cover.evaluate("img => img.complete && img.naturalWidth > 0")
+            panel = keyed(page, "share_panel")
+            expect(panel).to_be_visible()
+            panel.get_by_role("button", name="Create link").click()
+            settle(page)
+            expect(panel.get_by_text("/share?t=")).to_have_count(1)
+            [link] = _share_links_in(panel)
+            assert link.startswith(f"{origin}/share?t="), link
+            # A second link, revoked from the same panel.
+            panel.get_by_role("button", name="Create link").click()
+            settle(page)
+            expect(panel.get_by_text("/share?t=")).to_have_count(2)
+            revoked = next(url for url in _share_links_in(panel) if url != link)
+            revoked_id = ShareLinks(studio.data_dir / "history.sqlite3",
+                                    load_secret(studio.data_dir / "share-secret")).verify(
+                revoked.split("t=", 1)[1]).link.link_id
+            keyed(page, f"share_revoke_{revoked_id}").get_by_role("button").click()
+            settle(page)
+            expect(panel.get_by_text("/share?t=")).to_have_count(1)
+            assert not any(secret in page.content() for secret in secrets_absent)
+
+            # The colleague: a fresh browser, no passcode, only the link.
+            colleague = browser.new_context(viewport={"width": 1400, "height": 1000})
+            try:
+                other = colleague.new_page()
+                other.goto(link)
+                settle(other)
+                player = other.get_by_test_id("stVideo")
+                expect(player).to_have_count(1)
+                assert other.evaluate(PLAYS), "the shared video does not play"
+                # Served by the studio's own port (its media endpoint), not the engine's.
+                src = other.evaluate("document.querySelector('[data-testid=stVideo]').currentSrc")
+                assert src.startswith(f"{origin}/media/"), src
+                expect(other.locator("[data-testid=stVideo] track")).to_have_count(1)
+                expect(other.get_by_test_id("stSidebar")).to_have_count(0)
+                expect(other.get_by_test_id("stSidebarNav")).to_have_count(0)
+                expect(other.get_by_role("heading", name="Shared")).to_be_visible()
+                other.get_by_role("heading", name="Shared").scroll_into_view_if_needed()
+                screenshot(other, "share-page")
+                other.get_by_label("Your name (optional)").fill("Sam <b>from sales</b>")
+                other.get_by_role("button", name="Approve").click()
+                settle(other)
+                expect(other.get_by_text("your approval was sent")).to_be_visible()
+                assert not any(secret in other.content() for secret in secrets_absent)
+
+                for slug in [spec.slug for spec in PAGES if spec.needs_backend] + [""]:
+                    other.goto(f"{origin}/{slug}?video_id={video_id}")
+                    settle(other)
+                    expect(other.get_by_label("Passcode")).to_be_visible()
+                    expect(other.get_by_test_id("stSidebar")).to_have_count(0)
+                    expect(other.get_by_test_id("stVideo")).to_have_count(0)
+                    assert not any(secret in other.content() for secret in secrets_absent), slug
+
+                links = ShareLinks(studio.data_dir / "history.sqlite3", load_secret(studio.data_dir / "share-secret"))
+                expired = links.create(ShareTarget(VIDEO, "local", video_id), lifetime=1, allow_download=True,
+                                       now=time.time() - 10)
+                token = link.split("t=", 1)[1]
+                tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+                for url, words in ((f"{origin}/share?t={tampered}", "not valid"),
+                                   (f"{origin}/share?t={expired.token}", "expired"),
+                                   (revoked, "revoked"), (f"{origin}/share?t={'x' * 5000}", "not valid")):
+                    other.goto(url)
+                    settle(other)
+                    expect(other.get_by_text(words)).to_be_visible()
+                    expect(other.get_by_test_id("stVideo")).to_have_count(0)
+            finally:
+                colleague.close()
+
+            # The owner sees the approval, the colleague's text shown as text. A reload is a new browser
+            # session, so the passcode is asked again.
+            page.reload()
+            settle(page)
+            page.get_by_label("Passcode").fill(PASSCODE)
+            page.get_by_role("button", name="Unlock").click()
+            settle(page)
+            expect(keyed(page, "reviews_panel").get_by_text("1 approval")).to_be_visible()
+            expect(keyed(page, "reviews_panel").get_by_text("Sam <b>from sales</b>")).to_be_visible()
         finally:
             stop_studio(studio)
     finally:
