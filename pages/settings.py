@@ -3,7 +3,7 @@ webhook endpoints and the local webhook inbox."""
 
 import streamlit as st
 
-from lib.studio import data, nav, webhook_inbox
+from lib.studio import data, nav, webhook_endpoints
 from lib.studio.backends import BACKEND_LABELS
 from lib.studio.connection import active_kind, current_connection, ensure_inbox
 from lib.studio.engine_launcher import find_running_engine, stop_engine, tail_log
@@ -80,15 +80,15 @@ st.subheader("Webhooks")
 st.caption("Endpoints receive a signed POST when a video finishes (`X-Webhook-Signature`: HMAC-SHA256 of the "
            "body with the endpoint's secret).")
 webhook_notices()
-view = webhook_inbox.endpoints_view(connection)
+view = webhook_endpoints.endpoints_view(connection)
 inbox, inbox_problem = ensure_inbox(connection)
-registration = inbox.endpoint_for(connection.backend.backend_id) if inbox and connection.backend else None
+registration = inbox.store.endpoint_for(connection.backend.backend_id) if inbox and connection.backend else None
 if registration and not view.problem and registration.endpoint_id not in {e.endpoint_id for e in view.endpoints}:
     # The inbox's endpoint was deleted on the backend: register again, then list again.
     inbox.forget_registration(registration.backend)
     inbox, inbox_problem = ensure_inbox(connection)
-    registration = inbox.endpoint_for(connection.backend.backend_id)
-    view = webhook_inbox.endpoints_view(connection)
+    registration = inbox.store.endpoint_for(connection.backend.backend_id)
+    view = webhook_endpoints.endpoints_view(connection)
 webhook_endpoints_panel(connection, view, registration.endpoint_id if registration else None)
 
 st.subheader("Webhook inbox")

@@ -20,7 +20,8 @@ from lib.studio.engine_launcher import EngineInfo, EngineLaunchError, ensure_eng
 from lib.studio.experiments import ExperimentStore
 from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory
-from lib.studio.webhook_inbox import WebhookInbox
+from lib.studio.inbox_store import InboxStore
+from lib.studio.webhook_receiver import WebhookReceiver
 
 CATALOG_TTL = "10m"
 HEALTH_TTL_SECONDS = 15
@@ -147,15 +148,21 @@ def clear_catalog_caches() -> None:
         cached.clear()
 
 
-def _stop_released_inbox(inbox: WebhookInbox) -> None:
-    inbox.stop()
+@st.cache_resource(show_spinner=False)
+def inbox_store(path: str) -> InboxStore:
+    """The webhook inbox's registrations and deliveries at ``path`` (schema created once per process)."""
+    return InboxStore(Path(path))
 
 
-# One webhook inbox per dashboard process, shared by every session; releasing it stops the receiver.
+def _stop_released_inbox(receiver: WebhookReceiver) -> None:
+    receiver.stop()
+
+
+# One webhook receiver per dashboard process, shared by every session; releasing it stops listening.
 @st.cache_resource(show_spinner=False, on_release=_stop_released_inbox)
-def running_inbox(db_path: str) -> WebhookInbox:
-    """The process's inbox for the dashboard database at ``db_path``, started on first use."""
-    return WebhookInbox(Path(db_path), JobHistory(Path(db_path))).start()
+def running_inbox(db_path: str) -> WebhookReceiver:
+    """The process's inbox receiver for the dashboard database at ``db_path``, started on first use."""
+    return WebhookReceiver(inbox_store(db_path), job_history(db_path)).start()
 
 
 def stop_inbox() -> None:

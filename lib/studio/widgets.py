@@ -3,17 +3,27 @@ star toggles and the webhook panels of Settings."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from lib.studio import webhook_inbox
+from lib.joggai import contract
+from lib.studio import webhook_endpoints
 from lib.studio.backends import backend_label
 from lib.studio.catalog_view import avatar_facet_value, facet_label
 from lib.studio.config import load_config
-from lib.studio.connection import start_inbox_for, switch_inbox_off, upload_audio
+from lib.studio.connection import (
+    inbox_store,
+    replay_delivery,
+    start_inbox_for,
+    switch_inbox_off,
+    upload_audio,
+)
 from lib.studio.history import JobRecord
+from lib.studio.inbox_store import VALID, Delivery
 from lib.studio.nav import PAGE_BY_SLUG
 from lib.studio.sharing import browser_media_url, is_loopback_host
 from lib.studio.state import Keys, request_flag, take_flag
@@ -140,13 +150,36 @@ def audio_uploader(connection) -> None:
 
 # ---------------------------------------------------------------- webhooks (Settings)
 
+# Table titles on the Settings page, in sentence case like every other table of the studio.
+DELIVERY_COLUMNS = {"id": "#", "received": "Received", "verdict": "Verdict", "event": "Event",
+                    "video_id": "Video ID", "applied": "Applied to history", "replays": "Replays"}
+ENDPOINT_COLUMNS = {"endpoint_id": "Endpoint ID", "url": "URL", "status": "Status", "events": "Events",
+                    "created": "Created", "note": "Note"}
+
+
+def delivery_rows(deliveries: Iterable[Delivery]) -> list[dict[str, Any]]:
+    """Rows of the deliveries table (no bodies, no secrets)."""
+    return [{"id": d.id, "received": time.strftime("%b %d %H:%M:%S", time.localtime(d.received_at)),
+             "verdict": d.verdict, "event": d.event or "", "video_id": d.video_id or "",
+             "applied": d.applied, "replays": d.replays} for d in deliveries]
+
+
+def endpoint_rows(endpoints: Iterable[Any], inbox_endpoint_id: str | None = None) -> list[dict[str, Any]]:
+    """Rows of the endpoints table (never the secret)."""
+    return [{"endpoint_id": e.endpoint_id, "url": e.url, "status": e.status or "",
+             "events": ", ".join(e.events),
+             "created": time.strftime("%Y-%m-%d %H:%M", time.localtime(e.created_at)) if e.created_at else "",
+             "note": "this dashboard's inbox" if e.endpoint_id == inbox_endpoint_id else ""}
+            for e in endpoints]
+
+
 def _notice(ok: bool, message: str) -> None:
     st.session_state[Keys.WEBHOOK_NOTICE] = (ok, message)
 
 
 def _add_endpoint(connection) -> None:
     session = st.session_state
-    created, problem = webhook_inbox.change_endpoint(
+    created, problem = webhook_endpoints.change_endpoint(
         connection, "add", url=session[Keys.W_WEBHOOK_NEW_URL], events=session[Keys.W_WEBHOOK_NEW_EVENTS])
     if created is None:
         _notice(False, f"Not added: {problem}")
@@ -167,7 +200,7 @@ def _fill_edit_fields(endpoints: dict) -> None:
 def _save_endpoint(connection) -> None:
     session = st.session_state
     endpoint_id = session[Keys.W_WEBHOOK_PICK]
-    _, problem = webhook_inbox.change_endpoint(
+    _, problem = webhook_endpoints.change_endpoint(
         connection, "update", endpoint_id, url=session[Keys.W_WEBHOOK_EDIT_URL],
         events=session[Keys.W_WEBHOOK_EDIT_EVENTS], status=session[Keys.W_WEBHOOK_EDIT_STATUS])
     _notice(problem is None, f"Saved {endpoint_id}." if problem is None else f"Not saved: {problem}")
@@ -175,7 +208,7 @@ def _save_endpoint(connection) -> None:
 
 def _delete_endpoint(connection) -> None:
     endpoint_id = st.session_state[Keys.W_WEBHOOK_PICK]
-    _, problem = webhook_inbox.change_endpoint(connection, "delete", endpoint_id)
+    _, problem = webhook_endpoints.change_endpoint(connection, "delete", endpoint_id)
     _notice(problem is None, f"Deleted {endpoint_id}." if problem is None else f"Not deleted: {problem}")
     if problem is None:
         st.session_state[Keys.W_WEBHOOK_PICK] = None
@@ -187,8 +220,8 @@ def _start_inbox(connection) -> None:
 
 
 def _replay_delivery(history_path) -> None:
-    replayed = webhook_inbox.stored_inbox(history_path).replay(st.session_state[Keys.W_INBOX_PICK])
-    _notice(replayed.verdict == webhook_inbox.VALID,
+    replayed = replay_delivery(history_path, st.session_state[Keys.W_INBOX_PICK])
+    _notice(replayed.verdict == VALID,
             f"Delivery {replayed.id} replayed: {replayed.verdict}" + (", applied." if replayed.applied else "."))
 
 
@@ -204,7 +237,7 @@ def webhook_notices() -> None:
             st.code(created[1], language=None)
 
 
-def webhook_endpoints_panel(connection, view: webhook_inbox.EndpointsView, inbox_endpoint_id: str | None) -> None:
+def webhook_endpoints_panel(connection, view: webhook_endpoints.EndpointsView, inbox_endpoint_id: str | None) -> None:
     """The backend's endpoints (never their secrets), an add form with an event picker, and edit/delete."""
     session = st.session_state
     if view.problem:
@@ -213,13 +246,13 @@ def webhook_endpoints_panel(connection, view: webhook_inbox.EndpointsView, inbox
     if not view.endpoints:
         st.caption("No endpoints on this backend yet.")
     else:
-        st.dataframe(webhook_inbox.endpoint_rows(view.endpoints, inbox_endpoint_id), hide_index=True,
+        st.dataframe(endpoint_rows(view.endpoints, inbox_endpoint_id), hide_index=True,
                      key="webhook_endpoints",
                      column_config={column: st.column_config.TextColumn(title)
-                                    for column, title in webhook_inbox.ENDPOINT_COLUMNS.items()})
+                                    for column, title in ENDPOINT_COLUMNS.items()})
     add_tab, edit_tab = st.tabs(["Add an endpoint", "Change or delete"])
     with add_tab, st.form("webhook_add_form", border=False):
-        session.setdefault(Keys.W_WEBHOOK_NEW_EVENTS, list(webhook_inbox.VIDEO_EVENTS))
+        session.setdefault(Keys.W_WEBHOOK_NEW_EVENTS, list(contract.AVATAR_VIDEO_EVENTS))
         st.text_input("URL", key=Keys.W_WEBHOOK_NEW_URL, placeholder="https://example.org/hooks/joggai")
         st.multiselect("Events", view.events, key=Keys.W_WEBHOOK_NEW_EVENTS)
         st.form_submit_button("Add endpoint", key=Keys.W_WEBHOOK_ADD, on_click=_add_endpoint, args=(connection,),
@@ -258,14 +291,14 @@ def webhook_inbox_panel(connection, inbox, registration, problem: str | None) ->
                       args=(history_path,), icon=":material/stop:")
     if problem:
         st.warning(problem)
-    deliveries = webhook_inbox.stored_inbox(history_path).deliveries()
+    deliveries = inbox_store().deliveries()
     if not deliveries:
         st.caption("No deliveries yet.")
         return
-    titles = webhook_inbox.DELIVERY_COLUMNS
+    titles = DELIVERY_COLUMNS
     if session.get(Keys.W_INBOX_PICK) not in {d.id for d in deliveries}:
         session.pop(Keys.W_INBOX_PICK, None)
-    st.dataframe(webhook_inbox.delivery_rows(deliveries), hide_index=True, key="inbox_deliveries",
+    st.dataframe(delivery_rows(deliveries), hide_index=True, key="inbox_deliveries",
                  column_config={**{column: st.column_config.TextColumn(title) for column, title in titles.items()},
                                 "id": st.column_config.NumberColumn(titles["id"], width=50),
                                 "applied": st.column_config.CheckboxColumn(titles["applied"]),

@@ -11,8 +11,8 @@ import pytest
 from lib.joggai import CreateVideoRequest
 from lib.studio.engine_launcher import find_running_engine, stop_engine
 from lib.studio.history import JobHistory
+from lib.studio.inbox_store import InboxStore
 from lib.studio.state import Keys
-from lib.studio.webhook_inbox import WebhookInbox
 from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.timeout(180)
@@ -126,7 +126,7 @@ def test_inbox_receives_a_job_event_marks_it_done_and_replays(studio_env: Path, 
     at = open_page("settings")
     at.button(key=Keys.W_INBOX_START).click().run()
     assert not at.exception
-    inbox = WebhookInbox(studio_env / "history.sqlite3", history)
+    inbox = InboxStore(studio_env / "history.sqlite3")
     registration = inbox.endpoint_for("local")
     try:
         assert registration is not None
@@ -155,7 +155,7 @@ def test_inbox_receives_a_job_event_marks_it_done_and_replays(studio_env: Path, 
         at.switch_page("pages/settings.py").run()
         at.button(key=Keys.W_INBOX_STOP).click().run()
         assert not at.exception and at.button(key=Keys.W_INBOX_START)
-        assert not WebhookInbox.wanted(studio_env / "history.sqlite3")
+        assert not InboxStore(studio_env / "history.sqlite3").wanted()
     finally:
         if registration is not None:
             engine_client.delete_webhook_endpoint(registration.endpoint_id)
@@ -164,7 +164,7 @@ def test_inbox_receives_a_job_event_marks_it_done_and_replays(studio_env: Path, 
 def test_deleting_the_inbox_endpoint_registers_it_again(studio_env: Path, engine, engine_client) -> None:
     at = open_page("settings")
     at.button(key=Keys.W_INBOX_START).click().run()
-    inbox = WebhookInbox(studio_env / "history.sqlite3", JobHistory(studio_env / "history.sqlite3"))
+    inbox = InboxStore(studio_env / "history.sqlite3")
     first = inbox.endpoint_for("local")
     try:
         at.selectbox(key=Keys.W_WEBHOOK_PICK).select(first.endpoint_id).run()
