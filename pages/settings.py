@@ -8,7 +8,13 @@ from lib.studio.backends import BACKEND_LABELS
 from lib.studio.connection import active_kind, current_connection, ensure_inbox
 from lib.studio.engine_launcher import find_running_engine, stop_engine, tail_log
 from lib.studio.state import Keys
-from lib.studio.widgets import format_quota, webhook_endpoints_panel, webhook_inbox_panel, webhook_notices
+from lib.studio.widgets import (
+    format_quota,
+    kept_copies_panel,
+    webhook_endpoints_panel,
+    webhook_inbox_panel,
+    webhook_notices,
+)
 
 nav.require_entrypoint("settings")
 st.title(":material/settings: Settings")
@@ -75,6 +81,11 @@ else:
               on_click=restart_engine, args=(engine,))
     st.caption(f"Data dir: `{engine_dir}`")
     st.code("\n".join(tail_log(engine_dir)) or "(no log yet)", language=None, height=300)
+
+st.subheader("Kept copies")
+st.caption("Result links from the cloud may expire: the studio keeps its own copy of each finished video, "
+           "so playback, bundles and shares keep working.")
+kept_copies_panel(connection)
 
 st.subheader("Webhooks")
 st.caption("Endpoints receive a signed POST when a video finishes (`X-Webhook-Signature`: HMAC-SHA256 of the "

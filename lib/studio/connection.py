@@ -22,6 +22,7 @@ from lib.studio.experiments import ExperimentStore
 from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory, JobRecord, JobUpdate
 from lib.studio.inbox_store import Delivery, InboxStore
+from lib.studio.kept_copies import CopyKeeper, CopyPolicy, enforce_budget, read_policy, save_policy
 from lib.studio.polling import first_poll_at, poll_due_jobs
 from lib.studio.state import Keys
 from lib.studio.webhook_endpoints import reaches_this_machine, register_inbox
@@ -119,7 +120,32 @@ def refresh_active_jobs(connection: Connection) -> list[JobUpdate]:
     updates = poll_due_jobs(store.active_jobs(backend.backend_id),
                             lambda job: client if job.backend == backend.backend_id else None)
     store.apply_updates(updates)
+    keeper = copy_keeper()
+    keeper.want(updates)  # finished billed videos are copied by the keeper's thread, not in this run
+    keeper.offer_download(backend.backend_id, client.download)
     return updates
+
+
+def copy_keeper() -> CopyKeeper:
+    """The process's kept-copies worker (lib.studio.kept_copies)."""
+    return data.copy_keeper(str(load_config().history_path))
+
+
+def copy_policy() -> CopyPolicy:
+    """Whether billed videos are copied, and the storage budget (Settings)."""
+    return read_policy(data.studio_settings(str(load_config().history_path)))
+
+
+def copy_usage() -> tuple[int, int]:
+    """How many kept copies there are and the bytes they take."""
+    return data.job_history(str(load_config().history_path)).kept_usage()
+
+
+def change_copy_policy(policy: CopyPolicy) -> int:
+    """Store the policy and evict at once what no longer fits; returns how many copies were evicted."""
+    path = str(load_config().history_path)
+    save_policy(data.studio_settings(path), policy)
+    return len(enforce_budget(data.job_history(path), policy.budget_bytes))
 
 
 _CATALOGS = {"public_avatars": data.public_avatars, "custom_avatars": data.custom_avatars,
@@ -273,4 +299,5 @@ def switch_inbox_off(db_path: Path) -> None:
 def replay_delivery(db_path: Path, delivery_id: int) -> Delivery:
     """Verify a stored delivery again and, if valid, apply it again (the receiver need not be listening)."""
     path = str(db_path)
-    return WebhookReceiver(data.inbox_store(path), data.job_history(path)).replay(delivery_id)
+    return WebhookReceiver(data.inbox_store(path), data.job_history(path),
+                           on_applied=data.copy_keeper(path).want).replay(delivery_id)

@@ -21,6 +21,8 @@ from lib.studio.experiments import ExperimentStore
 from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory
 from lib.studio.inbox_store import InboxStore
+from lib.studio.kept_copies import CopyKeeper
+from lib.studio.studio_settings import StudioSettings
 from lib.studio.webhook_receiver import WebhookReceiver
 
 CATALOG_TTL = "10m"
@@ -154,6 +156,23 @@ def inbox_store(path: str) -> InboxStore:
     return InboxStore(Path(path))
 
 
+@st.cache_resource(show_spinner=False)
+def studio_settings(path: str) -> StudioSettings:
+    """Settings kept in the dashboard database at ``path`` (schema created once per process)."""
+    return StudioSettings(Path(path))
+
+
+def _stop_released_keeper(keeper: CopyKeeper) -> None:
+    keeper.stop()
+
+
+# One copy worker per dashboard process; copies live next to the database, in copies/.
+@st.cache_resource(show_spinner=False, on_release=_stop_released_keeper)
+def copy_keeper(db_path: str) -> CopyKeeper:
+    """The process's kept-copies worker for the dashboard database at ``db_path``, started on first use."""
+    return CopyKeeper(job_history(db_path), studio_settings(db_path), Path(db_path).parent / "copies").start()
+
+
 def _stop_released_inbox(receiver: WebhookReceiver) -> None:
     receiver.stop()
 
@@ -162,7 +181,7 @@ def _stop_released_inbox(receiver: WebhookReceiver) -> None:
 @st.cache_resource(show_spinner=False, on_release=_stop_released_inbox)
 def running_inbox(db_path: str) -> WebhookReceiver:
     """The process's inbox receiver for the dashboard database at ``db_path``, started on first use."""
-    return WebhookReceiver(inbox_store(db_path), job_history(db_path)).start()
+    return WebhookReceiver(inbox_store(db_path), job_history(db_path), on_applied=copy_keeper(db_path).want).start()
 
 
 def stop_inbox() -> None:

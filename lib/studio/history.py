@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -48,6 +49,12 @@ CREATE TABLE IF NOT EXISTS jobs (
     next_poll_at REAL,
     poll_count INTEGER NOT NULL DEFAULT 0,
     poll_failures INTEGER NOT NULL DEFAULT 0,
+    kept_video_path TEXT,
+    kept_cover_path TEXT,
+    kept_bytes INTEGER,
+    kept_at REAL,
+    copy_state TEXT,
+    copy_note TEXT,
     PRIMARY KEY (backend, video_id)
 );
 CREATE INDEX IF NOT EXISTS jobs_active ON jobs (status, next_poll_at);
@@ -55,7 +62,11 @@ CREATE INDEX IF NOT EXISTS jobs_listing ON jobs (status IN ('completed', 'failed
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (status, COALESCE(completed_at, updated_at), video_id);
 CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, created_at DESC, video_id);
 CREATE INDEX IF NOT EXISTS jobs_origin ON jobs (backend, base_url);
+CREATE INDEX IF NOT EXISTS jobs_copies ON jobs (copy_state, kept_at);
 """
+# Columns added after the first release: a database made before them gets them on open.
+_LATER_COLUMNS = {"kept_video_path": "TEXT", "kept_cover_path": "TEXT", "kept_bytes": "INTEGER",
+                  "kept_at": "REAL", "copy_state": "TEXT", "copy_note": "TEXT"}
 # The tracker's orders, each served by an index above (the expressions must match them exactly).
 LISTING_ORDER = "ORDER BY status IN ('completed', 'failed'), created_at DESC, video_id"
 # The same order when every status asked for is on one side (then jobs_by_status serves it).
@@ -94,6 +105,13 @@ class JobRecord:
     next_poll_at: float | None
     poll_count: int
     poll_failures: int
+    # The studio's own copy of a billed video (lib.studio.kept_copies): paths, size, when, and its state.
+    kept_video_path: str | None = None
+    kept_cover_path: str | None = None
+    kept_bytes: int | None = None
+    kept_at: float | None = None
+    copy_state: str | None = None
+    copy_note: str | None = None
 
     @property
     def is_terminal(self) -> bool:
@@ -172,6 +190,17 @@ class JobHistory(SqliteStore):
 
     schema = _SCHEMA
 
+    def __init__(self, path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:  # an older file: add the later columns before the schema's indexes
+            if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='jobs'").fetchone():
+                have = {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}
+                for column, kind in _LATER_COLUMNS.items():
+                    if column not in have:
+                        db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
+        super().__init__(path)
+
     def record_submission(self, *, backend: str, base_url: str, video_id: str, request: Mapping[str, Any],
                           name: str = "", avatar_name: str = "", voice_name: str = "",
                           batch: str | None = None, experiment: str | None = None,
@@ -224,6 +253,44 @@ class JobHistory(SqliteStore):
                          update.polled_at, update.backend, update.video_id, terminal))
                 changed += cursor.rowcount
         return changed
+
+    # -- kept copies (the policy and the files are lib.studio.kept_copies') --------------------------
+
+    def set_copy_state(self, backend: str, video_id: str, state: str, *, note: str | None = None,
+                       only_if_unset: bool = False) -> bool:
+        """Mark a job's copy ``state`` (e.g. wanted, failed); ``only_if_unset`` leaves a job that has one."""
+        with self._connect() as db:
+            return db.execute(
+                "UPDATE jobs SET copy_state=?, copy_note=? WHERE backend=? AND video_id=?"
+                + (" AND copy_state IS NULL" if only_if_unset else ""),
+                (state, note, backend, video_id)).rowcount > 0
+
+    def record_copy(self, backend: str, video_id: str, *, state: str, video_path: str,
+                    cover_path: str | None, size: int, now: float) -> None:
+        """The job's copy is on disk: its paths and size in bytes."""
+        with self._connect() as db:
+            db.execute("UPDATE jobs SET copy_state=?, copy_note=NULL, kept_video_path=?, kept_cover_path=?, "
+                       "kept_bytes=?, kept_at=? WHERE backend=? AND video_id=?",
+                       (state, video_path, cover_path, int(size), now, backend, video_id))
+
+    def record_eviction(self, backend: str, video_id: str, *, state: str, note: str) -> None:
+        """The job's copy was deleted: no paths any more, and why."""
+        with self._connect() as db:
+            db.execute("UPDATE jobs SET copy_state=?, copy_note=?, kept_video_path=NULL, kept_cover_path=NULL, "
+                       "kept_bytes=NULL WHERE backend=? AND video_id=?", (state, note, backend, video_id))
+
+    def jobs_in_copy_state(self, state: str, *, limit: int | None = None) -> list[JobRecord]:
+        """Jobs whose copy is in ``state``, oldest copy (or oldest completion) first."""
+        query = "SELECT * FROM jobs WHERE copy_state=? ORDER BY kept_at, completed_at, video_id"
+        with self._connect() as db:
+            rows = db.execute(query + (f" LIMIT {int(limit)}" if limit is not None else ""), (state,)).fetchall()
+        return [_record(row) for row in rows]
+
+    def kept_usage(self) -> tuple[int, int]:
+        """How many copies are on disk and the bytes they take."""
+        with self._connect() as db:
+            count, size = db.execute("SELECT COUNT(kept_bytes), COALESCE(SUM(kept_bytes), 0) FROM jobs").fetchone()
+        return int(count), int(size)
 
     def move_origin(self, backend: str, base_url: str) -> int:
         """Point stored result links of ``backend`` at ``base_url`` (the local engine's port changes

@@ -136,6 +136,8 @@ class Keys:
     W_SETTINGS_TEST = "settings_test"
     W_SETTINGS_FORGET_KEY = "settings_forget_key"
     W_SETTINGS_RESTART = "settings_restart"
+    W_SETTINGS_KEEP_COPIES = "settings_keep_copies"
+    W_SETTINGS_COPY_BUDGET = "settings_copy_budget_gb"
 
 
 # Widgets whose values the page guard carries across its bounce through app.py (see lib.studio.nav).

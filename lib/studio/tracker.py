@@ -10,6 +10,7 @@ import pandas as pd
 
 from lib.studio.backends import backend_label
 from lib.studio.history import JobHistory, JobQuery, JobRecord
+from lib.studio.kept_copies import copy_status
 
 STATUSES = ("pending", "processing", "completed", "failed")
 ACTIVE_STATUSES = STATUSES[:2]
@@ -50,15 +51,16 @@ def jobs_frame(jobs: Sequence[JobRecord], *, now: float | None = None,
         "backend": backend_label(job.backend),
         "video_id": job.video_id,
         "error": job.error_message or "",
+        "copy": copy_status(job),
     } for job in jobs]
-    columns = ["", "status", "progress", "elapsed", "name", "avatar", "voice", "backend", "video_id", "error"]
+    columns = ["", "status", "progress", "elapsed", "name", "avatar", "voice", "backend", "video_id", "error", "copy"]
     return pd.DataFrame(rows, columns=columns)
 
 
 # Column titles of the tracker table, in sentence case like every other table of the studio.
 JOB_COLUMNS = {"": "", "status": "Status", "progress": "Progress", "elapsed": "Elapsed", "name": "Name",
                "avatar": "Avatar", "voice": "Voice", "backend": "Backend", "video_id": "Video ID",
-               "error": "Reason (if failed)"}
+               "error": "Reason (if failed)", "copy": "Kept copy"}
 
 
 @dataclass(frozen=True)

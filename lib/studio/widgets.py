@@ -16,6 +16,9 @@ from lib.studio.backends import backend_label
 from lib.studio.catalog_view import avatar_facet_value, facet_label
 from lib.studio.config import load_config
 from lib.studio.connection import (
+    change_copy_policy,
+    copy_policy,
+    copy_usage,
     inbox_store,
     replay_delivery,
     start_inbox_for,
@@ -24,6 +27,7 @@ from lib.studio.connection import (
 )
 from lib.studio.history import JobRecord
 from lib.studio.inbox_store import VALID, Delivery
+from lib.studio.kept_copies import CopyPolicy, MediaSource, format_bytes, playable_cover, playable_video
 from lib.studio.nav import PAGE_BY_SLUG
 from lib.studio.sharing import browser_media_url, is_loopback_host
 from lib.studio.state import Keys, request_flag, take_flag
@@ -87,6 +91,14 @@ def for_browser(url: str | None) -> str | None:
     return browser_media_url(url, browser_url=st.context.url, public_engine_url=load_config().engine_public_url)
 
 
+def playable_for_browser(source: MediaSource | None) -> str | None:
+    """What ``st.video``/``st.image`` get for a job's media: a kept copy's path (Streamlit serves the
+    file), or the link as this browser can open it."""
+    if source is None:
+        return None
+    return source.location if source.is_copy else for_browser(source.location)
+
+
 def browser_is_local() -> bool:
     """True when the browser reached the dashboard through a loopback address (or it is unknown)."""
     host = urlsplit(st.context.url or "").hostname
@@ -111,18 +123,19 @@ def finished_job_card(job: JobRecord) -> None:
     """
     # A portrait video gets a narrower column so it does not tower over the page.
     widths = [3, 2] if job.request.get("aspect_ratio") == "landscape" else [2, 3]
-    video_url, cover_url, caption_url = (for_browser(url) for url in (job.video_url, job.cover_url, job.caption_url))
+    video_url, caption_url = for_browser(job.video_url), for_browser(job.caption_url)
+    playable, cover = playable_for_browser(playable_video(job)), playable_for_browser(playable_cover(job))
     with st.container(border=True, key=f"finished_{job.video_id}"):
         player, details = st.columns(widths)
         with player:
-            video_player(video_url or "")
+            video_player(playable or "")
         with details:
             st.markdown(f"**{job.name or '(unnamed)'}**")
             facts = [job.avatar_name, job.voice_name or job.voice_id, backend_label(job.backend),
                      f"{job.duration:.1f} s" if job.duration else ""]
             st.caption(" · ".join(fact for fact in facts if fact))
-            if cover_url:
-                st.image(cover_url, width=160)
+            if cover:
+                st.image(cover, width=160)
             with st.container(horizontal=True):
                 st.link_button("MP4", video_url or "", icon=":material/download:")
                 if caption_url:
@@ -146,6 +159,35 @@ def audio_uploader(connection) -> None:
             bar.progress(1.0, text=f"Uploaded {upload.name}")
         else:
             st.error(error)
+
+
+# ---------------------------------------------------------------- kept copies (Settings)
+
+_GB = 1024**3
+
+
+def _save_copy_policy() -> None:
+    session = st.session_state
+    evicted = change_copy_policy(CopyPolicy(keep=bool(session[Keys.W_SETTINGS_KEEP_COPIES]),
+                                            budget_bytes=int(float(session[Keys.W_SETTINGS_COPY_BUDGET]) * _GB)))
+    if evicted:
+        st.toast(f"{evicted} oldest {'copy' if evicted == 1 else 'copies'} evicted to fit the new budget.")
+
+
+def kept_copies_panel(connection) -> None:
+    """Keep copies on/off and the storage budget, with what the copies take now."""
+    session, policy = st.session_state, copy_policy()
+    session.setdefault(Keys.W_SETTINGS_KEEP_COPIES, policy.keep)
+    session.setdefault(Keys.W_SETTINGS_COPY_BUDGET, round(policy.budget_bytes / _GB, 2))
+    with st.container(horizontal=True, vertical_alignment="bottom", key="kept_copies_controls"):
+        st.toggle("Keep copies", key=Keys.W_SETTINGS_KEEP_COPIES, on_change=_save_copy_policy,
+                  help="Download each finished video and its cover from a billed backend into the studio's data dir")
+        st.number_input("Storage budget (GB)", min_value=0.0, step=0.5, key=Keys.W_SETTINGS_COPY_BUDGET,
+                        on_change=_save_copy_policy, width=200)
+    count, used = copy_usage()
+    st.caption(f"{count} {'copy' if count == 1 else 'copies'} · {format_bytes(used)} of "
+               f"{format_bytes(policy.budget_bytes)} in `{connection.config.data_dir / 'copies'}`; the oldest go "
+               "first when the budget is full. The local engine keeps its own files, so its videos are not copied.")
 
 
 # ---------------------------------------------------------------- webhooks (Settings)
