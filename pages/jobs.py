@@ -14,11 +14,13 @@ connection = current_connection()
 # A switched-on inbox marks jobs done as their events arrive; after a dashboard restart it starts here too.
 inbox, _ = ensure_inbox(connection)
 updates = refresh_active_jobs(connection)  # one tick: only due, unfinished jobs of the active backend
-jobs = history().list_jobs()
-active = tracker.followed_jobs(jobs, connection.backend.backend_id if connection.ok else None)
-waiting = sum(not job.is_terminal for job in jobs) - len(active)
+session = st.session_state
+view = tracker.jobs_view(history(), connection.backend.backend_id if connection.ok else None,
+                         statuses=session.get(Keys.W_JOBS_STATUS) or (), backends=session.get(Keys.W_JOBS_BACKEND) or (),
+                         search=session.get(Keys.W_JOBS_SEARCH) or "", page=session.get(Keys.JOBS_PAGE) or 1)
+active = view.followed
 highlight = st.query_params.get("job")
-if not jobs:
+if not view.total:
     with st.container(border=True, key="jobs_empty"):
         st.markdown("#### :material/movie: No videos yet")
         st.caption("Videos you create appear here while they render, then play inline.")
@@ -28,24 +30,24 @@ if not jobs:
 
 # The controls are drawn every run (disabled when idle) so the elements below never move. Fixed widths
 # let the row wrap whole controls at narrow widths instead of squeezing (and clipping) the Pause toggle.
+# The view above was read with these widgets' values; a change reruns the page at once.
 with st.container(horizontal=True, vertical_alignment="bottom", key="jobs_controls"):
-    statuses = st.multiselect("Status", list(tracker.STATUSES), key=Keys.W_JOBS_STATUS, placeholder="Any",
-                              width=180)
-    backends = st.multiselect("Backend", sorted({job.backend for job in jobs}), key=Keys.W_JOBS_BACKEND,
-                              format_func=backend_label, placeholder="Any", width=180)
-    search = st.text_input("Search", key=Keys.W_JOBS_SEARCH, placeholder="name, id, avatar, voice", width=220)
+    st.multiselect("Status", list(tracker.STATUSES), key=Keys.W_JOBS_STATUS, placeholder="Any", width=180)
+    st.multiselect("Backend", view.backends, key=Keys.W_JOBS_BACKEND, format_func=backend_label,
+                   placeholder="Any", width=180)
+    st.text_input("Search", key=Keys.W_JOBS_SEARCH, placeholder="name, id, avatar, voice", width=220)
     interval = st.selectbox("Refresh every", tracker.REFRESH_CHOICES_MS, key=Keys.W_JOBS_INTERVAL,
                             index=None, placeholder=f"{connection.config.autorefresh_ms / 1000:g} s",
                             format_func=lambda ms: f"{ms / 1000:g} s", disabled=not active, width=120)
     paused = st.toggle("Pause", key=Keys.W_JOBS_PAUSED, disabled=not active, width="content")
 
-shown = tracker.filter_jobs(jobs, statuses=statuses, backends=backends, search=search)
-st.caption(f"{len(active)} running · {len(jobs)} in history"
+st.caption(f"{len(active)} running · {view.total} in history"
+           + (f" · {view.matching} match" if view.matching != view.total else "")
            + (f" · {sum(u.status is not None for u in updates)} updated just now" if updates else "")
-           + (f" · {waiting} waiting for their backend (switch it in Settings)" if waiting else "")
+           + (f" · {view.waiting} waiting for their backend (switch it in Settings)" if view.waiting else "")
            + (" · webhook inbox on: jobs finish as their events arrive" if inbox is not None else ""))
 st.dataframe(
-    tracker.jobs_frame(shown, highlight=highlight), key="jobs_table", hide_index=True,
+    tracker.jobs_frame(view.rows, highlight=highlight), key="jobs_table", hide_index=True,
     column_config={
         **{column: st.column_config.TextColumn(title) for column, title in tracker.JOB_COLUMNS.items()},
         "": st.column_config.TextColumn("", width=36, help="The job you just submitted"),
@@ -53,17 +55,23 @@ st.dataframe(
         "progress": st.column_config.ProgressColumn(tracker.JOB_COLUMNS["progress"], min_value=0, max_value=100,
                                                     format="%d%%"),
     })
+if view.pages > 1:
+    # The page lives in a plain key, set by the callback: a widget's own value does not survive the page
+    # guard's bounce through app.py, and st.pagination may not be set through session state.
+    st.pagination(view.pages, default=view.page, key=Keys.W_JOBS_PAGE,
+                  on_change=lambda: session.update({Keys.JOBS_PAGE: session[Keys.W_JOBS_PAGE]}))
 
-with st.expander(f"Failed jobs ({sum(job.status == 'failed' for job in shown)})", icon=":material/error:"):
-    for job in (job for job in shown if job.status == "failed"):
+with st.expander(f"Failed jobs ({view.failed_count})", icon=":material/error:"):
+    for job in view.failed:
         st.error(f"**{job.name or job.video_id}** — {job.error_message or 'no reason given'}")
+    if view.failed_count > len(view.failed):
+        st.caption(f"The newest {len(view.failed)}; filter the table by status to page through the rest.")
 
 st.subheader("Finished videos")
 with st.container(key="finished_videos"):
-    players = tracker.inline_players(jobs)
-    if not players:
+    if not view.players:
         st.caption("Finished videos play here.")
-    for job in players:
+    for job in view.players:
         finished_job_card(job)
 
 # Last element on the page, and only while something is running: when it goes, nothing above moves.

@@ -3,12 +3,18 @@ webhook endpoints and the local webhook inbox."""
 
 import streamlit as st
 
-from lib.studio import data, nav, webhook_inbox
+from lib.studio import data, nav, webhook_endpoints
 from lib.studio.backends import BACKEND_LABELS
 from lib.studio.connection import active_kind, current_connection, ensure_inbox
 from lib.studio.engine_launcher import find_running_engine, stop_engine, tail_log
 from lib.studio.state import Keys
-from lib.studio.widgets import format_quota, webhook_endpoints_panel, webhook_inbox_panel, webhook_notices
+from lib.studio.widgets import (
+    format_quota,
+    kept_copies_panel,
+    webhook_endpoints_panel,
+    webhook_inbox_panel,
+    webhook_notices,
+)
 
 nav.require_entrypoint("settings")
 connection = current_connection()
@@ -75,19 +81,24 @@ else:
     st.caption(f"Data dir: `{engine_dir}`")
     st.code("\n".join(tail_log(engine_dir)) or "(no log yet)", language=None, height=300)
 
+st.subheader("Kept copies")
+st.caption("Result links from the cloud may expire: the studio keeps its own copy of each finished video, "
+           "so playback, bundles and shares keep working.")
+kept_copies_panel(connection)
+
 st.subheader("Webhooks")
 st.caption("Endpoints receive a signed POST when a video finishes (`X-Webhook-Signature`: HMAC-SHA256 of the "
            "body with the endpoint's secret).")
 webhook_notices()
-view = webhook_inbox.endpoints_view(connection)
+view = webhook_endpoints.endpoints_view(connection)
 inbox, inbox_problem = ensure_inbox(connection)
-registration = inbox.endpoint_for(connection.backend.backend_id) if inbox and connection.backend else None
+registration = inbox.store.endpoint_for(connection.backend.backend_id) if inbox and connection.backend else None
 if registration and not view.problem and registration.endpoint_id not in {e.endpoint_id for e in view.endpoints}:
     # The inbox's endpoint was deleted on the backend: register again, then list again.
     inbox.forget_registration(registration.backend)
     inbox, inbox_problem = ensure_inbox(connection)
-    registration = inbox.endpoint_for(connection.backend.backend_id)
-    view = webhook_inbox.endpoints_view(connection)
+    registration = inbox.store.endpoint_for(connection.backend.backend_id)
+    view = webhook_endpoints.endpoints_view(connection)
 webhook_endpoints_panel(connection, view, registration.endpoint_id if registration else None)
 
 st.subheader("Webhook inbox")

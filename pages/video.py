@@ -3,7 +3,7 @@ bundle and the request as curl or Python."""
 
 import streamlit as st
 
-from lib.studio import nav, sharing
+from lib.studio import kept_copies, nav, sharing
 from lib.studio.backends import backend_label
 from lib.studio.compose import curl_command
 from lib.studio.connection import current_connection, fetch_job, history
@@ -37,8 +37,8 @@ else:
 aspect = details.get("aspect_ratio")
 player, about = st.columns({"landscape": [3, 2], "square": [1, 1]}.get(aspect, [2, 3]))
 with player:
-    if video_url:
-        video_player(video_url)
+    if video_url:  # the kept copy first, so the video still plays once its link has expired
+        video_player((kept_copies.playable_video(job) if job else None) or video_url)
     elif error:
         st.error(f"This video failed: {error}")
     else:
@@ -46,6 +46,8 @@ with player:
 with about:
     st.subheader(job.name if job and job.name else video_id)
     status_badge(status)
+    if job is not None and (copy_line := kept_copies.copy_status(job)):
+        st.caption(f":material/inventory_2: {copy_line[0].upper()}{copy_line[1:]}")
     with st.container(horizontal=True):
         if video_url:
             st.link_button("Download MP4", for_browser(video_url), icon=":material/download:")
@@ -59,7 +61,7 @@ with about:
                                       backend_label=backend_label(job.backend))
         client = connection.client
         # Built only when clicked (callable data); the server fetches the engine's own links.
-        st.download_button("Download bundle (ZIP)", lambda: sharing.build_bundle(source, client.download),
+        st.download_button("Download bundle (ZIP)", lambda: sharing.build_bundle(source, kept_copies.bundle_fetch(job, client.download)),
                            file_name=sharing.bundle_file_name(source), mime="application/zip",
                            key=Keys.W_VIDEO_BUNDLE, icon=":material/folder_zip:", on_click="ignore",
                            help="MP4, captions, cover, request.json (no API key) and a README")

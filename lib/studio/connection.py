@@ -21,9 +21,12 @@ from lib.studio.config import StudioConfig, load_config
 from lib.studio.experiments import ExperimentStore
 from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory, JobRecord, JobUpdate
+from lib.studio.inbox_store import Delivery, InboxStore
+from lib.studio.kept_copies import CopyKeeper, CopyPolicy, enforce_budget, read_policy, save_policy
 from lib.studio.polling import first_poll_at, poll_due_jobs
 from lib.studio.state import Keys
-from lib.studio.webhook_inbox import WebhookInbox, reaches_this_machine, stored_inbox
+from lib.studio.webhook_endpoints import reaches_this_machine, register_inbox
+from lib.studio.webhook_receiver import WebhookReceiver
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,32 @@ def refresh_active_jobs(connection: Connection) -> list[JobUpdate]:
     updates = poll_due_jobs(store.active_jobs(backend.backend_id),
                             lambda job: client if job.backend == backend.backend_id else None)
     store.apply_updates(updates)
+    keeper = copy_keeper()
+    keeper.want(updates)  # finished billed videos are copied by the keeper's thread, not in this run
+    keeper.offer_download(backend.backend_id, client.download)
     return updates
+
+
+def copy_keeper() -> CopyKeeper:
+    """The process's kept-copies worker (lib.studio.kept_copies)."""
+    return data.copy_keeper(str(load_config().history_path))
+
+
+def copy_policy() -> CopyPolicy:
+    """Whether billed videos are copied, and the storage budget (Settings)."""
+    return read_policy(data.studio_settings(str(load_config().history_path)))
+
+
+def copy_usage() -> tuple[int, int]:
+    """How many kept copies there are and the bytes they take."""
+    return data.job_history(str(load_config().history_path)).kept_usage()
+
+
+def change_copy_policy(policy: CopyPolicy) -> int:
+    """Store the policy and evict at once what no longer fits; returns how many copies were evicted."""
+    path = str(load_config().history_path)
+    save_policy(data.studio_settings(path), policy)
+    return len(enforce_budget(data.job_history(path), policy.budget_bytes))
 
 
 _CATALOGS = {"public_avatars": data.public_avatars, "custom_avatars": data.custom_avatars,
@@ -227,37 +255,49 @@ def fetch_job(connection: Connection, video_id: str) -> tuple[VideoJob | None, s
         return None, f"{message} {fix}"
 
 
-def ensure_inbox(connection: Connection) -> tuple[WebhookInbox | None, str | None]:
-    """When the user switched the webhook inbox on: the running inbox, registered on the backend.
+def inbox_store() -> InboxStore:
+    """The webhook inbox's registrations and deliveries (same database as the history)."""
+    return data.inbox_store(str(load_config().history_path))
 
-    Returns ``(inbox, None)``, ``(inbox, why it is not registered)`` or ``(None, None)`` when off.
+
+def ensure_inbox(connection: Connection) -> tuple[WebhookReceiver | None, str | None]:
+    """When the user switched the webhook inbox on: the running receiver, registered on the backend.
+
+    Returns ``(receiver, None)``, ``(receiver, why it is not registered)`` or ``(None, None)`` when off.
     """
-    db_path = connection.config.history_path
-    if not WebhookInbox.wanted(db_path):
+    db_path = str(connection.config.history_path)
+    if not data.inbox_store(db_path).wanted():
         return None, None
-    inbox = data.running_inbox(str(db_path))
+    receiver = data.running_inbox(db_path)
     backend = connection.backend
     if backend is None or connection.client is None or not connection.ok:
-        return inbox, "No backend is connected, so no endpoint points at the inbox yet."
+        return receiver, "No backend is connected, so no endpoint points at the inbox yet."
     if not reaches_this_machine(backend.base_url):
-        return inbox, (f"{backend.label} is not on this computer and cannot reach an inbox on 127.0.0.1; "
-                       "use the local engine to rehearse webhooks.")
-    if not inbox.is_registered(backend.backend_id, backend.base_url):
+        return receiver, (f"{backend.label} is not on this computer and cannot reach an inbox on 127.0.0.1; "
+                          "use the local engine to rehearse webhooks.")
+    if not receiver.is_registered(backend.backend_id, backend.base_url):
         try:
-            inbox.register(connection.client, backend.backend_id, backend.base_url)
+            register_inbox(receiver, connection.client, backend.backend_id, backend.base_url)
         except errors.JoggAIError as exc:
             message, fix = explain_error(exc, backend)
-            return inbox, f"Could not register the inbox: {message} {fix}"
-    return inbox, None
+            return receiver, f"Could not register the inbox: {message} {fix}"
+    return receiver, None
 
 
-def start_inbox_for(connection: Connection) -> tuple[WebhookInbox | None, str | None]:
+def start_inbox_for(connection: Connection) -> tuple[WebhookReceiver | None, str | None]:
     """Switch the inbox on (remembered across restarts) and register it on the connected backend."""
-    stored_inbox(connection.config.history_path).set_wanted(True)
+    data.inbox_store(str(connection.config.history_path)).set_wanted(True)
     return ensure_inbox(connection)
 
 
 def switch_inbox_off(db_path: Path) -> None:
     """Stop the receiver and remember it is off (its endpoint stays registered, deliveries fail)."""
-    stored_inbox(db_path).set_wanted(False)
+    data.inbox_store(str(db_path)).set_wanted(False)
     data.stop_inbox()
+
+
+def replay_delivery(db_path: Path, delivery_id: int) -> Delivery:
+    """Verify a stored delivery again and, if valid, apply it again (the receiver need not be listening)."""
+    path = str(db_path)
+    return WebhookReceiver(data.inbox_store(path), data.job_history(path),
+                           on_applied=data.copy_keeper(path).want).replay(delivery_id)

@@ -21,9 +21,12 @@ from lib.studio.engine_launcher import EngineInfo, EngineLaunchError, ensure_eng
 from lib.studio.experiments import ExperimentStore
 from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory
+from lib.studio.inbox_store import InboxStore
+from lib.studio.kept_copies import CopyKeeper
 from lib.studio.reviews import ReviewStore
 from lib.studio.share_links import ShareLinks, load_secret
-from lib.studio.webhook_inbox import WebhookInbox
+from lib.studio.studio_settings import StudioSettings
+from lib.studio.webhook_receiver import WebhookReceiver
 
 CATALOG_TTL = "10m"
 HEALTH_TTL_SECONDS = 15
@@ -174,15 +177,38 @@ def clear_catalog_caches() -> None:
         cached.clear()
 
 
-def _stop_released_inbox(inbox: WebhookInbox) -> None:
-    inbox.stop()
+@st.cache_resource(show_spinner=False)
+def inbox_store(path: str) -> InboxStore:
+    """The webhook inbox's registrations and deliveries at ``path`` (schema created once per process)."""
+    return InboxStore(Path(path))
 
 
-# One webhook inbox per dashboard process, shared by every session; releasing it stops the receiver.
+@st.cache_resource(show_spinner=False)
+def studio_settings(path: str) -> StudioSettings:
+    """Settings kept in the dashboard database at ``path`` (schema created once per process)."""
+    return StudioSettings(Path(path))
+
+
+def _stop_released_keeper(keeper: CopyKeeper) -> None:
+    keeper.stop()
+
+
+# One copy worker per dashboard process; copies live next to the database, in copies/.
+@st.cache_resource(show_spinner=False, on_release=_stop_released_keeper)
+def copy_keeper(db_path: str) -> CopyKeeper:
+    """The process's kept-copies worker for the dashboard database at ``db_path``, started on first use."""
+    return CopyKeeper(job_history(db_path), studio_settings(db_path), Path(db_path).parent / "copies").start()
+
+
+def _stop_released_inbox(receiver: WebhookReceiver) -> None:
+    receiver.stop()
+
+
+# One webhook receiver per dashboard process, shared by every session; releasing it stops listening.
 @st.cache_resource(show_spinner=False, on_release=_stop_released_inbox)
-def running_inbox(db_path: str) -> WebhookInbox:
-    """The process's inbox for the dashboard database at ``db_path``, started on first use."""
-    return WebhookInbox(Path(db_path), JobHistory(Path(db_path))).start()
+def running_inbox(db_path: str) -> WebhookReceiver:
+    """The process's inbox receiver for the dashboard database at ``db_path``, started on first use."""
+    return WebhookReceiver(inbox_store(db_path), job_history(db_path), on_applied=copy_keeper(db_path).want).start()
 
 
 def stop_inbox() -> None:

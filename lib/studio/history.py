@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -48,10 +49,30 @@ CREATE TABLE IF NOT EXISTS jobs (
     next_poll_at REAL,
     poll_count INTEGER NOT NULL DEFAULT 0,
     poll_failures INTEGER NOT NULL DEFAULT 0,
+    kept_video_path TEXT,
+    kept_cover_path TEXT,
+    kept_bytes INTEGER,
+    kept_at REAL,
+    copy_state TEXT,
+    copy_note TEXT,
     PRIMARY KEY (backend, video_id)
 );
 CREATE INDEX IF NOT EXISTS jobs_active ON jobs (status, next_poll_at);
+CREATE INDEX IF NOT EXISTS jobs_listing ON jobs (status IN ('completed', 'failed'), created_at DESC, video_id);
+CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (status, COALESCE(completed_at, updated_at), video_id);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, created_at DESC, video_id);
+CREATE INDEX IF NOT EXISTS jobs_origin ON jobs (backend, base_url);
+CREATE INDEX IF NOT EXISTS jobs_copies ON jobs (copy_state, kept_at);
 """
+# Columns added after the first release: a database made before them gets them on open.
+_LATER_COLUMNS = {"kept_video_path": "TEXT", "kept_cover_path": "TEXT", "kept_bytes": "INTEGER",
+                  "kept_at": "REAL", "copy_state": "TEXT", "copy_note": "TEXT"}
+# The tracker's orders, each served by an index above (the expressions must match them exactly).
+LISTING_ORDER = "ORDER BY status IN ('completed', 'failed'), created_at DESC, video_id"
+# The same order when every status asked for is on one side (then jobs_by_status serves it).
+_NEWEST_ORDER = "ORDER BY created_at DESC, video_id"
+FINISHED_WITH_VIDEO = "status='completed' AND video_url IS NOT NULL"
+FINISHED_NEWEST = "ORDER BY COALESCE(completed_at, updated_at) DESC, video_id DESC"
 
 
 @dataclass(frozen=True)
@@ -84,6 +105,13 @@ class JobRecord:
     next_poll_at: float | None
     poll_count: int
     poll_failures: int
+    # The studio's own copy of a billed video (lib.studio.kept_copies): paths, size, when, and its state.
+    kept_video_path: str | None = None
+    kept_cover_path: str | None = None
+    kept_bytes: int | None = None
+    kept_at: float | None = None
+    copy_state: str | None = None
+    copy_note: str | None = None
 
     @property
     def is_terminal(self) -> bool:
@@ -121,6 +149,29 @@ class JobUpdate:
     base_url: str | None = None
 
 
+@dataclass(frozen=True)
+class JobQuery:
+    """A filter over the history; empty fields match everything. ``search`` is a case-insensitive
+    substring of name, video id, avatar name or voice name."""
+
+    statuses: tuple[str, ...] = ()
+    backends: tuple[str, ...] = ()
+    search: str = ""
+
+    def where(self) -> tuple[str, list[Any]]:
+        """The SQL condition and its parameters."""
+        clauses, params = ["1=1"], []
+        for column, values in (("status", self.statuses), ("backend", self.backends)):
+            if values:
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+        if needle := self.search.strip():
+            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append("(name || ' ' || video_id || ' ' || avatar_name || ' ' || voice_name) LIKE ? ESCAPE '\\'")
+            params.append(f"%{escaped}%")
+        return " AND ".join(clauses), params
+
+
 _COLUMNS = tuple(f.name for f in fields(JobRecord))
 
 
@@ -138,6 +189,17 @@ class JobHistory(SqliteStore):
     """SQLite-backed history; one short connection per call so any thread or session may use it."""
 
     schema = _SCHEMA
+
+    def __init__(self, path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:  # an older file: add the later columns before the schema's indexes
+            if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='jobs'").fetchone():
+                have = {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}
+                for column, kind in _LATER_COLUMNS.items():
+                    if column not in have:
+                        db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
+        super().__init__(path)
 
     def record_submission(self, *, backend: str, base_url: str, video_id: str, request: Mapping[str, Any],
                           name: str = "", avatar_name: str = "", voice_name: str = "",
@@ -192,14 +254,53 @@ class JobHistory(SqliteStore):
                 changed += cursor.rowcount
         return changed
 
+    # -- kept copies (the policy and the files are lib.studio.kept_copies') --------------------------
+
+    def set_copy_state(self, backend: str, video_id: str, state: str, *, note: str | None = None,
+                       only_if_unset: bool = False) -> bool:
+        """Mark a job's copy ``state`` (e.g. wanted, failed); ``only_if_unset`` leaves a job that has one."""
+        with self._connect() as db:
+            return db.execute(
+                "UPDATE jobs SET copy_state=?, copy_note=? WHERE backend=? AND video_id=?"
+                + (" AND copy_state IS NULL" if only_if_unset else ""),
+                (state, note, backend, video_id)).rowcount > 0
+
+    def record_copy(self, backend: str, video_id: str, *, state: str, video_path: str,
+                    cover_path: str | None, size: int, now: float) -> None:
+        """The job's copy is on disk: its paths and size in bytes."""
+        with self._connect() as db:
+            db.execute("UPDATE jobs SET copy_state=?, copy_note=NULL, kept_video_path=?, kept_cover_path=?, "
+                       "kept_bytes=?, kept_at=? WHERE backend=? AND video_id=?",
+                       (state, video_path, cover_path, int(size), now, backend, video_id))
+
+    def record_eviction(self, backend: str, video_id: str, *, state: str, note: str) -> None:
+        """The job's copy was deleted: no paths any more, and why."""
+        with self._connect() as db:
+            db.execute("UPDATE jobs SET copy_state=?, copy_note=?, kept_video_path=NULL, kept_cover_path=NULL, "
+                       "kept_bytes=NULL WHERE backend=? AND video_id=?", (state, note, backend, video_id))
+
+    def jobs_in_copy_state(self, state: str, *, limit: int | None = None) -> list[JobRecord]:
+        """Jobs whose copy is in ``state``, oldest copy (or oldest completion) first."""
+        query = "SELECT * FROM jobs WHERE copy_state=? ORDER BY kept_at, completed_at, video_id"
+        with self._connect() as db:
+            rows = db.execute(query + (f" LIMIT {int(limit)}" if limit is not None else ""), (state,)).fetchall()
+        return [_record(row) for row in rows]
+
+    def kept_usage(self) -> tuple[int, int]:
+        """How many copies are on disk and the bytes they take."""
+        with self._connect() as db:
+            count, size = db.execute("SELECT COUNT(kept_bytes), COALESCE(SUM(kept_bytes), 0) FROM jobs").fetchone()
+        return int(count), int(size)
+
     def move_origin(self, backend: str, base_url: str) -> int:
         """Point stored result links of ``backend`` at ``base_url`` (the local engine's port changes
         when it restarts; its media paths do not). Returns the number of jobs rewritten."""
         new_origin = _origin(base_url)
         changed = 0
         with self._connect() as db:
-            rows = db.execute("SELECT video_id, base_url FROM jobs WHERE backend=? AND base_url<>?",
-                              (backend, base_url)).fetchall()
+            # "< or >" rather than "<>": two seeks in jobs_origin instead of a walk over every job (runs each tick).
+            rows = db.execute("SELECT video_id, base_url FROM jobs WHERE backend=? AND (base_url<? OR base_url>?)",
+                              (backend, base_url, base_url)).fetchall()
             for row in rows:
                 old_origin = _origin(row["base_url"])
                 changed += db.execute(
@@ -243,9 +344,44 @@ class JobHistory(SqliteStore):
         with self._connect() as db:
             return [_record(row) for row in db.execute(query, params)]
 
+    def query_jobs(self, query: JobQuery = JobQuery(), *, limit: int, offset: int = 0) -> list[JobRecord]:
+        """One page of the jobs ``query`` matches: unfinished ones first, then newest first."""
+        where, params = query.where()
+        one_side = query.statuses and len({status in TERMINAL_STATUSES for status in query.statuses}) == 1
+        order = _NEWEST_ORDER if one_side else LISTING_ORDER
+        with self._connect() as db:
+            rows = db.execute(f"SELECT * FROM jobs WHERE {where} {order} LIMIT ? OFFSET ?",
+                              (*params, int(limit), max(0, int(offset)))).fetchall()
+        return [_record(row) for row in rows]
+
+    def count_jobs(self, query: JobQuery = JobQuery()) -> int:
+        """How many jobs ``query`` matches."""
+        where, params = query.where()
+        with self._connect() as db:
+            return int(db.execute(f"SELECT COUNT(*) FROM jobs WHERE {where}", params).fetchone()[0])
+
+    def backend_ids(self) -> list[str]:
+        """Every backend the history holds jobs of, sorted."""
+        with self._connect() as db:
+            return [row[0] for row in db.execute("SELECT DISTINCT backend FROM jobs ORDER BY backend")]
+
+    def latest_finished(self, limit: int) -> list[JobRecord]:
+        """The ``limit`` most recently completed jobs with a video, oldest completion first."""
+        with self._connect() as db:
+            rows = db.execute(f"SELECT * FROM jobs WHERE {FINISHED_WITH_VIDEO} {FINISHED_NEWEST} LIMIT ?",
+                              (int(limit),)).fetchall()
+        return [_record(row) for row in reversed(rows)]
+
     def active_jobs(self, backend: str | None = None) -> list[JobRecord]:
-        """Jobs that are not finished yet."""
-        return self.list_jobs(backend=backend, statuses=("pending", "processing"))
+        """Jobs that are not finished yet, newest first."""
+        # "+backend": keep the planner on the status index (a few rows), not the primary key's backend
+        # prefix (every job of that backend, 10,000 in a long-used studio).
+        query = "SELECT * FROM jobs WHERE status IN ('pending', 'processing')"
+        params: tuple[str, ...] = ()
+        if backend is not None:
+            query, params = query + " AND +backend=?", (backend,)
+        with self._connect() as db:
+            return [_record(row) for row in db.execute(query + " ORDER BY created_at DESC", params)]
 
 
 def _origin(url: str) -> str:

@@ -4,8 +4,7 @@ A colleague's browser must never need the engine's port, its key or the cloud's 
 studio fetches a shared video (and its captions) once, server-side, into ``DATA_DIR/share-cache`` and
 hands the file to ``st.video`` / ``st.download_button``: Streamlit then serves the bytes from its media
 endpoint (``/media/<hash>.mp4``, range requests included). ``share_media_path`` is the one lookup; a
-kept copy of a cloud video (``kept_video_path`` on the history record, when that work lands) wins over
-fetching. No Streamlit here.
+kept copy of a cloud video (``kept_copies.playable_video``) wins over fetching. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from lib.joggai import errors
 from lib.studio.history import JobRecord
+from lib.studio.kept_copies import playable_video
 
 MAX_SHARED_BYTES = 500 * 1024 * 1024  # a 10-minute 720p video is well under this
 Fetch = Callable[[str, int], bytes]  # (url, max_bytes) -> bytes, e.g. a keyless JoggAIClient.download
@@ -51,11 +51,11 @@ def share_media_path(job: JobRecord, cache_dir: Path, fetch: Fetch) -> SharedMed
     first use through ``fetch``). Problems come back as a plain sentence, never an exception."""
     if job.status != "completed" or not job.video_url:
         return SharedMedia(None, problem="This video is not finished yet.")
-    kept = getattr(job, "kept_video_path", None)
+    playable = playable_video(job)
     stem = _stem(job)
     try:
-        video = Path(kept) if kept and Path(kept).is_file() else _cached(job.video_url, cache_dir / f"{stem}.mp4",
-                                                                         fetch)
+        video = Path(playable.location) if playable and playable.is_copy \
+            else _cached(job.video_url, cache_dir / f"{stem}.mp4", fetch)
     except (errors.JoggAIError, OSError):
         return SharedMedia(None, problem="The video cannot be fetched right now. Try again in a while.")
     captions = None

@@ -81,6 +81,8 @@ class Keys:
     W_JOBS_INTERVAL = "jobs_interval"
     W_JOBS_PAUSED = "jobs_paused"
     W_JOBS_AUTOREFRESH = "jobs_autorefresh"
+    W_JOBS_PAGE = "jobs_page"
+    JOBS_PAGE = "jobs_page_shown"  # the tracker table's page, kept apart from its widget (see pages/jobs.py)
 
     # Experiments & batch (issue 5): compose's experiment mode, the Experiments and Batch pages
     EXPERIMENT_NONCE = "experiment_nonce"  # id of the next experiment; renewed after a success
@@ -153,6 +155,8 @@ class Keys:
     W_SETTINGS_TEST = "settings_test"
     W_SETTINGS_FORGET_KEY = "settings_forget_key"
     W_SETTINGS_RESTART = "settings_restart"
+    W_SETTINGS_KEEP_COPIES = "settings_keep_copies"
+    W_SETTINGS_COPY_BUDGET = "settings_copy_budget_gb"
 
 
 # Widgets whose values the page guard carries across its bounce through app.py (see lib.studio.nav).
@@ -161,7 +165,7 @@ STASHED_WIDGETS = tuple(value for name, value in vars(Keys).items() if name.star
     Keys.W_AVATAR_USE, Keys.W_AVATAR_CLOSE, Keys.W_VOICE_USE, Keys.W_COMPOSE_AUDIO_FILE, Keys.W_COMPOSE_UPLOAD, Keys.W_COMPOSE_HEAR,
     Keys.W_COMPOSE_SUBMIT, Keys.W_JOBS_AUTOREFRESH, Keys.W_SETTINGS_APPLY, Keys.W_SETTINGS_TEST,
     Keys.W_SETTINGS_FORGET_KEY, Keys.W_SETTINGS_RESTART, Keys.W_SETTINGS_KEY,
-    Keys.W_AVATAR_PAGE,  # st.pagination warns when its value is set through session state
+    Keys.W_AVATAR_PAGE, Keys.W_JOBS_PAGE,  # st.pagination warns when its value is set through session state
     Keys.W_EXP_SUBMIT, Keys.W_EXP_SAVE_NOTES, Keys.W_BATCH_FILE, Keys.W_BATCH_SUBMIT, Keys.W_BATCH_PAUSE,
     Keys.W_VOICE_STAR, Keys.W_VIDEO_BUNDLE, Keys.W_WEBHOOK_ADD, Keys.W_WEBHOOK_SAVE,  # sharing & webhooks
     Keys.W_WEBHOOK_DELETE, Keys.W_INBOX_START, Keys.W_INBOX_STOP, Keys.W_INBOX_REPLAY,

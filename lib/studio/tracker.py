@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from lib.studio.backends import backend_label
-from lib.studio.history import JobRecord
+from lib.studio.history import JobHistory, JobQuery, JobRecord
+from lib.studio.kept_copies import copy_status
 
 STATUSES = ("pending", "processing", "completed", "failed")
+ACTIVE_STATUSES = STATUSES[:2]
 REFRESH_CHOICES_MS = (1000, 2000, 3000, 5000, 10000, 30000)
 # JoggAI's guide: renders take 2-10 minutes; more than 15 is worth flagging as probably stuck.
 STUCK_AFTER_SECONDS = 15 * 60
 # Finished videos shown inline; older ones stay reachable through the table and the video page.
 MAX_INLINE_PLAYERS = 24
+JOBS_PER_PAGE = 50  # rows in the tracker table; the rest are a page (or a search) away
+MAX_FAILED_SHOWN = 20  # reasons listed under the table; the table's status filter finds the others
 
 
 def format_elapsed(seconds: float) -> str:
@@ -28,16 +33,6 @@ def format_elapsed(seconds: float) -> str:
         return f"{minutes}m {seconds:02d}s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h {minutes:02d}m"
-
-
-def filter_jobs(jobs: Sequence[JobRecord], *, statuses: Sequence[str] = (), backends: Sequence[str] = (),
-                search: str = "") -> list[JobRecord]:
-    """Jobs matching the chosen statuses / backends (empty = all) and a free-text search."""
-    needle = search.strip().lower()
-    return [job for job in jobs
-            if (not statuses or job.status in statuses)
-            and (not backends or job.backend in backends)
-            and needle in f"{job.name} {job.video_id} {job.avatar_name} {job.voice_name}".lower()]
 
 
 def jobs_frame(jobs: Sequence[JobRecord], *, now: float | None = None,
@@ -56,28 +51,58 @@ def jobs_frame(jobs: Sequence[JobRecord], *, now: float | None = None,
         "backend": backend_label(job.backend),
         "video_id": job.video_id,
         "error": job.error_message or "",
+        "copy": copy_status(job),
     } for job in jobs]
-    columns = ["", "status", "progress", "elapsed", "name", "avatar", "voice", "backend", "video_id", "error"]
+    columns = ["", "status", "progress", "elapsed", "name", "avatar", "voice", "backend", "video_id", "error", "copy"]
     return pd.DataFrame(rows, columns=columns)
 
 
 # Column titles of the tracker table, in sentence case like every other table of the studio.
 JOB_COLUMNS = {"": "", "status": "Status", "progress": "Progress", "elapsed": "Elapsed", "name": "Name",
                "avatar": "Avatar", "voice": "Voice", "backend": "Backend", "video_id": "Video ID",
-               "error": "Reason (if failed)"}
+               "error": "Reason (if failed)", "copy": "Kept copy"}
 
 
-def followed_jobs(jobs: Sequence[JobRecord], backend_id: str | None) -> list[JobRecord]:
-    """Unfinished jobs the tracker can follow now: those of the connected backend (None: no backend)."""
-    return [job for job in jobs if not job.is_terminal and job.backend == backend_id]
+@dataclass(frozen=True)
+class JobsView:
+    """What the Jobs page shows, each part read from SQL so a run costs the same with 100 or 10,000 jobs."""
+
+    total: int  # jobs in the history
+    followed: list[JobRecord]  # unfinished jobs of the connected backend: polled, and they keep the refresh on
+    waiting: int  # unfinished jobs of other backends
+    backends: list[str]  # backends with jobs in the history (the filter's choices)
+    matching: int  # jobs the filters match
+    page: int  # 1-based, within 1..pages
+    pages: int
+    rows: list[JobRecord]  # the table: this page of the matching jobs, unfinished first, then newest first
+    failed_count: int  # failed jobs the filters match
+    failed: list[JobRecord]  # the newest of them, at most MAX_FAILED_SHOWN
+    players: list[JobRecord]  # finished videos to play inline, oldest completion first
 
 
-def inline_players(jobs: Sequence[JobRecord]) -> list[JobRecord]:
-    """Completed jobs to play inline, oldest completion first.
+def jobs_view(history: JobHistory, backend_id: str | None, *, statuses: Sequence[str] = (),
+              backends: Sequence[str] = (), search: str = "", page: int = 1,
+              per_page: int = JOBS_PER_PAGE) -> JobsView:
+    """The Jobs page's figures, table page, failures and players; ``backend_id`` None: nothing is followed.
 
-    Append-only order on purpose: a video that finishes later is added *after* the ones already on
-    screen, so a player someone is watching keeps its place in the element tree across refreshes.
+    Players are the latest finished videos whatever the filters say, in append-only order: a video that
+    finishes later is added *after* the ones already on screen, so a player someone is watching keeps
+    its place in the element tree across refreshes.
     """
-    done = [job for job in jobs if job.status == "completed" and job.video_url]
-    done.sort(key=lambda job: (job.completed_at or job.updated_at, job.video_id))
-    return done[-MAX_INLINE_PLAYERS:]
+    query = JobQuery(statuses=tuple(statuses), backends=tuple(backends), search=search)
+    followed = history.active_jobs(backend_id) if backend_id is not None else []
+    matching = history.count_jobs(query)
+    pages = max(1, -(-matching // per_page))
+    page = min(max(1, int(page or 1)), pages)
+    failed_query = replace(query, statuses=("failed",)) if not statuses or "failed" in statuses else None
+    return JobsView(
+        total=history.count_jobs(),
+        followed=followed,
+        waiting=history.count_jobs(JobQuery(statuses=ACTIVE_STATUSES)) - len(followed),
+        backends=history.backend_ids(),
+        matching=matching, page=page, pages=pages,
+        rows=history.query_jobs(query, limit=per_page, offset=(page - 1) * per_page),
+        failed_count=history.count_jobs(failed_query) if failed_query else 0,
+        failed=history.query_jobs(failed_query, limit=MAX_FAILED_SHOWN) if failed_query else [],
+        players=history.latest_finished(MAX_INLINE_PLAYERS),
+    )

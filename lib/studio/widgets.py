@@ -3,23 +3,38 @@ star toggles and the webhook panels of Settings."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import streamlit as st
 
-from lib.studio import webhook_inbox
+from lib.joggai import contract
+from lib.studio import webhook_endpoints
 from lib.studio.backends import backend_label
 from lib.studio.catalog_view import avatar_facet_value, facet_label
 from lib.studio.config import load_config
-from lib.studio.connection import start_inbox_for, switch_inbox_off, upload_audio
+from lib.studio.connection import (
+    change_copy_policy,
+    copy_policy,
+    copy_usage,
+    inbox_store,
+    replay_delivery,
+    start_inbox_for,
+    switch_inbox_off,
+    upload_audio,
+)
 from lib.studio.history import JobRecord
+from lib.studio.inbox_store import VALID, Delivery
+from lib.studio.kept_copies import CopyPolicy, MediaSource, format_bytes, playable_cover, playable_video
 from lib.studio.nav import PAGE_BY_SLUG
 from lib.studio.sharing import browser_media_url, is_loopback_host
 from lib.studio.state import Keys, request_flag, take_flag
 
-MediaSource = str | Path | bytes | None
+# A backend link, a local file (share cache), bytes, or a job's playable media (kept copy first).
+PlayerSource = str | Path | bytes | MediaSource | None
 
 _BADGE_COLORS = {"pending": "gray", "processing": "blue", "completed": "green", "failed": "red"}
 _BADGE_ICONS = {"pending": ":material/schedule:", "processing": ":material/autorenew:",
@@ -75,25 +90,28 @@ def for_browser(url: str | None) -> str | None:
     return browser_media_url(url, browser_url=st.context.url, public_engine_url=load_config().engine_public_url)
 
 
-def _playable(source: MediaSource) -> MediaSource:
-    # Links go through for_browser; files (the share cache) and bytes are served by Streamlit itself.
+def _playable(source: PlayerSource) -> str | Path | bytes | None:
+    # Links go through for_browser; files (kept copies, the share cache) and bytes are served by
+    # Streamlit itself from its own port.
+    if isinstance(source, MediaSource):
+        return Path(source.location) if source.is_copy else for_browser(source.location)
     return for_browser(source) if isinstance(source, str) else source
 
 
 # The only calls of st.video / st.audio / st.image in the studio (tests/app/test_media_players.py):
 # every player rewrites backend links for the browser's host itself, so no page can forget to.
-def video_player(source: MediaSource, *, subtitles: Path | str | None = None) -> None:
+def video_player(source: PlayerSource, *, subtitles: Path | str | None = None) -> None:
     """``st.video`` of a backend link or a local file, with a caption track when given. Same
     arguments every run, so a playing video keeps playing."""
     st.video(_playable(source), subtitles=subtitles)
 
 
-def audio_player(source: MediaSource) -> None:
+def audio_player(source: PlayerSource) -> None:
     """``st.audio`` of a backend link (voice sample, speech preview) or a local file."""
     st.audio(_playable(source))
 
 
-def image_view(source: MediaSource, **options) -> None:
+def image_view(source: PlayerSource, **options) -> None:
     """``st.image`` of a backend link (cover) or a local file; ``options`` go to ``st.image``."""
     st.image(_playable(source), **options)
 
@@ -113,17 +131,18 @@ def finished_job_card(job: JobRecord) -> None:
     # A portrait video gets a narrower column so it does not tower over the page.
     widths = [3, 2] if job.request.get("aspect_ratio") == "landscape" else [2, 3]
     video_url, caption_url = for_browser(job.video_url), for_browser(job.caption_url)
+    cover = playable_cover(job)
     with st.container(border=True, key=f"finished_{job.video_id}"):
         player, details = st.columns(widths)
         with player:
-            video_player(job.video_url or "")
+            video_player(playable_video(job) or "")
         with details:
             st.markdown(f"**{job.name or '(unnamed)'}**")
             facts = [job.avatar_name, job.voice_name or job.voice_id, backend_label(job.backend),
                      f"{job.duration:.1f} s" if job.duration else ""]
             st.caption(" · ".join(fact for fact in facts if fact))
-            if job.cover_url:
-                image_view(job.cover_url, width=160)
+            if cover:
+                image_view(cover, width=160)
             with st.container(horizontal=True):
                 st.link_button("MP4", video_url or "", icon=":material/download:")
                 if caption_url:
@@ -149,7 +168,59 @@ def audio_uploader(connection) -> None:
             st.error(error)
 
 
+# ---------------------------------------------------------------- kept copies (Settings)
+
+_GB = 1024**3
+
+
+def _save_copy_policy() -> None:
+    session = st.session_state
+    evicted = change_copy_policy(CopyPolicy(keep=bool(session[Keys.W_SETTINGS_KEEP_COPIES]),
+                                            budget_bytes=int(float(session[Keys.W_SETTINGS_COPY_BUDGET]) * _GB)))
+    if evicted:
+        st.toast(f"{evicted} oldest {'copy' if evicted == 1 else 'copies'} evicted to fit the new budget.")
+
+
+def kept_copies_panel(connection) -> None:
+    """Keep copies on/off and the storage budget, with what the copies take now."""
+    session, policy = st.session_state, copy_policy()
+    session.setdefault(Keys.W_SETTINGS_KEEP_COPIES, policy.keep)
+    session.setdefault(Keys.W_SETTINGS_COPY_BUDGET, round(policy.budget_bytes / _GB, 2))
+    with st.container(horizontal=True, vertical_alignment="bottom", key="kept_copies_controls"):
+        st.toggle("Keep copies", key=Keys.W_SETTINGS_KEEP_COPIES, on_change=_save_copy_policy,
+                  help="Download each finished video and its cover from a billed backend into the studio's data dir")
+        st.number_input("Storage budget (GB)", min_value=0.0, step=0.5, key=Keys.W_SETTINGS_COPY_BUDGET,
+                        on_change=_save_copy_policy, width=200)
+    count, used = copy_usage()
+    st.caption(f"{count} {'copy' if count == 1 else 'copies'} · {format_bytes(used)} of "
+               f"{format_bytes(policy.budget_bytes)} in `{connection.config.data_dir / 'copies'}`; the oldest go "
+               "first when the budget is full. The local engine keeps its own files, so its videos are not copied.")
+
+
 # ---------------------------------------------------------------- webhooks (Settings)
+
+# Table titles on the Settings page, in sentence case like every other table of the studio.
+DELIVERY_COLUMNS = {"id": "#", "received": "Received", "verdict": "Verdict", "event": "Event",
+                    "video_id": "Video ID", "applied": "Applied to history", "replays": "Replays"}
+ENDPOINT_COLUMNS = {"endpoint_id": "Endpoint ID", "url": "URL", "status": "Status", "events": "Events",
+                    "created": "Created", "note": "Note"}
+
+
+def delivery_rows(deliveries: Iterable[Delivery]) -> list[dict[str, Any]]:
+    """Rows of the deliveries table (no bodies, no secrets)."""
+    return [{"id": d.id, "received": time.strftime("%b %d %H:%M:%S", time.localtime(d.received_at)),
+             "verdict": d.verdict, "event": d.event or "", "video_id": d.video_id or "",
+             "applied": d.applied, "replays": d.replays} for d in deliveries]
+
+
+def endpoint_rows(endpoints: Iterable[Any], inbox_endpoint_id: str | None = None) -> list[dict[str, Any]]:
+    """Rows of the endpoints table (never the secret)."""
+    return [{"endpoint_id": e.endpoint_id, "url": e.url, "status": e.status or "",
+             "events": ", ".join(e.events),
+             "created": time.strftime("%Y-%m-%d %H:%M", time.localtime(e.created_at)) if e.created_at else "",
+             "note": "this dashboard's inbox" if e.endpoint_id == inbox_endpoint_id else ""}
+            for e in endpoints]
+
 
 def _notice(ok: bool, message: str) -> None:
     st.session_state[Keys.WEBHOOK_NOTICE] = (ok, message)
@@ -157,7 +228,7 @@ def _notice(ok: bool, message: str) -> None:
 
 def _add_endpoint(connection) -> None:
     session = st.session_state
-    created, problem = webhook_inbox.change_endpoint(
+    created, problem = webhook_endpoints.change_endpoint(
         connection, "add", url=session[Keys.W_WEBHOOK_NEW_URL], events=session[Keys.W_WEBHOOK_NEW_EVENTS])
     if created is None:
         _notice(False, f"Not added: {problem}")
@@ -178,7 +249,7 @@ def _fill_edit_fields(endpoints: dict) -> None:
 def _save_endpoint(connection) -> None:
     session = st.session_state
     endpoint_id = session[Keys.W_WEBHOOK_PICK]
-    _, problem = webhook_inbox.change_endpoint(
+    _, problem = webhook_endpoints.change_endpoint(
         connection, "update", endpoint_id, url=session[Keys.W_WEBHOOK_EDIT_URL],
         events=session[Keys.W_WEBHOOK_EDIT_EVENTS], status=session[Keys.W_WEBHOOK_EDIT_STATUS])
     _notice(problem is None, f"Saved {endpoint_id}." if problem is None else f"Not saved: {problem}")
@@ -186,7 +257,7 @@ def _save_endpoint(connection) -> None:
 
 def _delete_endpoint(connection) -> None:
     endpoint_id = st.session_state[Keys.W_WEBHOOK_PICK]
-    _, problem = webhook_inbox.change_endpoint(connection, "delete", endpoint_id)
+    _, problem = webhook_endpoints.change_endpoint(connection, "delete", endpoint_id)
     _notice(problem is None, f"Deleted {endpoint_id}." if problem is None else f"Not deleted: {problem}")
     if problem is None:
         st.session_state[Keys.W_WEBHOOK_PICK] = None
@@ -198,8 +269,8 @@ def _start_inbox(connection) -> None:
 
 
 def _replay_delivery(history_path) -> None:
-    replayed = webhook_inbox.stored_inbox(history_path).replay(st.session_state[Keys.W_INBOX_PICK])
-    _notice(replayed.verdict == webhook_inbox.VALID,
+    replayed = replay_delivery(history_path, st.session_state[Keys.W_INBOX_PICK])
+    _notice(replayed.verdict == VALID,
             f"Delivery {replayed.id} replayed: {replayed.verdict}" + (", applied." if replayed.applied else "."))
 
 
@@ -215,7 +286,7 @@ def webhook_notices() -> None:
             st.code(created[1], language=None)
 
 
-def webhook_endpoints_panel(connection, view: webhook_inbox.EndpointsView, inbox_endpoint_id: str | None) -> None:
+def webhook_endpoints_panel(connection, view: webhook_endpoints.EndpointsView, inbox_endpoint_id: str | None) -> None:
     """The backend's endpoints (never their secrets), an add form with an event picker, and edit/delete."""
     session = st.session_state
     if view.problem:
@@ -224,13 +295,13 @@ def webhook_endpoints_panel(connection, view: webhook_inbox.EndpointsView, inbox
     if not view.endpoints:
         st.caption("No endpoints on this backend yet.")
     else:
-        st.dataframe(webhook_inbox.endpoint_rows(view.endpoints, inbox_endpoint_id), hide_index=True,
+        st.dataframe(endpoint_rows(view.endpoints, inbox_endpoint_id), hide_index=True,
                      key="webhook_endpoints",
                      column_config={column: st.column_config.TextColumn(title)
-                                    for column, title in webhook_inbox.ENDPOINT_COLUMNS.items()})
+                                    for column, title in ENDPOINT_COLUMNS.items()})
     add_tab, edit_tab = st.tabs(["Add an endpoint", "Change or delete"])
     with add_tab, st.form("webhook_add_form", border=False):
-        session.setdefault(Keys.W_WEBHOOK_NEW_EVENTS, list(webhook_inbox.VIDEO_EVENTS))
+        session.setdefault(Keys.W_WEBHOOK_NEW_EVENTS, list(contract.AVATAR_VIDEO_EVENTS))
         st.text_input("URL", key=Keys.W_WEBHOOK_NEW_URL, placeholder="https://example.org/hooks/joggai")
         st.multiselect("Events", view.events, key=Keys.W_WEBHOOK_NEW_EVENTS)
         st.form_submit_button("Add endpoint", key=Keys.W_WEBHOOK_ADD, on_click=_add_endpoint, args=(connection,),
@@ -269,14 +340,14 @@ def webhook_inbox_panel(connection, inbox, registration, problem: str | None) ->
                       args=(history_path,), icon=":material/stop:")
     if problem:
         st.warning(problem)
-    deliveries = webhook_inbox.stored_inbox(history_path).deliveries()
+    deliveries = inbox_store().deliveries()
     if not deliveries:
         st.caption("No deliveries yet.")
         return
-    titles = webhook_inbox.DELIVERY_COLUMNS
+    titles = DELIVERY_COLUMNS
     if session.get(Keys.W_INBOX_PICK) not in {d.id for d in deliveries}:
         session.pop(Keys.W_INBOX_PICK, None)
-    st.dataframe(webhook_inbox.delivery_rows(deliveries), hide_index=True, key="inbox_deliveries",
+    st.dataframe(delivery_rows(deliveries), hide_index=True, key="inbox_deliveries",
                  column_config={**{column: st.column_config.TextColumn(title) for column, title in titles.items()},
                                 "id": st.column_config.NumberColumn(titles["id"], width=50),
                                 "applied": st.column_config.CheckboxColumn(titles["applied"]),

@@ -93,3 +93,28 @@ def test_tracker_column_titles_are_consistent(studio_env: Path, engine) -> None:
     labels = {column: spec.get("label", "") for column, spec in config.items() if column != "_index"}
     assert labels == tracker.JOB_COLUMNS
     assert all(title[0].isupper() for title in labels.values() if title)
+
+
+def test_a_long_history_is_paged_with_running_jobs_first_and_searched(studio_env: Path, engine) -> None:
+    history = JobHistory(studio_env / "history.sqlite3")
+    for index in range(120):
+        history.record_submission(backend="local", base_url=engine.base_url, video_id=f"h{index:03d}",
+                                  request={"video_name": f"clip {index}"}, now=float(index),
+                                  next_poll_at=10**10)  # never due: the page must not poll these
+    history.apply_updates([JobUpdate("local", f"h{index:03d}", 500.0, None, status="failed", error_message="x")
+                           for index in range(120) if index != 7])
+    at = open_page("jobs")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == tracker.JOBS_PER_PAGE
+    assert list(table["video_id"][:3]) == ["h007", "h119", "h118"]  # the running one first, then newest
+    [pages] = at.get("pagination")
+    assert pages.proto.num_pages == 3
+    pages.set_value(3).run()
+    assert list(at.dataframe[0].value["video_id"]) == [f"h{index:03d}" for index in range(20, -1, -1) if index != 7]
+    at.text_input(key=Keys.W_JOBS_SEARCH).input("clip 11").run()
+    assert not at.exception
+    assert sorted(at.dataframe[0].value["video_id"]) == ["h011", *(f"h{index}" for index in range(110, 120))]
+    assert not at.get("pagination")
+    assert any("120 in history · 11 match" in caption.value for caption in at.caption)
+    assert any(expander.label == "Failed jobs (11)" for expander in at.expander)

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from lib.joggai import CreateVideoRequest
+from lib.studio import kept_copies
 from lib.studio.engine_launcher import find_running_engine, stop_engine
-from lib.studio.history import JobHistory
+from lib.studio.history import JobHistory, JobUpdate
+from lib.studio.inbox_store import InboxStore
 from lib.studio.state import Keys
-from lib.studio.webhook_inbox import WebhookInbox
+from lib.studio.studio_settings import StudioSettings
 from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.timeout(180)
@@ -126,7 +128,7 @@ def test_inbox_receives_a_job_event_marks_it_done_and_replays(studio_env: Path, 
     at = open_page("settings")
     at.button(key=Keys.W_INBOX_START).click().run()
     assert not at.exception
-    inbox = WebhookInbox(studio_env / "history.sqlite3", history)
+    inbox = InboxStore(studio_env / "history.sqlite3")
     registration = inbox.endpoint_for("local")
     try:
         assert registration is not None
@@ -155,7 +157,7 @@ def test_inbox_receives_a_job_event_marks_it_done_and_replays(studio_env: Path, 
         at.switch_page("pages/settings.py").run()
         at.button(key=Keys.W_INBOX_STOP).click().run()
         assert not at.exception and at.button(key=Keys.W_INBOX_START)
-        assert not WebhookInbox.wanted(studio_env / "history.sqlite3")
+        assert not InboxStore(studio_env / "history.sqlite3").wanted()
     finally:
         if registration is not None:
             engine_client.delete_webhook_endpoint(registration.endpoint_id)
@@ -164,7 +166,7 @@ def test_inbox_receives_a_job_event_marks_it_done_and_replays(studio_env: Path, 
 def test_deleting_the_inbox_endpoint_registers_it_again(studio_env: Path, engine, engine_client) -> None:
     at = open_page("settings")
     at.button(key=Keys.W_INBOX_START).click().run()
-    inbox = WebhookInbox(studio_env / "history.sqlite3", JobHistory(studio_env / "history.sqlite3"))
+    inbox = InboxStore(studio_env / "history.sqlite3")
     first = inbox.endpoint_for("local")
     try:
         at.selectbox(key=Keys.W_WEBHOOK_PICK).select(first.endpoint_id).run()
@@ -180,3 +182,32 @@ def test_deleting_the_inbox_endpoint_registers_it_again(studio_env: Path, engine
         for registration in (first, inbox.endpoint_for("local")):
             if registration.endpoint_id in {e.endpoint_id for e in engine_client.list_webhook_endpoints()}:
                 engine_client.delete_webhook_endpoint(registration.endpoint_id)
+
+
+def test_keep_copies_and_the_budget_are_stored_and_a_smaller_budget_evicts(studio_env: Path, engine) -> None:
+    path = studio_env / "history.sqlite3"
+    history = JobHistory(path)
+    for index, size in enumerate((600 * 1024**2, 500 * 1024**2)):  # recorded sizes; the files are small
+        copy = studio_env / "copies" / f"c{index}.mp4"
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(b"mp4")
+        history.record_submission(backend="cloud", base_url="https://api.jogg.ai", video_id=f"c{index}", request={})
+        history.apply_updates([JobUpdate("cloud", f"c{index}", 1.0, None, status="completed", video_url="https://x")])
+        history.record_copy("cloud", f"c{index}", state=kept_copies.KEPT, video_path=str(copy), cover_path=None,
+                            size=size, now=float(index))
+    at = open_page("settings")
+    assert not at.exception
+    assert at.toggle(key=Keys.W_SETTINGS_KEEP_COPIES).value is True
+    assert at.number_input(key=Keys.W_SETTINGS_COPY_BUDGET).value == 5.0
+    assert any("2 copies · 1.1 GB of 5.0 GB" in caption.value for caption in at.caption)
+    at.number_input(key=Keys.W_SETTINGS_COPY_BUDGET).set_value(1.0).run()
+    assert not at.exception
+    assert kept_copies.read_policy(StudioSettings(path)).budget_bytes == 1024**3
+    assert history.get("cloud", "c0").copy_state == kept_copies.EVICTED  # the older one
+    assert not (studio_env / "copies" / "c0.mp4").exists() and (studio_env / "copies" / "c1.mp4").exists()
+    at.toggle(key=Keys.W_SETTINGS_KEEP_COPIES).set_value(False).run()
+    assert kept_copies.read_policy(StudioSettings(path)).keep is False
+    at.switch_page("pages/video.py")
+    at.query_params["video_id"] = "c0"
+    at.run()
+    assert any("Copy evicted (storage budget)" in caption.value for caption in at.caption)

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from lib.joggai import CreateVideoRequest, JoggAIClient
 from lib.studio.history import JobHistory
-from lib.studio.webhook_inbox import BAD_SIGNATURE, VALID, WebhookInbox
+from lib.studio.inbox_store import BAD_SIGNATURE, VALID, InboxStore
 from tests.e2e.conftest import screenshot, wait_for_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -45,7 +45,7 @@ def test_inbox_receives_signed_deliveries_and_rejects_a_tampered_one(page: Page,
     wait_for_app(page)
     expect(keyed(page, "inbox_controls")).to_contain_text("Listening at http://127.0.0.1:")
     history = JobHistory(db_path)
-    inbox = WebhookInbox(db_path, history)  # the dashboard's store, read from the test
+    inbox = InboxStore(db_path)  # the dashboard's store, read from the test
     registration = inbox.endpoint_for("local")
     assert registration is not None
     try:
