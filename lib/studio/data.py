@@ -20,6 +20,7 @@ from lib.studio.engine_launcher import EngineInfo, EngineLaunchError, ensure_eng
 from lib.studio.experiments import ExperimentStore
 from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory
+from lib.studio.submission import SubmissionStore
 from lib.studio.webhook_inbox import WebhookInbox
 
 CATALOG_TTL = "10m"
@@ -91,6 +92,12 @@ def batch_store(path: str) -> BatchStore:
 def experiment_store(path: str) -> ExperimentStore:
     """Experiments in the dashboard database at ``path`` (schema created once per process)."""
     return ExperimentStore(Path(path))
+
+
+@st.cache_resource(show_spinner=False)
+def submission_store(path: str) -> SubmissionStore:
+    """Submission intents at ``path``; made once per process, so intents older than it were interrupted."""
+    return SubmissionStore(Path(path))
 
 
 @st.cache_resource(show_spinner=False)

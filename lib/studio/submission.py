@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -30,6 +30,7 @@ from typing import Any
 from lib.joggai import CreateVideoRequest, errors
 from lib.studio.history import JobHistory, JobRecord, scrub_request
 from lib.studio.polling import first_poll_at
+from lib.studio.sharing import request_from_payload
 from lib.studio.sqlite_store import SqliteStore
 
 _SCHEMA = """
@@ -78,8 +79,8 @@ class Origin:
     item: int = 0  # row number or variant index
 
     @classmethod
-    def compose(cls) -> Origin:
-        return cls("compose")
+    def compose(cls, click_id: str) -> Origin:
+        return cls("compose", click_id)
 
     @classmethod
     def batch_row(cls, batch_id: str, row_number: int) -> Origin:
@@ -149,17 +150,6 @@ class Intent:
     @property
     def request(self) -> CreateVideoRequest:
         return request_from_payload(json.loads(self.request_json))
-
-
-def request_from_payload(payload: Mapping[str, Any]) -> CreateVideoRequest:
-    """The flat request back from its stored nested body."""
-    avatar, voice = payload.get("avatar") or {}, payload.get("voice") or {}
-    return CreateVideoRequest(
-        avatar_id=int(avatar.get("avatar_id", -1)), avatar_type=int(avatar.get("avatar_type", 0)),
-        voice_id=voice.get("voice_id", ""), script=voice.get("script"), audio_url=voice.get("audio_url"),
-        aspect_ratio=payload.get("aspect_ratio", "portrait"), screen_style=int(payload.get("screen_style", 1)),
-        caption=bool(payload.get("caption")), video_name=payload.get("video_name"),
-        webhook_url=payload.get("webhook_url"))
 
 
 class SubmissionStore(SqliteStore):
@@ -261,14 +251,28 @@ class Submitter:
                          now=self.clock())
         return self._send(key, request)
 
-    def send_again(self, key: str, new: str) -> SubmissionOutcome:
-        """A person asked: replace the unconfirmed intent ``key`` by a new one (new key, may cost a video)."""
+    def key_for(self, origin: Origin, first_key: str) -> str:
+        """The key ``origin``'s next POST goes with: its current intent's, or a new one after a "Send again"."""
+        intents = self.store.for_origin(origin)
+        if not intents:
+            return first_key
+        latest = intents[-1]
+        return f"{first_key}-again-{len(intents)}" if latest.state == RESENT else latest.idempotency_key
+
+    def release(self, key: str) -> None:
+        """A person asked to send an unconfirmed intent again: its key is retired (the next one is new)."""
         old = self.store.get(key)
         if old is None:
             raise KeyError(key)
         self.store.finish(key, RESENT, reason=old.reason, now=self.clock())
-        return self.submit(old.request, key=new, origin=old.origin, avatar_name=old.avatar_name,
-                           voice_name=old.voice_name)
+
+    def send_again(self, origin: Origin, first_key: str) -> SubmissionOutcome:
+        """A person asked: ``origin``'s unconfirmed intent is replaced by a new one (new key, may cost a video)."""
+        old_key = self.key_for(origin, first_key)
+        self.release(old_key)
+        old = self.store.get(old_key)
+        return self.submit(old.request, key=self.key_for(origin, first_key), origin=origin,
+                           avatar_name=old.avatar_name, voice_name=old.voice_name)
 
     def skip(self, key: str) -> None:
         """A person decided to leave an unconfirmed intent as it is (never sent again)."""

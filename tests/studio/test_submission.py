@@ -19,27 +19,13 @@ from lib.studio.submission import (
     new_key,
 )
 from tests.engine_process import EngineProcess
+from tests.studio.fakes import ScriptedClient
 
 pytestmark = pytest.mark.timeout(120)
 
 REQUEST = CreateVideoRequest(avatar_id=1, voice_id="v", script="Hello.")
 BILLED = Target("cloud", "https://api.example.invalid")
 IDEMPOTENT = Target("local", "http://127.0.0.1:9", idempotent=True)
-
-
-class ScriptedClient:
-    """A client whose creates answer, in turn, with the given video ids or raise the given errors."""
-
-    def __init__(self, *answers: str | Exception) -> None:
-        self.answers = list(answers)
-        self.calls: list[str | None] = []  # the Idempotency-Key of each create
-
-    def create_avatar_video(self, request: CreateVideoRequest, *, idempotency_key: str | None = None) -> str:
-        self.calls.append(idempotency_key)
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
 
 
 def submitter(tmp_path: Path, client, target: Target, store: SubmissionStore | None = None) -> Submitter:
@@ -59,8 +45,8 @@ UNCONFIRMED_ERRORS = [
 def test_accepted_is_recorded_in_the_history_and_never_sent_twice(tmp_path: Path, target: Target) -> None:
     client = ScriptedClient("vid-1")
     flow = submitter(tmp_path, client, target)
-    first = flow.submit(REQUEST, key="k1", origin=Origin.compose(), avatar_name="Ava", voice_name="Guy")
-    again = flow.submit(REQUEST, key="k1", origin=Origin.compose())
+    first = flow.submit(REQUEST, key="k1", origin=Origin.compose("c1"), avatar_name="Ava", voice_name="Guy")
+    again = flow.submit(REQUEST, key="k1", origin=Origin.compose("c1"))
     assert first.kind is again.kind is OutcomeKind.ACCEPTED
     assert first.job.video_id == again.video_id == "vid-1" and first.job.avatar_name == "Ava"
     assert first.job.next_poll_at is not None
@@ -72,16 +58,16 @@ def test_accepted_is_recorded_in_the_history_and_never_sent_twice(tmp_path: Path
 def test_refused_names_the_field_and_nothing_is_recorded(tmp_path: Path, target: Target) -> None:
     refusal = errors.InvalidRequestError("voice.script is required", param="voice.script", http_status=400)
     flow = submitter(tmp_path, ScriptedClient(refusal, "vid-2"), target)
-    outcome = flow.submit(REQUEST, key="k2", origin=Origin.compose())
+    outcome = flow.submit(REQUEST, key="k2", origin=Origin.compose("c1"))
     assert outcome.kind is OutcomeKind.REFUSED and outcome.field == "voice.script" and outcome.request_problem
     assert "voice.script" in outcome.reason and flow.history.list_jobs() == []
-    assert flow.submit(REQUEST, key="k2", origin=Origin.compose()).accepted  # nothing was made: safe to send
+    assert flow.submit(REQUEST, key="k2", origin=Origin.compose("c1")).accepted  # nothing was made: safe to send
 
 
 @pytest.mark.parametrize("target", [BILLED, IDEMPOTENT], ids=["billed", "idempotent"])
 def test_an_account_refusal_is_not_blamed_on_the_request(tmp_path: Path, target: Target) -> None:
     flow = submitter(tmp_path, ScriptedClient(errors.InsufficientCreditError("no credit", code=18020)), target)
-    outcome = flow.submit(REQUEST, key="k3", origin=Origin.compose())
+    outcome = flow.submit(REQUEST, key="k3", origin=Origin.compose("c1"))
     assert outcome.kind is OutcomeKind.REFUSED and not outcome.request_problem
 
 
@@ -89,9 +75,9 @@ def test_an_account_refusal_is_not_blamed_on_the_request(tmp_path: Path, target:
 def test_rate_limited_carries_retry_after_and_may_be_sent_later(tmp_path: Path, target: Target) -> None:
     client = ScriptedClient(errors.RateLimitError("slow down", retry_after=7.0, http_status=429), "vid-3")
     flow = submitter(tmp_path, client, target)
-    outcome = flow.submit(REQUEST, key="k4", origin=Origin.compose())
+    outcome = flow.submit(REQUEST, key="k4", origin=Origin.compose("c1"))
     assert outcome.kind is OutcomeKind.RATE_LIMITED and outcome.retry_after == 7.0
-    assert flow.submit(REQUEST, key="k4", origin=Origin.compose()).video_id == "vid-3"
+    assert flow.submit(REQUEST, key="k4", origin=Origin.compose("c1")).video_id == "vid-3"
     assert len(client.calls) == 2
 
 
@@ -99,8 +85,8 @@ def test_rate_limited_carries_retry_after_and_may_be_sent_later(tmp_path: Path, 
 def test_a_connection_never_made_is_not_sent_not_unconfirmed(tmp_path: Path, target: Target) -> None:
     refused = errors.ConnectionError("connection refused", request_sent=False)
     flow = submitter(tmp_path, ScriptedClient(refused, "vid-4"), target)
-    assert flow.submit(REQUEST, key="k5", origin=Origin.compose()).kind is OutcomeKind.NOT_SENT
-    assert flow.submit(REQUEST, key="k5", origin=Origin.compose()).accepted
+    assert flow.submit(REQUEST, key="k5", origin=Origin.compose("c1")).kind is OutcomeKind.NOT_SENT
+    assert flow.submit(REQUEST, key="k5", origin=Origin.compose("c1")).accepted
 
 
 @pytest.mark.parametrize("error", UNCONFIRMED_ERRORS, ids=lambda exc: type(exc).__name__)
@@ -118,8 +104,8 @@ def test_on_a_billed_backend_an_unconfirmed_create_is_never_sent_again_by_itself
 def test_on_an_idempotent_backend_an_unconfirmed_create_goes_again_with_its_key(tmp_path: Path, error) -> None:
     client = ScriptedClient(error, "vid-6")
     flow = submitter(tmp_path, client, IDEMPOTENT)
-    assert flow.submit(REQUEST, key="k7", origin=Origin.compose()).unconfirmed
-    assert flow.submit(REQUEST, key="k7", origin=Origin.compose()).video_id == "vid-6"
+    assert flow.submit(REQUEST, key="k7", origin=Origin.compose("c1")).unconfirmed
+    assert flow.submit(REQUEST, key="k7", origin=Origin.compose("c1")).video_id == "vid-6"
     assert client.calls == ["k7", "k7"]
 
 
@@ -128,17 +114,17 @@ def test_send_again_uses_a_new_key_and_skip_is_final(tmp_path: Path) -> None:
     flow = submitter(tmp_path, client, Target("cloud", "https://api.example.invalid"))
     origin = Origin.variant("e1", 2)
     assert flow.submit(REQUEST, key="k8", origin=origin).unconfirmed
-    again = flow.send_again("k8", "k8-again")
-    assert again.accepted and again.key == "k8-again" and again.job.experiment == "e1"
+    again = flow.send_again(origin, "k8")
+    assert again.accepted and again.key == "k8-again-1" and again.job.experiment == "e1"
     assert [intent.state for intent in flow.store.for_origin(origin)] == ["resent", "accepted"]
     assert flow.submit(REQUEST, key="k8", origin=origin).unconfirmed  # the old key stays settled
     assert len(client.calls) == 2
 
     skipped = submitter(tmp_path, ScriptedClient(errors.TimeoutError("no answer")), BILLED, flow.store)
-    assert skipped.submit(REQUEST, key="k9", origin=Origin.compose()).unconfirmed
+    assert skipped.submit(REQUEST, key="k9", origin=Origin.compose("c1")).unconfirmed
     skipped.skip("k9")
     assert skipped.store.get("k9").state == "skipped"
-    assert skipped.submit(REQUEST, key="k9", origin=Origin.compose()).unconfirmed
+    assert skipped.submit(REQUEST, key="k9", origin=Origin.compose("c1")).unconfirmed
     assert len(skipped.client.calls) == 1
 
 
@@ -149,7 +135,7 @@ def test_a_new_key_is_new_each_time() -> None:
 def test_after_a_crash_a_billed_backend_shows_the_in_flight_intent_unconfirmed(tmp_path: Path) -> None:
     history = JobHistory(tmp_path / "history.sqlite3")
     dead = SubmissionStore(history.path)
-    dead.begin("k10", BILLED, Origin.compose(), REQUEST, avatar_name="", voice_name="", now=1000.0)
+    dead.begin("k10", BILLED, Origin.compose("c1"), REQUEST, avatar_name="", voice_name="", now=1000.0)
     # The process dies here: the POST may have left; no answer was written.
 
     client = ScriptedClient("vid-10")
@@ -162,7 +148,7 @@ def test_after_a_crash_a_billed_backend_shows_the_in_flight_intent_unconfirmed(t
 
 def test_an_intent_of_this_process_is_not_taken_for_a_crash(tmp_path: Path) -> None:
     flow = submitter(tmp_path, ScriptedClient("vid"), BILLED)
-    flow.store.begin("k11", BILLED, Origin.compose(), REQUEST, avatar_name="", voice_name="",
+    flow.store.begin("k11", BILLED, Origin.compose("c1"), REQUEST, avatar_name="", voice_name="",
                      now=flow.store.opened_at + 1)
     assert flow.store.interrupted(BILLED.backend_id) == []
 
