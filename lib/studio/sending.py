@@ -77,7 +77,8 @@ def _compose_failure(connection: Connection, outcome: SubmissionOutcome, click: 
         return (f"No answer: {outcome.reason} Press *Create video* again: {connection.backend.label} "
                 "recognises the same request key, so it cannot make a second video.")
     st.session_state[Keys.COMPOSE_UNCONFIRMED] = click
-    return f"Unconfirmed: {outcome.reason}"
+    st.session_state[Keys.COMPOSE_NOTICE] = (False, f"No answer to this video's request: {outcome.reason}")
+    st.rerun()  # the page shows the unconfirmed click and its actions instead of "Create video"
 
 
 def _compose_done() -> None:

@@ -191,6 +191,12 @@ def unconfirmed_key(kind: str, action: str, item: object = None) -> str:
     return "_".join(str(part) for part in (Keys.UNCONFIRMED_PREFIX, kind, action, item) if part is not None)
 
 
+def confirmation_keys(state: Any) -> list[str]:
+    """The unconfirmed submissions' confirmation boxes now in ``state`` (stashed across the page guard)."""
+    prefix = f"{Keys.UNCONFIRMED_PREFIX}_"
+    return [key for key in state if isinstance(key, str) and key.startswith(prefix) and "_confirm" in key]
+
+
 def init_state() -> None:
     """Give every non-widget key its initial value once per session."""
     for key, value in INITIAL_STATE.items():

@@ -12,6 +12,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib.joggai import CreateVideoRequest, JoggAIClient
+from tests.app.billed_standin import BilledStandIn
+from tests.engine_process import EngineProcess
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -66,3 +68,16 @@ def open_page(slug: str, **query_params: str) -> AppTest:
     if slug != "avatars":
         at.switch_page(f"pages/{slug}.py").run()
     return at
+
+
+@pytest.fixture
+def billed(studio_env: Path, engine: EngineProcess) -> Iterator[BilledStandIn]:
+    """The studio pointed at a billed stand-in in front of the test engine (no idempotency, lost answers)."""
+    stand_in = BilledStandIn(engine.base_url)
+    saved = os.environ["AVATAR_STUDIO_ENGINE_URL"]
+    os.environ["AVATAR_STUDIO_ENGINE_URL"] = stand_in.url
+    try:
+        yield stand_in
+    finally:
+        os.environ["AVATAR_STUDIO_ENGINE_URL"] = saved
+        stand_in.close()
