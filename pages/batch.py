@@ -59,7 +59,7 @@ if current is None:
         for plan in plans:
             if not plan.valid:
                 st.error(f"Row {plan.row_number}: " + "; ".join(plan.errors), icon=":material/error:")
-    backend_limit = pacing.backend_posts_per_minute(connection.backend.kind)
+    backend_limit = sending.batch_backend_limit(connection)
     pace = st.radio("Pace", list(PACE_CHOICES), format_func=PACE_CHOICES.get, key=Keys.W_BATCH_PACE,
                     horizontal=True)
     notes = [lint.pacing_warning(len(valid), backend_limit),
@@ -79,7 +79,7 @@ if current is None:
 
 # A stored batch: send what is due, then show where every row stands.
 can_send = sending.can_send_batch(connection, current)
-backend_limit = pacing.backend_posts_per_minute(connection.backend.kind) if can_send else None
+backend_limit = sending.batch_backend_limit(connection) if can_send else None
 progress = sending.batch_step(connection, current)
 refresh_active_jobs(connection)
 current = store.get(current.batch_id) or current

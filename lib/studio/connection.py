@@ -6,7 +6,6 @@ reached yields an unhealthy ``Connection`` with a message and a fix, never an ex
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +28,8 @@ from lib.studio.batch import BatchStore
 from lib.studio.config import StudioConfig, load_config
 from lib.studio.experiments import ExperimentStore
 from lib.studio.favourites import FavouritesStore
-from lib.studio.history import JobHistory, JobRecord, JobUpdate
-from lib.studio.polling import first_poll_at, poll_due_jobs
+from lib.studio.history import JobHistory, JobUpdate
+from lib.studio.polling import poll_due_jobs
 from lib.studio.state import Keys
 from lib.studio.submission import Origin, SubmissionOutcome, SubmissionStore, Submitter, Target
 from lib.studio.webhook_inbox import WebhookInbox, reaches_this_machine, stored_inbox
@@ -154,17 +153,6 @@ def submitter(connection: Connection) -> Submitter:
 def favourites() -> FavouritesStore:
     """The dashboard's starred avatars and voices (same database as the history)."""
     return data.favourites_store(str(load_config().history_path))
-
-
-def record_new_job(connection: Connection, video_id: str, payload: dict, *, avatar_name: str,
-                   voice_name: str, batch: str | None = None, experiment: str | None = None) -> JobRecord:
-    """Store a just-created video in the history, due for its first poll per the backend's policy."""
-    assert connection.backend is not None
-    now = time.time()
-    return history().record_submission(
-        backend=connection.backend.backend_id, base_url=connection.backend.base_url, video_id=video_id,
-        request=payload, avatar_name=avatar_name, voice_name=voice_name, batch=batch,
-        experiment=experiment, now=now, next_poll_at=first_poll_at(connection.backend.backend_id, now))
 
 
 def refresh_active_jobs(connection: Connection) -> list[JobUpdate]:

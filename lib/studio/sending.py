@@ -27,7 +27,7 @@ from lib.studio.connection import (
     submit_video,
     submitter,
 )
-from lib.studio.pacing import backend_posts_per_minute
+from lib.studio.pacing import CLOUD_POSTS_PER_MINUTE, backend_posts_per_minute
 from lib.studio.state import Keys, request_page, unconfirmed_key
 from lib.studio.submission import Origin, OutcomeKind, SubmissionOutcome, unconfirmed_warning
 
@@ -208,6 +208,13 @@ def store_batch(connection: Connection, plans: Sequence[RowPlan], *, posts_per_m
     return batch_id
 
 
+def batch_backend_limit(connection: Connection) -> int | None:
+    """The POST limit to pace a batch by: the engine's (none) only when it says what it is, else the cloud's."""
+    if not connection.capabilities.names:
+        return CLOUD_POSTS_PER_MINUTE  # unknown is treated as the cloud: rate-limited
+    return backend_posts_per_minute(connection.backend.kind)
+
+
 def can_send_batch(connection: Connection, current: Batch) -> bool:
     """True when the batch's own backend is the connected one."""
     return connection.ok and connection.backend.backend_id == current.backend
@@ -218,7 +225,7 @@ def batch_step(connection: Connection, current: Batch) -> BatchProgress:
     store = batches()
     if current.state == "running" and can_send_batch(connection, current):
         return batch_run.submit_due_rows(store, submitter(connection), batch_id=current.batch_id,
-                                         backend_limit=backend_posts_per_minute(connection.backend.kind),
+                                         backend_limit=batch_backend_limit(connection),
                                          budget_seconds=1.5)
     return store.progress(current.batch_id)
 

@@ -8,7 +8,11 @@ import pytest
 
 from lib.joggai import CreateVideoRequest, errors
 from lib.studio import batch, batch_run
+from lib.studio.backends import NO_CAPABILITIES, Backend, BackendHealth, Capabilities
+from lib.studio.config import StudioConfig
+from lib.studio.connection import Connection
 from lib.studio.history import JobHistory
+from lib.studio.sending import batch_backend_limit
 from lib.studio.submission import SubmissionStore, Submitter, Target
 from tests.studio.fakes import ScriptedClient
 
@@ -104,3 +108,12 @@ def test_no_connection_holds_the_batch_and_the_row_goes_later(tmp_path: Path) ->
     later = batch_run.submit_due_rows(store, submitter, batch_id=batch_id, backend_limit=None, budget_seconds=10,
                                       clock=clock)
     assert later.sent == 5 and len(client.calls) == 6
+
+
+def test_a_backend_that_does_not_say_what_it_is_is_paced_like_the_cloud(tmp_path: Path) -> None:
+    config = StudioConfig(backend="local", data_dir=tmp_path, autorefresh_ms=3000)
+    local = Backend("local", "http://127.0.0.1:9", "key")
+    unknown = Connection(config, "local", local, None, BackendHealth(ok=True), NO_CAPABILITIES)
+    engine = Connection(config, "local", local, None, BackendHealth(ok=True),
+                        Capabilities(frozenset({"idempotency"})))
+    assert batch_backend_limit(unknown) == 20 and batch_backend_limit(engine) is None
