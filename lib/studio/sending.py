@@ -45,12 +45,19 @@ def unconfirmed_controls(kind: str, item: object, backend_label: str, *, on_agai
     st.warning(unconfirmed_warning(backend_label), icon=":material/help:")
     if on_again is None or on_skip is None:
         return
-    confirmed = st.checkbox(SEND_AGAIN_CONFIRMATION, key=unconfirmed_key(kind, "confirm", item))
+    confirm_key = unconfirmed_key(kind, "confirm", item)
+    confirmed = st.checkbox(SEND_AGAIN_CONFIRMATION, key=confirm_key)
     with st.container(horizontal=True):
         st.button("Send again", key=unconfirmed_key(kind, "again", item), icon=":material/replay:",
-                  disabled=not confirmed, on_click=on_again, args=args)
+                  disabled=not confirmed, on_click=_decided, args=(confirm_key, on_again, args))
         st.button("Skip", key=unconfirmed_key(kind, "skip", item), icon=":material/skip_next:",
-                  on_click=on_skip, args=args)
+                  on_click=_decided, args=(confirm_key, on_skip, args))
+
+
+def _decided(confirm_key: str, action: Callable[..., None], args: tuple) -> None:
+    # The box confirms one decision: a later unconfirmed send of the same row must be confirmed anew.
+    st.session_state.pop(confirm_key, None)
+    action(*args)
 
 
 # ---------------------------------------------------------------- Compose: one video

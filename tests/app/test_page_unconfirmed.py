@@ -70,6 +70,18 @@ def test_compose_shows_unconfirmed_and_send_again_needs_its_confirmation(billed:
     assert [title.value for title in at.title] == [":material/pending_actions: Jobs"]
 
 
+def test_a_second_lost_answer_needs_a_second_confirmation(billed: BilledStandIn, studio_env: Path,
+                                                          engine_client) -> None:
+    at = lose_one_compose_answer(billed, engine_client)
+    billed.lose_answers = 1
+    at.checkbox(key=unconfirmed_key("compose", "confirm")).check().run()
+    at.button(key=unconfirmed_key("compose", "again")).click().run()
+    assert not at.exception
+    assert billed.creates == 2 and "Unconfirmed" in warnings(at)
+    assert not at.checkbox(key=unconfirmed_key("compose", "confirm")).value  # one tick confirms one decision
+    assert at.button(key=unconfirmed_key("compose", "again")).disabled
+
+
 def test_compose_skip_leaves_it_and_sends_nothing(billed: BilledStandIn, studio_env: Path, engine_client) -> None:
     at = lose_one_compose_answer(billed, engine_client)
     at.button(key=unconfirmed_key("compose", "skip")).click().run()
