@@ -1,12 +1,11 @@
 """Batch: a CSV of videos, every row checked before anything is sent, then a paced, resumable submission."""
 
 import time
-import uuid
 
 import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
-from lib.studio import batch, lint, nav, pacing
+from lib.studio import batch, batch_run, lint, nav, pacing, sending
 from lib.studio.connection import batches, current_connection, history, load_catalog, refresh_active_jobs
 from lib.studio.state import Keys, request_flag, take_flag
 
@@ -26,7 +25,7 @@ if current is None:
     for item in store.list(limit=10):
         counts = store.progress(item.batch_id)
         st.page_link(nav.PAGE_BY_SLUG["batch"].path, label=f"{item.name or item.batch_id} — {item.state}, "
-                     f"{counts.sent} of {counts.total} sent", icon=":material/table_view:",
+                     f"{batch_run.sending_summary(counts)}", icon=":material/table_view:",
                      query_params={"batch": item.batch_id})
     if not connection.ok:
         st.info("Checking a batch needs a connected backend (rows are validated against its catalog).")
@@ -59,7 +58,7 @@ if current is None:
         for plan in plans:
             if not plan.valid:
                 st.error(f"Row {plan.row_number}: " + "; ".join(plan.errors), icon=":material/error:")
-    backend_limit = pacing.backend_posts_per_minute(connection.backend.kind)
+    backend_limit = sending.batch_backend_limit(connection)
     pace = st.radio("Pace", list(PACE_CHOICES), format_func=PACE_CHOICES.get, key=Keys.W_BATCH_PACE,
                     horizontal=True)
     notes = [lint.pacing_warning(len(valid), backend_limit),
@@ -74,22 +73,13 @@ if current is None:
               icon=":material/send:", on_click=request_flag(Keys.BATCH_SUBMIT_REQUESTED))
     if take_flag(Keys.BATCH_SUBMIT_REQUESTED) and valid:
         # One id per click-to-success: a double click stores the same batch once.
-        new_id = store.create(plans, backend=connection.backend.backend_id, name=session.get(Keys.W_BATCH_NAME) or "",
-                              batch_id=session.setdefault(Keys.BATCH_NONCE, uuid.uuid4().hex[:12]),
-                              posts_per_minute=pace or None)
-        session[Keys.BATCH_NONCE] = uuid.uuid4().hex[:12]
-        nav.go_to("batch", batch=new_id)
+        nav.go_to("batch", batch=sending.store_batch(connection, plans, posts_per_minute=pace or None))
     st.stop()
 
 # A stored batch: send what is due, then show where every row stands.
-can_send = connection.ok and connection.backend.backend_id == current.backend
-backend_limit = pacing.backend_posts_per_minute(connection.backend.kind) if can_send else None
-if current.state == "running" and can_send:
-    progress = batch.submit_due_rows(store, jobs_store, connection.client, backend_id=current.backend,
-                                     base_url=connection.backend.base_url, batch_id=current.batch_id,
-                                     backend_limit=backend_limit, budget_seconds=1.5)
-else:
-    progress = store.progress(current.batch_id)
+can_send = sending.can_send_batch(connection, current)
+backend_limit = sending.batch_backend_limit(connection) if can_send else None
+progress = sending.batch_step(connection, current)
 refresh_active_jobs(connection)
 current = store.get(current.batch_id) or current
 jobs = jobs_store.list_jobs(batch=current.batch_id)
@@ -104,10 +94,8 @@ if not can_send and current.state == "running":
 wait = max(0.0, (progress.wait_until or 0) - time.time())
 eta = pacing.eta_seconds(progress.unsent, pacing.effective_limit(backend_limit, current.posts_per_minute),
                          wait_now=wait)
-st.progress(progress.sent / max(progress.total, 1),
-            text=f"{progress.sent} of {progress.total} sent"
-                 + (f" · done sending in {pacing.format_eta(eta)}" if progress.unsent else "")
-                 + (f" · {progress.rejected} rejected" if progress.rejected else ""))
+st.progress(progress.sent / max(progress.total, 1), text=batch_run.sending_summary(progress)
+            + (f" · done sending in {pacing.format_eta(eta)}" if progress.unsent else ""))
 st.progress(completed / max(progress.total, 1), text=f"{completed} of {progress.total} rendered"
             + (f" · {failed} failed" if failed else ""))
 if progress.message:
@@ -117,6 +105,7 @@ if current.state in ("running", "paused") and progress.unsent:
     st.button("Resume" if paused else "Pause", key=Keys.W_BATCH_PAUSE,
               icon=":material/play_arrow:" if paused else ":material/pause:",
               on_click=store.set_state, args=(current.batch_id, "running" if paused else "paused"))
+sending.batch_unconfirmed_rows(connection, current)
 st.dataframe(results, key="batch_results", hide_index=True,
              column_config={"video_url": st.column_config.LinkColumn("video_url")})
 st.download_button("Download results (CSV)", batch.results_csv(results), key="batch_results_csv",

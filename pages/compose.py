@@ -4,16 +4,8 @@ import uuid
 
 import streamlit as st
 
-from lib.studio import compose, experiments, lint, nav
-from lib.studio.backends import explain_error
-from lib.studio.connection import (
-    current_connection,
-    experiment_store,
-    history,
-    load_catalog,
-    speech_preview,
-    submit_video,
-)
+from lib.studio import compose, experiments, lint, nav, sending
+from lib.studio.connection import current_connection, load_catalog, speech_preview
 from lib.studio.state import Keys, prime_compose_widgets, request_flag, take_flag
 from lib.studio.widgets import audio_player, audio_uploader
 
@@ -118,17 +110,9 @@ with script_slot:
 
 language_of = {v.voice_id: v.language for v in voice_list}
 aspect_of = {(0, a.id): a.aspect_ratio_name for a in public} | {(1, a.id): None for a in custom}
-if experiment_mode:
-    variants = experiments.plan_variants(
-        request, avatars=session.get(Keys.W_EXP_AVATARS) or [] if session.get(Keys.W_EXP_AXIS) == "cast" else [],
-        voices=session.get(Keys.W_EXP_VOICES) or [] if session.get(Keys.W_EXP_AXIS) == "cast" else [],
-        scripts=experiments.split_scripts(session.get(Keys.W_EXP_SCRIPTS) or "") if scripts_experiment else [],
-        avatar_names={key: compose.display_name(label) for key, label in avatars.items()},
-        voice_names={key: compose.display_name(label) for key, label in voices.items()})
-    checked = variants
-else:
-    variants = []
-    checked = [experiments.Variant(0, "", request)]
+variants = sending.planned_variants(request, avatars, voices, scripts_experiment=scripts_experiment) \
+    if experiment_mode else []
+checked = variants or [experiments.Variant(0, "", request)]
 with st.container(key="compose_lint"):
     remarks = [warning for variant in checked for warning in lint.lint_request(
         variant.request, voice_language=language_of.get(variant.request.voice_id),
@@ -143,11 +127,7 @@ with st.expander("Request preview", icon=":material/data_object:"):
 
 if experiment_mode:
     plan_problems = experiments.plan_problems(variants)
-    cloud = connection.backend.kind != "local"
-    credits = sum(lint.estimate(variant.request.script or "", language_of.get(variant.request.voice_id),
-                                cloud=cloud).credits or 0 for variant in variants)
-    st.caption(f"{len(variants)} video(s): " + ", ".join(variant.label for variant in variants)
-               + (f" · about {credits} credit(s) in all ({lint.CREDIT_ASSUMPTION})" if cloud and credits else ""))
+    st.caption(sending.experiment_caption(variants, language_of, cloud=connection.backend.kind != "local"))
     for message in plan_problems if shown_problems else []:
         st.error(message, icon=":material/error:")
     session.setdefault(Keys.EXPERIMENT_NONCE, experiments.new_experiment_id())
@@ -155,34 +135,15 @@ if experiment_mode:
               icon=":material/compare:",
               on_click=lambda: session.update({Keys.COMPOSE_ATTEMPTED: True, Keys.EXPERIMENT_REQUESTED: True}))
     if take_flag(Keys.EXPERIMENT_REQUESTED) and not plan_problems:
-        with st.status(f"Sending {len(variants)} requests…", expanded=True) as status:
-            outcome = experiments.submit_experiment(
-                experiment_store(), history(), connection.client,
-                backend_id=connection.backend.backend_id, base_url=connection.backend.base_url,
-                experiment_id=session[Keys.EXPERIMENT_NONCE],
-                name=request.video_name or f"Experiment {session[Keys.EXPERIMENT_NONCE]}", variants=variants,
-                explain=lambda exc: " ".join(explain_error(exc, connection.backend)))
-            if outcome.errors:
-                # The same id on the next click: accepted variants answer with the videos they made.
-                status.update(label="Some variants were not sent: " + " ".join(outcome.errors), state="error")
-            else:
-                session[Keys.EXPERIMENT_NONCE] = experiments.new_experiment_id()
-                session[Keys.COMPOSE_ATTEMPTED] = False
-                nav.go_to("experiments", experiment=outcome.experiment_id)
+        sending.send_experiment(connection, request, variants)
     st.stop()
 
+if sending.compose_unconfirmed(connection):
+    st.stop()  # a person decides about the last click before anything else is sent
 session.setdefault(Keys.SUBMIT_NONCE, uuid.uuid4().hex)
 st.button("Create video", key=Keys.W_COMPOSE_SUBMIT, type="primary", icon=":material/movie:",
           on_click=lambda: session.update({Keys.COMPOSE_ATTEMPTED: True, Keys.SUBMIT_REQUESTED: True}))
 if take_flag(Keys.SUBMIT_REQUESTED) and not problems:
-    with st.status("Sending the request…", expanded=True) as status:
-        outcome = submit_video(connection, request, idempotency_key=session[Keys.SUBMIT_NONCE],
-                               avatar_name=compose.display_name(avatars.get(session[Keys.W_COMPOSE_AVATAR])),
-                               voice_name=compose.display_name(voices.get(request.voice_id)))
-        if outcome.job is None:
-            status.update(label=f"Not sent: {outcome.error}", state="error")
-        else:
-            status.update(label=f"Queued as {outcome.job.video_id}", state="complete")
-            session[Keys.SUBMIT_NONCE] = uuid.uuid4().hex
-            session[Keys.COMPOSE_ATTEMPTED] = False
-            nav.go_to("jobs", job=outcome.job.video_id)
+    sending.send_composed(connection, request,
+                          avatar_name=compose.display_name(avatars.get(session[Keys.W_COMPOSE_AVATAR])),
+                          voice_name=compose.display_name(voices.get(request.voice_id)))

@@ -3,8 +3,8 @@
 import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
-from lib.studio import experiments, nav
-from lib.studio.connection import current_connection, experiment_store, history, refresh_active_jobs
+from lib.studio import experiments, nav, sending
+from lib.studio.connection import current_connection, experiment_store, refresh_active_jobs
 from lib.studio.share_links import COMPARISON, ShareTarget
 from lib.studio.share_panels import reviews_panel, share_panel
 from lib.studio.state import Keys
@@ -13,7 +13,6 @@ from lib.studio.widgets import status_badge, video_player
 nav.require_entrypoint("experiments")
 connection = current_connection()
 refresh_active_jobs(connection)  # one tracker tick, as on the Jobs page
-jobs_store = history()
 store = experiment_store()
 session = st.session_state
 experiment_id = st.query_params.get("experiment")
@@ -27,16 +26,14 @@ if experiment is None:
         st.info("No experiments yet. In **Compose**, switch on *Experiment* to render one script in several "
                 "voices or avatars, or several scripts in one voice.")
     for item in listed:
-        cells = experiments.compare_cells(item, store.variants(item.experiment_id),
-                                          jobs_store.list_jobs(experiment=item.experiment_id))
+        cells = sending.experiment_cells(item)
         with st.container(border=True, key=f"experiment_row_{item.experiment_id}"):
             st.page_link(nav.PAGE_BY_SLUG["experiments"].path, label=item.name or item.experiment_id,
                          icon=":material/compare:", query_params={"experiment": item.experiment_id})
             st.caption(experiments.experiment_summary(cells) + (" · ⭐ winner picked" if item.winner_video_id else ""))
     st.stop()
 
-variants = store.variants(experiment.experiment_id)
-cells = experiments.compare_cells(experiment, variants, jobs_store.list_jobs(experiment=experiment.experiment_id))
+cells = sending.experiment_cells(experiment)
 st.subheader(experiment.name or experiment.experiment_id)
 link = f"{(st.context.url or '').split('?')[0]}?experiment={experiment.experiment_id}"
 st.caption(f"{experiments.experiment_summary(cells)} · [link to this comparison]({link})")
@@ -53,9 +50,12 @@ with st.container(key="experiment_grid"):
         for offset, (cell, column) in enumerate(row):
             with column, st.container(border=True, key=f"variant_{start + offset}"):
                 st.markdown(("⭐ " if cell.winner else "") + f"**{cell.label}**")
-                status = cell.job.status if cell.job else ("failed" if cell.error else "pending")
-                status_badge(status)
-                if cell.job and cell.job.status == "completed" and cell.job.video_url:
+                status_badge(cell.status)
+                if cell.unconfirmed:
+                    sending.variant_unconfirmed(connection, experiment, cell)
+                elif cell.status == "skipped":
+                    st.caption("Skipped after an unconfirmed send: it will not be sent again.")
+                elif cell.job and cell.job.status == "completed" and cell.job.video_url:
                     video_player(cell.job.video_url)
                 elif (cell.job and cell.job.status == "failed") or cell.error:
                     st.error((cell.job.error_message if cell.job else None) or cell.error or "failed")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from lib.joggai import JoggAIClient
 from tests.engine_process import EngineProcess, start_engine
+
+STUDIO_ENV = ("AVATAR_STUDIO_ENGINE_URL", "AVATAR_STUDIO_ENGINE_KEY", "AVATAR_STUDIO_DATA_DIR",
+              "AVATAR_STUDIO_BACKEND", "JOGGAI_API_KEY", "JOGGAI_BASE_URL", "AVATAR_STUDIO_AUTOREFRESH_MS")
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +23,27 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineProcess]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def engine_client(engine: EngineProcess) -> JoggAIClient:
+    """A client for the test engine (to compare the pages with what the engine really serves)."""
+    return JoggAIClient(engine.base_url, engine.api_key)
+
+
+@pytest.fixture
+def studio_env(engine: EngineProcess, tmp_path: Path) -> Iterator[Path]:
+    """Point the studio at the test engine, with a fresh history dir; yields the data dir."""
+    saved = {name: os.environ.get(name) for name in STUDIO_ENV}
+    for name in STUDIO_ENV:
+        os.environ.pop(name, None)
+    os.environ.update(AVATAR_STUDIO_ENGINE_URL=engine.base_url, AVATAR_STUDIO_ENGINE_KEY=engine.api_key,
+                      AVATAR_STUDIO_DATA_DIR=str(tmp_path / "studio"))
+    try:
+        yield tmp_path / "studio"
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -19,7 +19,8 @@ Extensions (ours, not JoggAI's; clients that do not know them ignore them):
   for an unknown voice.
 - `Idempotency-Key` header on `POST /v2/create_video_from_avatar`: a repeated key (per API key) returns the
   first request's `video_id` and starts nothing; the same key with a different body is a 40000.
-- `GET /healthz` -> `{"status": "ok", "engine": "avatar-studio-local", "version": ...}`.
+- `GET /healthz` -> `{"status": "ok", "engine": "avatar-studio-local", "version": ..., "capabilities": [...]}`
+  (the contract's CAPABILITY_* names: it honours Idempotency-Key and has the /v2/ext routes).
 - `PUT` to a `sign_url` answers the envelope with `data{asset_url, size}` (the cloud's storage answers an
   empty 200).
 - Webhook bodies carry `data.project_id` (= `video_id`, for older clients) and `caption_url` when present.
@@ -66,6 +67,10 @@ from lib.engine.keys import KeyOwner
 from lib.engine.rate_limit import PostRateLimiter, retry_after_seconds
 from lib.engine.runtime import EngineRuntime
 from lib.engine.settings import ENGINE_NAME, ENGINE_VERSION, EngineSettings
+from lib.joggai.contract import CAPABILITY_EXT_ROUTES, CAPABILITY_IDEMPOTENCY
+
+# What /healthz announces; the studio treats a backend without this list as the billed cloud.
+ENGINE_CAPABILITIES = (CAPABILITY_IDEMPOTENCY, CAPABILITY_EXT_ROUTES)
 
 log = logging.getLogger("lib.engine")
 
@@ -143,7 +148,8 @@ def create_app(settings: EngineSettings) -> FastAPI:
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
-        return envelope({"status": "ok", "engine": ENGINE_NAME, "version": ENGINE_VERSION}, msg="ok")
+        return envelope({"status": "ok", "engine": ENGINE_NAME, "version": ENGINE_VERSION,
+                         "capabilities": list(ENGINE_CAPABILITIES)}, msg="ok")
 
     # Every /v2 route needs a key; POSTs are also counted by the (optional) rate limiter.
     v2 = APIRouter(prefix="/v2", dependencies=[Depends(require_key), Depends(enforce_rate_limit)])

@@ -19,9 +19,10 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import NewConnectionError, ReadTimeoutError
 
 from lib.joggai import errors
+from lib.joggai.contract import HEALTH_PATH, IDEMPOTENCY_HEADER
 from lib.joggai.models import (
     ASPECT_RATIOS,
     Avatar,
@@ -135,6 +136,12 @@ def _envelope_code(body: Any) -> int | None:
     if isinstance(code, str) and code.strip().lstrip("-").isdigit():
         return int(code)
     return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+def _never_connected(exc: BaseException) -> bool:
+    # Refused, unresolvable or unroutable: the socket never opened, so no byte of the request left.
+    return isinstance(exc, requests.ConnectTimeout) or any(
+        isinstance(link, NewConnectionError) for link in _cause_chain(exc))
 
 
 def _is_read_timeout(exc: BaseException) -> bool:
@@ -344,7 +351,7 @@ class JoggAIClient:
         Not retried after the request was sent. Pass `idempotency_key` to make a caller's own retry
         safe: the local engine answers a repeated key with the first video id.
         """
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
         data = self._object(
             self._call("POST", "create_video_from_avatar", json_body=request.to_payload(), headers=headers)
         )
@@ -466,10 +473,10 @@ class JoggAIClient:
     def engine_health(self) -> dict[str, Any]:
         """The local engine's `GET /healthz` data (no key needed); the cloud has no such route."""
         try:
-            response = self._upload_session().get(f"{self.origin}/healthz", timeout=self.timeout)
+            response = self._upload_session().get(f"{self.origin}{HEALTH_PATH}", timeout=self.timeout)
         except requests.RequestException as exc:
-            raise self._transport_error(exc, "GET", f"{self.origin}/healthz") from None
-        return self._object(self._unwrap(response, "GET", "/healthz"))
+            raise self._transport_error(exc, "GET", f"{self.origin}{HEALTH_PATH}") from None
+        return self._object(self._unwrap(response, "GET", HEALTH_PATH))
 
     # -- webhooks --------------------------------------------------------------------------------
 
@@ -593,13 +600,15 @@ class JoggAIClient:
     ) -> errors.TransportError:
         where = f"{method} {urlsplit(url).path or '/'} on {self.origin if url.startswith(self.origin) else urlsplit(url).netloc}"
         reason = self._redact(_describe_cause(exc))
+        sent = not _never_connected(exc)
         if isinstance(exc, requests.ConnectTimeout):
-            return errors.TimeoutError(f"{where}: could not connect within {self.timeout[0]:g} s")
+            return errors.TimeoutError(f"{where}: could not connect within {self.timeout[0]:g} s",
+                                       request_sent=False)
         if isinstance(exc, requests.Timeout) or _is_read_timeout(exc):
-            return errors.TimeoutError(f"{where}: no answer within {self.timeout[1]:g} s")
+            return errors.TimeoutError(f"{where}: no answer within {self.timeout[1]:g} s", request_sent=sent)
         if isinstance(exc, requests.ConnectionError):
-            return errors.ConnectionError(f"cannot reach {where}: {reason}")
-        return errors.TransportError(f"{where} failed: {reason}")
+            return errors.ConnectionError(f"cannot reach {where}: {reason}", request_sent=sent)
+        return errors.TransportError(f"{where} failed: {reason}", request_sent=sent)
 
     def _redact(self, text: str) -> str:
         key = self._api_key

@@ -13,6 +13,7 @@ JoggAIError
 ├── TransportError           no usable HTTP answer
 │   ├── ConnectionError          could not connect, or the connection broke
 │   └── TimeoutError             connect or read timeout
+│   (`.request_sent` is False only when nothing can have reached the server: refused, connect timeout)
 └── MalformedResponseError   an answer that is not a JoggAI envelope (not JSON, no `code`...)
 ```
 
@@ -147,7 +148,15 @@ class ServerError(APIError):
 
 
 class TransportError(JoggAIError):
-    """No usable HTTP answer arrived."""
+    """No usable HTTP answer arrived.
+
+    `request_sent` is False only when the connection was never made (refused, unresolvable, connect
+    timeout), so the server cannot have seen the request; otherwise it may have arrived and acted.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
 
 
 class ConnectionError(TransportError):

@@ -10,7 +10,7 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 
-from lib.joggai import errors
+from lib.joggai import contract, errors
 from lib.studio.config import CLOUD_BASE_URL, StudioConfig
 from lib.studio.engine_launcher import EngineInfo, read_api_key
 
@@ -61,6 +61,51 @@ class BackendHealth:
     message: str | None = None
     fix: str | None = None
     checked_at: float = field(default_factory=time.monotonic, compare=False)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend says it does beyond JoggAI's API; unknown means the cloud's terms.
+
+    Without ``idempotency`` a create whose answer was lost may have made (and billed) a video, so it is
+    never sent again without a person asking.
+    """
+
+    names: frozenset[str] = frozenset()
+
+    @property
+    def idempotency(self) -> bool:
+        """The backend answers a repeated Idempotency-Key with the first video instead of a new one."""
+        return contract.CAPABILITY_IDEMPOTENCY in self.names
+
+    @property
+    def ext(self) -> bool:
+        """The backend reads the request object ``ext`` (elsewhere it would be dropped silently)."""
+        return contract.CAPABILITY_EXT in self.names
+
+    @property
+    def ext_routes(self) -> bool:
+        """The backend has the ``/v2/ext/...`` routes."""
+        return contract.CAPABILITY_EXT_ROUTES in self.names
+
+
+NO_CAPABILITIES = Capabilities()
+
+
+def probe_capabilities(client, backend: Backend) -> Capabilities:
+    """The capabilities a local or custom backend lists in its /healthz; the cloud is never asked.
+
+    A failed, missing or odd /healthz is no capabilities: billed, rate-limited, no idempotency.
+    """
+    if backend.kind == "cloud":
+        return NO_CAPABILITIES
+    try:
+        listed = client.engine_health().get("capabilities")
+    except errors.JoggAIError:
+        return NO_CAPABILITIES
+    if not isinstance(listed, list):
+        return NO_CAPABILITIES
+    return Capabilities(frozenset(str(name) for name in listed))
 
 
 def key_fingerprint(api_key: str | None) -> str:

@@ -1,9 +1,7 @@
-"""Batch from CSV: template, row validation, and a resumable, paced submission that never duplicates.
+"""Batch from CSV: template, row validation, and the stored batches and rows (sending: ``batch_run``).
 
 Every batch and every row's state live in SQLite (the history database), so a reload or a dashboard
-crash loses nothing. A row is marked ``sending`` *before* its POST and ``sent`` with its video id
-right after; each POST carries the Idempotency-Key ``batch-<id>-row-<n>``. On resume a ``sending``
-row is re-sent with that same key, so the backend answers with the video it already created.
+crash loses nothing. Rows go to the backend through ``lib.studio.submission`` (see ``batch_run``).
 """
 
 from __future__ import annotations
@@ -13,16 +11,16 @@ import io
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from lib.joggai import CreateVideoRequest, errors
-from lib.studio import lint, pacing
-from lib.studio.history import JobHistory, JobRecord
-from lib.studio.polling import first_poll_at
+from lib.joggai import CreateVideoRequest
+from lib.studio import lint
+from lib.studio.history import JobRecord
+from lib.studio.sharing import request_from_payload
 from lib.studio.sqlite_store import SqliteStore
 
 TEMPLATE_COLUMNS = ("script", "avatar_id", "voice_id", "aspect_ratio", "screen_style", "caption", "video_name")
@@ -31,7 +29,8 @@ _TRUE = {"1", "true", "yes", "y", "on"}
 _FALSE = {"", "0", "false", "no", "n", "off"}
 _SCREEN_NAMES = {"full": 1, "full screen": 1, "split": 2, "split screen": 2, "pip": 3,
                  "picture in picture": 3, "picture-in-picture": 3}
-# Row states: invalid (never sent), queued, sending (POST may or may not have arrived), sent, rejected.
+# Row states: invalid (never sent), queued, sending (POST may or may not have arrived), sent, rejected,
+# unconfirmed (sent, no answer, billed backend: a person decides), skipped (a person left it).
 UNSENT_STATES = ("sending", "queued")
 
 _SCHEMA = """
@@ -126,6 +125,8 @@ class BatchProgress:
     unsent: int
     wait_until: float | None  # the next row may not go before this time (pacing or 429)
     message: str | None = None
+    unconfirmed: int = 0  # the backend may have made these; never counted as sent
+    skipped: int = 0
 
     @property
     def finished_sending(self) -> bool:
@@ -215,17 +216,6 @@ def validate_rows(rows: Sequence[Mapping[str, str]], avatars: Iterable, voices: 
     return plans
 
 
-def request_from_payload(payload: Mapping[str, Any]) -> CreateVideoRequest:
-    """The flat request back from its stored nested body."""
-    avatar, voice = payload.get("avatar") or {}, payload.get("voice") or {}
-    return CreateVideoRequest(
-        avatar_id=int(avatar.get("avatar_id", -1)), avatar_type=int(avatar.get("avatar_type", 0)),
-        voice_id=voice.get("voice_id", ""), script=voice.get("script"), audio_url=voice.get("audio_url"),
-        aspect_ratio=payload.get("aspect_ratio", "portrait"), screen_style=int(payload.get("screen_style", 1)),
-        caption=bool(payload.get("caption")), video_name=payload.get("video_name"),
-        webhook_url=payload.get("webhook_url"))
-
-
 class BatchStore(SqliteStore):
     """Batches and their rows in the history database; one short connection per call."""
 
@@ -298,6 +288,18 @@ class BatchStore(SqliteStore):
         """The backend refused the row's request (it will not be sent again)."""
         self._update_row(batch_id, row_number, "state='rejected', error=?", (error,))
 
+    def mark_unconfirmed(self, batch_id: str, row_number: int, error: str | None) -> None:
+        """Sent, but no answer came back from a backend without idempotency: a person decides."""
+        self._update_row(batch_id, row_number, "state='unconfirmed', error=?", (error,))
+
+    def mark_queued(self, batch_id: str, row_number: int) -> None:
+        """A person asked for the row to be sent again."""
+        self._update_row(batch_id, row_number, "state='queued', error=NULL", ())
+
+    def mark_skipped(self, batch_id: str, row_number: int) -> None:
+        """A person decided to leave an unconfirmed row as it is."""
+        self._update_row(batch_id, row_number, "state='skipped'", ())
+
     def set_state(self, batch_id: str, state: str, *, not_before: float | None = None,
                   last_error: str | None = None) -> None:
         """Pause, resume, finish, or hold the batch until ``not_before`` with a reason."""
@@ -316,65 +318,9 @@ class BatchStore(SqliteStore):
         return BatchProgress(total=len(rows), sent=sum(row.state == "sent" for row in rows),
                              rejected=sum(row.state == "rejected" for row in rows),
                              unsent=sum(row.state in UNSENT_STATES for row in rows),
-                             wait_until=wait_until, message=message)
-
-
-def submit_due_rows(store: BatchStore, history: JobHistory, client, *, backend_id: str, base_url: str,
-                    batch_id: str, backend_limit: int | None, budget_seconds: float = 2.0,
-                    max_rows: int | None = None, clock: Callable[[], float] = time.time) -> BatchProgress:
-    """Send the batch's next rows (for up to ``budget_seconds`` or ``max_rows``), paced; returns where it stands.
-
-    Called once per page run; the page reruns while rows remain, so a reload simply calls it again.
-    """
-    batch = store.get(batch_id)
-    if batch is None:
-        raise KeyError(batch_id)
-    if batch.state != "running":
-        return store.progress(batch_id)
-    limit = pacing.effective_limit(backend_limit, batch.posts_per_minute)
-    started, attempted = clock(), 0
-    while clock() - started < budget_seconds and (max_rows is None or attempted < max_rows):
-        attempted += 1
-        row = store.next_unsent(batch_id)
-        if row is None:
-            store.set_state(batch_id, "done")
-            return store.progress(batch_id)
-        now = clock()
-        due = pacing.next_send_at(store.recent_send_times(batch.backend, now - pacing.WINDOW_SECONDS), now,
-                                  limit, batch.not_before, min_gap=pacing.even_gap(batch.posts_per_minute))
-        if due > now:
-            return store.progress(batch_id, wait_until=due, message=batch.last_error)
-        request = row.request
-        assert request is not None  # only valid rows are queued
-        store.mark_sending(batch_id, row.row_number, now)
-        try:
-            video_id = client.create_avatar_video(request, idempotency_key=idempotency_key(batch_id,
-                                                                                           row.row_number))
-        except errors.RateLimitError as exc:
-            # Nothing was created: the row stays in flight and goes again, same key, after the wait.
-            wait = pacing.rate_limit_wait(exc)
-            store.set_state(batch_id, "running", not_before=clock() + wait,
-                            last_error=f"Rate limited by the backend; waiting {wait:.0f} s as it asked.")
-            return store.progress(batch_id, wait_until=clock() + wait, message=f"Rate limited; waiting {wait:.0f} s.")
-        except errors.InvalidRequestError as exc:
-            store.mark_rejected(batch_id, row.row_number, exc.message)
-            continue
-        except errors.JoggAIError as exc:
-            # Unknown whether it arrived: keep it in flight; the same key makes a retry safe.
-            until = clock() + pacing.FAILURE_BACKOFF_SECONDS
-            message = f"Sending row {row.row_number} failed ({type(exc).__name__}); retrying shortly."
-            store.set_state(batch_id, "running", not_before=until, last_error=message)
-            return store.progress(batch_id, wait_until=until, message=message)
-        recorded_at = clock()
-        history.record_submission(backend=backend_id, base_url=base_url, video_id=video_id,
-                                  request=request.to_payload(), avatar_name=row.avatar_name,
-                                  voice_name=row.voice_name, batch=batch_id, now=recorded_at,
-                                  next_poll_at=first_poll_at(backend_id, recorded_at))
-        store.mark_sent(batch_id, row.row_number, video_id)
-        if batch.not_before is not None or batch.last_error:
-            store.set_state(batch_id, "running")
-            batch = store.get(batch_id) or batch
-    return store.progress(batch_id)
+                             wait_until=wait_until, message=message,
+                             unconfirmed=sum(row.state == "unconfirmed" for row in rows),
+                             skipped=sum(row.state == "skipped" for row in rows))
 
 
 def results_rows(store: BatchStore, batch_id: str, jobs: Iterable[JobRecord]) -> list[dict[str, Any]]:

@@ -6,25 +6,34 @@ reached yields an unhealthy ``Connection`` with a message and a fix, never an ex
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import streamlit as st
 
 from lib.joggai import CreateVideoRequest, JoggAIClient, VideoJob, Voice, errors
 from lib.studio import data
-from lib.studio.backends import Backend, BackendHealth, BackendUnavailable, explain_error, resolve_backend
+from lib.studio.backends import (
+    NO_CAPABILITIES,
+    Backend,
+    BackendHealth,
+    BackendUnavailable,
+    Capabilities,
+    explain_error,
+    resolve_backend,
+)
 from lib.studio.batch import BatchStore
 from lib.studio.config import StudioConfig, load_config
 from lib.studio.experiments import ExperimentStore
 from lib.studio.favourites import FavouritesStore
-from lib.studio.history import JobHistory, JobRecord, JobUpdate
+from lib.studio.history import JobHistory, JobUpdate
 from lib.studio.inbox_store import Delivery, InboxStore
 from lib.studio.kept_copies import CopyKeeper, CopyPolicy, enforce_budget, read_policy, save_policy
-from lib.studio.polling import first_poll_at, poll_due_jobs
+from lib.studio.polling import poll_due_jobs
 from lib.studio.state import Keys
+from lib.studio.submission import Origin, SubmissionOutcome, SubmissionStore, Submitter, Target
 from lib.studio.webhook_endpoints import reaches_this_machine, register_inbox
 from lib.studio.webhook_receiver import WebhookReceiver
 
@@ -38,11 +47,43 @@ class Connection:
     backend: Backend | None
     client: JoggAIClient | None
     health: BackendHealth
+    capabilities: Capabilities = NO_CAPABILITIES  # unknown: billed, no idempotency, no extensions
 
     @property
     def ok(self) -> bool:
         """True when the backend answered whoami and quota."""
         return self.health.ok and self.client is not None
+
+    def explain(self, exc: Exception) -> str:
+        """An error talking to this backend, worded for the user (message and fix, never the key)."""
+        assert self.backend is not None
+        return " ".join(explain_error(exc, self.backend))
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Attempt(Generic[_T]):
+    """One backend call: its ``value``, or the ``error`` and its explained ``problem`` (message and fix)."""
+
+    value: _T | None = None
+    error: Exception | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def attempt(connection: Connection, call: Callable[[JoggAIClient], _T]) -> Attempt[_T]:
+    """Call the backend through ``call(client)``; a JoggAI error comes back explained, never raised."""
+    if connection.backend is None or connection.client is None:
+        return Attempt(problem=connection.health.message or "No backend is connected.")
+    try:
+        return Attempt(call(connection.client))
+    except errors.JoggAIError as exc:
+        return Attempt(error=exc, problem=connection.explain(exc))
 
 
 def active_kind(config: StudioConfig) -> str:
@@ -69,7 +110,8 @@ def current_connection() -> Connection:
         return Connection(config, kind, None, None, BackendHealth(ok=False, message=exc.message, fix=exc.fix))
     client = data.client_for(backend)
     health = data.backend_health(backend.base_url, backend.key_fingerprint, backend)
-    return Connection(config, kind, backend, client, health)
+    capabilities = data.backend_capabilities(backend) if health.ok else NO_CAPABILITIES
+    return Connection(config, kind, backend, client, health, capabilities)
 
 
 def history(connection: Connection | None = None) -> JobHistory:
@@ -95,20 +137,25 @@ def experiment_store() -> ExperimentStore:
     return data.experiment_store(str(load_config().history_path))
 
 
+def submissions() -> SubmissionStore:
+    """Every submission intent of this dashboard (same database as the history)."""
+    return data.submission_store(str(load_config().history_path))
+
+
+def submitter(connection: Connection) -> Submitter:
+    """The one submission path to the connected backend, after judging what a crash left in flight."""
+    assert connection.backend is not None and connection.client is not None
+    backend = connection.backend
+    flow = Submitter(submissions(), history(connection), connection.client,
+                     Target(backend.backend_id, backend.base_url, connection.capabilities.idempotency),
+                     explain=connection.explain)
+    flow.recover_interrupted()
+    return flow
+
+
 def favourites() -> FavouritesStore:
     """The dashboard's starred avatars and voices (same database as the history)."""
     return data.favourites_store(str(load_config().history_path))
-
-
-def record_new_job(connection: Connection, video_id: str, payload: dict, *, avatar_name: str,
-                   voice_name: str, batch: str | None = None, experiment: str | None = None) -> JobRecord:
-    """Store a just-created video in the history, due for its first poll per the backend's policy."""
-    assert connection.backend is not None
-    now = time.time()
-    return history().record_submission(
-        backend=connection.backend.backend_id, base_url=connection.backend.base_url, video_id=video_id,
-        request=payload, avatar_name=avatar_name, voice_name=voice_name, batch=batch,
-        experiment=experiment, now=now, next_poll_at=first_poll_at(connection.backend.backend_id, now))
 
 
 def refresh_active_jobs(connection: Connection) -> list[JobUpdate]:
@@ -157,56 +204,24 @@ def load_catalog(connection: Connection, name: str) -> tuple[list, str | None]:
 
     Returns ``(items, None)``, or ``([], message)`` when the backend failed — pages show the message.
     """
-    backend, client = connection.backend, connection.client
-    if backend is None or client is None:
-        return [], connection.health.message or "No backend is connected."
-    try:
-        return _CATALOGS[name](backend.base_url, backend.key_fingerprint, client), None
-    except errors.JoggAIError as exc:
-        message, fix = explain_error(exc, backend)
-        return [], f"{message} {fix}"
-
-
-@dataclass(frozen=True)
-class SubmitOutcome:
-    """Result of sending a composed request: the stored job, or a message (and the field it names)."""
-
-    job: JobRecord | None = None
-    error: str | None = None
-    field: str | None = None
+    backend = connection.backend
+    fetched = attempt(connection, lambda client: _CATALOGS[name](backend.base_url, backend.key_fingerprint, client))
+    return (fetched.value, None) if fetched.ok else ([], fetched.problem)
 
 
 def submit_video(connection: Connection, request: CreateVideoRequest, *, idempotency_key: str,
-                 avatar_name: str, voice_name: str, batch: str | None = None,
-                 experiment: str | None = None) -> SubmitOutcome:
-    """Create the video (idempotent per key, so a retried click cannot render twice) and record it."""
-    backend, client = connection.backend, connection.client
-    if backend is None or client is None:
-        return SubmitOutcome(error=connection.health.message or "No backend is connected.")
-    try:
-        video_id = client.create_avatar_video(request, idempotency_key=idempotency_key)
-    except errors.InvalidRequestError as exc:
-        return SubmitOutcome(error=exc.message, field=exc.param)
-    except errors.JoggAIError as exc:
-        message, fix = explain_error(exc, backend)
-        return SubmitOutcome(error=f"{message} {fix}")
-    job = record_new_job(connection, video_id, request.to_payload(), avatar_name=avatar_name,
-                         voice_name=voice_name, batch=batch, experiment=experiment)
-    return SubmitOutcome(job=job)
+                 avatar_name: str, voice_name: str) -> SubmissionOutcome:
+    """Compose's create, through the one submission path (a repeated key is answered from the record)."""
+    return submitter(connection).submit(request, key=idempotency_key, origin=Origin.compose(idempotency_key),
+                                        avatar_name=avatar_name, voice_name=voice_name)
 
 
 def upload_audio(connection: Connection, filename: str, content: bytes, content_type: str,
                  on_progress: Callable[[int, int], None] | None = None) -> tuple[str | None, str | None]:
     """Two-step upload of a voice file; returns ``(asset_url, None)`` or ``(None, message)``."""
-    backend, client = connection.backend, connection.client
-    if backend is None or client is None:
-        return None, connection.health.message or "No backend is connected."
-    try:
-        asset = client.upload_asset(filename, content, content_type, on_progress=on_progress)
-    except errors.JoggAIError as exc:
-        message, fix = explain_error(exc, backend)
-        return None, f"{message} {fix}"
-    return asset.asset_url, None
+    uploaded = attempt(connection, lambda client: client.upload_asset(filename, content, content_type,
+                                                                      on_progress=on_progress))
+    return (uploaded.value.asset_url, None) if uploaded.ok else (None, uploaded.problem)
 
 
 @dataclass(frozen=True)
@@ -227,13 +242,11 @@ def speech_preview(connection: Connection, voice: Voice, script: str) -> SpeechP
     if backend is None or client is None:
         return SpeechPreview(None, connection.health.message or "No backend is connected.")
     if backend.kind != "cloud":
-        try:
-            return SpeechPreview(client.speech_preview(voice.voice_id, script).audio_url, is_script=True)
-        except errors.NotFoundError:
-            pass  # a JoggAI-compatible server without the extension: fall back to the sample
-        except errors.JoggAIError as exc:
-            message, fix = explain_error(exc, backend)
-            return SpeechPreview(None, f"{message} {fix}")
+        spoken = attempt(connection, lambda client: client.speech_preview(voice.voice_id, script))
+        if spoken.ok:
+            return SpeechPreview(spoken.value.audio_url, is_script=True)
+        if not isinstance(spoken.error, errors.NotFoundError):  # NotFound: no extension, use the sample
+            return SpeechPreview(None, spoken.problem)
     why = (f"{backend.label} cannot speak your own script before rendering (only the local engine can), "
            f"so this is {voice.name or voice.voice_id}'s sample clip.")
     if not voice.audio_url:
@@ -243,16 +256,10 @@ def speech_preview(connection: Connection, voice: Voice, script: str) -> SpeechP
 
 def fetch_job(connection: Connection, video_id: str) -> tuple[VideoJob | None, str | None]:
     """One status request for a video that is not (or not fully) in the history."""
-    backend, client = connection.backend, connection.client
-    if backend is None or client is None:
-        return None, connection.health.message or "No backend is connected."
-    try:
-        return client.get_avatar_video(video_id), None
-    except errors.NotFoundError:
-        return None, f"{backend.label} has no video {video_id!r}."
-    except errors.JoggAIError as exc:
-        message, fix = explain_error(exc, backend)
-        return None, f"{message} {fix}"
+    fetched = attempt(connection, lambda client: client.get_avatar_video(video_id))
+    if isinstance(fetched.error, errors.NotFoundError):
+        return None, f"{connection.backend.label} has no video {video_id!r}."
+    return fetched.value, fetched.problem
 
 
 def inbox_store() -> InboxStore:
@@ -276,11 +283,10 @@ def ensure_inbox(connection: Connection) -> tuple[WebhookReceiver | None, str | 
         return receiver, (f"{backend.label} is not on this computer and cannot reach an inbox on 127.0.0.1; "
                           "use the local engine to rehearse webhooks.")
     if not receiver.is_registered(backend.backend_id, backend.base_url):
-        try:
-            register_inbox(receiver, connection.client, backend.backend_id, backend.base_url)
-        except errors.JoggAIError as exc:
-            message, fix = explain_error(exc, backend)
-            return receiver, f"Could not register the inbox: {message} {fix}"
+        registered = attempt(connection, lambda client: register_inbox(receiver, client, backend.backend_id,
+                                                                      backend.base_url))
+        if not registered.ok:
+            return receiver, f"Could not register the inbox: {registered.problem}"
     return receiver, None
 
 

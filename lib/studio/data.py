@@ -15,7 +15,7 @@ import streamlit as st
 
 from lib.joggai import JoggAIClient
 from lib.studio.attempts import AttemptThrottle
-from lib.studio.backends import Backend, BackendHealth, check_health
+from lib.studio.backends import Backend, BackendHealth, Capabilities, check_health, probe_capabilities
 from lib.studio.batch import BatchStore
 from lib.studio.engine_launcher import EngineInfo, EngineLaunchError, ensure_engine, probe_engine
 from lib.studio.experiments import ExperimentStore
@@ -26,10 +26,12 @@ from lib.studio.kept_copies import CopyKeeper
 from lib.studio.reviews import ReviewStore
 from lib.studio.share_links import ShareLinks, load_secret
 from lib.studio.studio_settings import StudioSettings
+from lib.studio.submission import SubmissionStore
 from lib.studio.webhook_receiver import WebhookReceiver
 
 CATALOG_TTL = "10m"
 HEALTH_TTL_SECONDS = 15
+CAPABILITIES_TTL = "5m"  # an engine's capabilities change only with its version
 FAILED_HEALTH_TTL_SECONDS = 2  # a backend that comes back shows up within a couple of seconds
 LAUNCH_RETRY_SECONDS = 30  # after a failed start, don't try again on every rerun
 
@@ -99,6 +101,12 @@ def experiment_store(path: str) -> ExperimentStore:
 
 
 @st.cache_resource(show_spinner=False)
+def submission_store(path: str) -> SubmissionStore:
+    """Submission intents at ``path``; made once per process, so intents older than it were interrupted."""
+    return SubmissionStore(Path(path))
+
+
+@st.cache_resource(show_spinner=False)
 def favourites_store(path: str) -> FavouritesStore:
     """Starred avatars and voices in the dashboard database at ``path`` (schema created once per process)."""
     return FavouritesStore(Path(path))
@@ -145,6 +153,22 @@ def backend_health(base_url: str, key_fingerprint: str, backend: Backend) -> Bac
 def forget_backend_health() -> None:
     """Settings' "Test connection": ask every backend again on the next run."""
     _checked_health.clear()
+    _probed_capabilities.clear()
+
+
+@st.cache_data(ttl=CAPABILITIES_TTL, show_spinner=False)
+def _probed_capabilities(base_url: str, key_fingerprint: str, _backend: Backend) -> tuple[Capabilities, float]:
+    return probe_capabilities(health_client(base_url, key_fingerprint, _backend.api_key), _backend), time.monotonic()
+
+
+def backend_capabilities(backend: Backend) -> Capabilities:
+    """What the backend says it honours (its /healthz), per backend; none at all is re-asked after 2 s."""
+    capabilities, checked_at = _probed_capabilities(backend.base_url, backend.key_fingerprint, backend)
+    if not capabilities.names and backend.kind != "cloud" and \
+            time.monotonic() - checked_at > FAILED_HEALTH_TTL_SECONDS:
+        _probed_capabilities.clear(backend.base_url, backend.key_fingerprint, backend)
+        capabilities, _ = _probed_capabilities(backend.base_url, backend.key_fingerprint, backend)
+    return capabilities
 
 
 @st.cache_data(ttl=CATALOG_TTL, show_spinner="Loading the avatar catalog…")
@@ -173,7 +197,7 @@ def custom_voices(base_url: str, key_fingerprint: str, _client: JoggAIClient) ->
 
 def clear_catalog_caches() -> None:
     """Forget catalogs and health, e.g. after the backend or key changed."""
-    for cached in (public_avatars, custom_avatars, voices, custom_voices, _checked_health):
+    for cached in (public_avatars, custom_avatars, voices, custom_voices, _checked_health, _probed_capabilities):
         cached.clear()
 
 

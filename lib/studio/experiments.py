@@ -1,8 +1,10 @@
 """Experiments (A/B): one script in up to six voices and/or avatars, or one voice reading script variants.
 
 An experiment is a named set of jobs. Its variants and their video ids, the starred winner and the
-notes are kept in the history database; each variant's POST carries the Idempotency-Key
-``exp-<id>-v<index>``, so a retried click returns the videos already made instead of new ones.
+notes are kept in the history database. Each variant goes through ``lib.studio.submission`` under the
+key ``exp-<id>-v<index>``: a retried click is answered with the videos already made. A variant whose
+answer was lost is sent again with its key only where the backend honours it (the local engine); on
+a billed backend it is **unconfirmed** until a person sends it again (new key) or skips it.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import re
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from lib.joggai import CreateVideoRequest, errors
-from lib.studio.history import JobHistory, JobRecord
-from lib.studio.polling import first_poll_at
+from lib.joggai import CreateVideoRequest
+from lib.studio.history import JobRecord
 from lib.studio.sqlite_store import SqliteStore
+from lib.studio.submission import SKIPPED, Intent, Origin, OutcomeKind, SubmissionOutcome, Submitter
 
 MAX_VARIANTS = 6
 SCRIPT_SEPARATOR = "---"  # a line of its own between script variants
@@ -219,59 +221,98 @@ class ExperimentStore(SqliteStore):
 
 @dataclass(frozen=True)
 class ExperimentOutcome:
-    """What sending an experiment did: the jobs created (or found again) and per-variant errors."""
+    """What sending an experiment did: the jobs created (or found again), per-variant errors, unconfirmed ones."""
 
     experiment_id: str
     jobs: list[JobRecord]
     errors: list[str]
+    unconfirmed: list[str] = field(default_factory=list)  # labels of variants a person must decide about
 
 
-def submit_experiment(store: ExperimentStore, history: JobHistory, client, *, backend_id: str, base_url: str,
-                      experiment_id: str, name: str, variants: Sequence[Variant],
-                      explain=None) -> ExperimentOutcome:
-    """Create one video per variant (idempotent per variant) and record each in the history.
+def submit_experiment(store: ExperimentStore, submitter: Submitter, *, experiment_id: str, name: str,
+                      variants: Sequence[Variant]) -> ExperimentOutcome:
+    """Create one video per variant through the one submission path and record each in the history.
 
-    A variant that failed can be retried by calling this again with the same id: the ones that were
-    accepted answer with their existing video. ``explain(exc)`` words an error for the user.
+    Calling this again with the same id is safe: accepted variants answer with their existing video,
+    and unconfirmed ones are sent again only where the backend honours the key.
     """
-    store.create(experiment_id, name=name, backend=backend_id, variants=variants)
-    jobs, problems = [], []
+    store.create(experiment_id, name=name, backend=submitter.target.backend_id, variants=variants)
+    jobs, problems, unconfirmed = [], [], []
     for variant in variants:
-        try:
-            video_id = client.create_avatar_video(variant.request,
-                                                  idempotency_key=idempotency_key(experiment_id, variant.index))
-        except errors.JoggAIError as exc:
-            message = explain(exc) if explain else str(exc)
-            store.record_variant(experiment_id, variant.index, error=message)
-            problems.append(f"{variant.label}: {message}")
-            continue
-        now = time.time()
-        job = history.get(backend_id, video_id) or history.record_submission(
-            backend=backend_id, base_url=base_url, video_id=video_id, request=variant.request.to_payload(),
-            avatar_name=variant.avatar_name, voice_name=variant.voice_name, experiment=experiment_id, now=now,
-            next_poll_at=first_poll_at(backend_id, now))
-        store.record_variant(experiment_id, variant.index, video_id=video_id)
-        jobs.append(job)
-    return ExperimentOutcome(experiment_id, jobs, problems)
+        origin = Origin.variant(experiment_id, variant.index)
+        outcome = submitter.submit(variant.request, key=submitter.key_for(origin, idempotency_key(
+            experiment_id, variant.index)), origin=origin, avatar_name=variant.avatar_name,
+            voice_name=variant.voice_name)
+        _record(store, experiment_id, variant.index, outcome)
+        if outcome.accepted:
+            jobs.append(outcome.job)
+        elif outcome.unconfirmed and not submitter.target.idempotent:
+            unconfirmed.append(variant.label)
+        else:
+            problems.append(f"{variant.label}: {outcome.reason}")
+    return ExperimentOutcome(experiment_id, jobs, problems, unconfirmed)
+
+
+def _record(store: ExperimentStore, experiment_id: str, index: int, outcome: SubmissionOutcome) -> None:
+    if outcome.accepted:
+        store.record_variant(experiment_id, index, video_id=outcome.video_id)
+    else:
+        store.record_variant(experiment_id, index, error=outcome.reason)
+
+
+def send_variant_again(store: ExperimentStore, submitter: Submitter, experiment_id: str, index: int) -> SubmissionOutcome:
+    """A person asked: the unconfirmed variant goes again. Where the backend honours the key it goes with
+    the same one (no second video); elsewhere with a new key (the person confirmed it may cost one)."""
+    origin, first_key = Origin.variant(experiment_id, index), idempotency_key(experiment_id, index)
+    if submitter.target.idempotent:
+        intent = submitter.store.get(submitter.key_for(origin, first_key))
+        outcome = submitter.submit(intent.request, key=intent.idempotency_key, origin=origin,
+                                   avatar_name=intent.avatar_name, voice_name=intent.voice_name)
+    else:
+        outcome = submitter.send_again(origin, first_key)
+    _record(store, experiment_id, index, outcome)
+    return outcome
+
+
+def skip_variant(submitter: Submitter, experiment_id: str, index: int) -> None:
+    """A person decided: the unconfirmed variant is left as it is and never sent again."""
+    submitter.skip(submitter.key_for(Origin.variant(experiment_id, index), idempotency_key(experiment_id, index)))
 
 
 @dataclass(frozen=True)
 class CompareCell:
-    """One cell of the compare grid."""
+    """One cell of the compare grid; ``state`` is unconfirmed or skipped when a lost answer is involved."""
 
     label: str
     video_id: str | None
     job: JobRecord | None
     error: str | None
     winner: bool
+    index: int = 0
+    state: str | None = None
+
+    @property
+    def unconfirmed(self) -> bool:
+        return self.job is None and self.state == OutcomeKind.UNCONFIRMED.value
+
+    @property
+    def status(self) -> str:
+        """The job's status, else unconfirmed / skipped / failed (refused) / pending."""
+        if self.job is not None:
+            return self.job.status
+        if self.state in (OutcomeKind.UNCONFIRMED.value, SKIPPED):
+            return self.state
+        return "failed" if self.error else "pending"
 
 
-def compare_cells(experiment: Experiment, variants: Sequence[StoredVariant],
-                  jobs: Sequence[JobRecord]) -> list[CompareCell]:
-    """Grid cells in plan order, each with its job's latest state from the history."""
+def compare_cells(experiment: Experiment, variants: Sequence[StoredVariant], jobs: Sequence[JobRecord],
+                  intents: Mapping[int, Intent] | None = None) -> list[CompareCell]:
+    """Grid cells in plan order, each with its job's latest state and its submission's (``item -> intent``)."""
     by_id = {job.video_id: job for job in jobs}
+    intents = intents or {}
     return [CompareCell(label=variant.label, video_id=variant.video_id, job=by_id.get(variant.video_id or ""),
-                        error=variant.error,
+                        error=variant.error, index=variant.variant_index,
+                        state=intents[variant.variant_index].state if variant.variant_index in intents else None,
                         winner=bool(variant.video_id) and variant.video_id == experiment.winner_video_id)
             for variant in variants]
 
@@ -279,12 +320,15 @@ def compare_cells(experiment: Experiment, variants: Sequence[StoredVariant],
 def experiment_summary(cells: Sequence[CompareCell]) -> str:
     """``"2 of 3 done · 1 running"``-style one-liner for the list and the header."""
     done = sum(cell.job is not None and cell.job.status == "completed" for cell in cells)
+    unconfirmed = sum(cell.unconfirmed for cell in cells)
+    skipped = sum(cell.job is None and cell.state == SKIPPED for cell in cells)
     failed = sum((cell.job is not None and cell.job.status == "failed") or
-                 (cell.job is None and bool(cell.error)) for cell in cells)
-    running = len(cells) - done - failed
+                 (cell.job is None and bool(cell.error) and cell.state not in (SKIPPED, "unconfirmed"))
+                 for cell in cells)
+    running = len(cells) - done - failed - unconfirmed - skipped
     parts = [f"{done} of {len(cells)} done"]
-    if running:
-        parts.append(f"{running} running")
-    if failed:
-        parts.append(f"{failed} failed")
+    for count, word in ((running, "running"), (unconfirmed, "unconfirmed"), (failed, "failed"),
+                        (skipped, "skipped")):
+        if count:
+            parts.append(f"{count} {word}")
     return " · ".join(parts)

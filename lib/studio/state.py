@@ -36,6 +36,10 @@ class Keys:
     HEAR_REQUESTED = "hear_requested"
     COMPOSE_ATTEMPTED = "compose_attempted"  # show rule violations only after the first "Create video"
     SUBMIT_NONCE = "submit_nonce"  # Idempotency-Key of the next submission; renewed after a success
+    COMPOSE_UNCONFIRMED = "compose_unconfirmed"  # key of the click whose answer never came (billed backend)
+    COMPOSE_NOTICE = "compose_notice"  # (ok, message) after Send again / Skip
+    # Unconfirmed submissions: widget keys are UNCONFIRMED_PREFIX_<kind>_<action>[_<item>] (unconfirmed_key)
+    UNCONFIRMED_PREFIX = "unconfirmed"
 
     # Avatars page widgets
     W_AVATAR_SEARCH = "avatar_search"
@@ -204,6 +208,18 @@ INITIAL_STATE: dict[str, Any] = {
     Keys.COMPOSE_ATTEMPTED: False,
     Keys.W_JOBS_PAUSED: False,
 }
+
+
+def unconfirmed_key(kind: str, action: str, item: object = None) -> str:
+    """Widget key of an unconfirmed submission's control: kind compose/batch/experiment, action
+    confirm/again/skip, item the row or variant (``unconfirmed_batch_again_3``)."""
+    return "_".join(str(part) for part in (Keys.UNCONFIRMED_PREFIX, kind, action, item) if part is not None)
+
+
+def confirmation_keys(state: Any) -> list[str]:
+    """The unconfirmed submissions' confirmation boxes now in ``state`` (stashed across the page guard)."""
+    prefix = f"{Keys.UNCONFIRMED_PREFIX}_"
+    return [key for key in state if isinstance(key, str) and key.startswith(prefix) and "_confirm" in key]
 
 
 def init_state() -> None:

@@ -1,4 +1,4 @@
-"""AppTest fixtures: the real engine (from tests/conftest.py) wired in through the studio's env vars."""
+"""AppTest fixtures; the engine, its client and the studio env (``studio_env``) come from tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib.joggai import CreateVideoRequest, JoggAIClient
+from tests.app.billed_standin import BilledStandIn
 from tests.engine_process import EngineProcess
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-STUDIO_ENV = ("AVATAR_STUDIO_ENGINE_URL", "AVATAR_STUDIO_ENGINE_KEY", "AVATAR_STUDIO_DATA_DIR",
-              "AVATAR_STUDIO_BACKEND", "JOGGAI_API_KEY", "JOGGAI_BASE_URL", "AVATAR_STUDIO_AUTOREFRESH_MS")
 
 
 @pytest.fixture(autouse=True)
@@ -25,24 +24,6 @@ def _fresh_streamlit_caches() -> Iterator[None]:
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
-
-
-@pytest.fixture
-def studio_env(engine: EngineProcess, tmp_path: Path) -> Iterator[Path]:
-    """Point the studio at the test engine, with a fresh history dir; yields the data dir."""
-    saved = {name: os.environ.get(name) for name in STUDIO_ENV}
-    for name in STUDIO_ENV:
-        os.environ.pop(name, None)
-    os.environ.update(AVATAR_STUDIO_ENGINE_URL=engine.base_url, AVATAR_STUDIO_ENGINE_KEY=engine.api_key,
-                      AVATAR_STUDIO_DATA_DIR=str(tmp_path / "studio"))
-    try:
-        yield tmp_path / "studio"
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @pytest.fixture
@@ -57,12 +38,6 @@ def closed_port_env(studio_env: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         os.environ["AVATAR_STUDIO_ENGINE_URL"] = saved
-
-
-@pytest.fixture(scope="session")
-def engine_client(engine: EngineProcess) -> JoggAIClient:
-    """A client for the test engine (to compare the pages with what the engine really serves)."""
-    return JoggAIClient(engine.base_url, engine.api_key)
 
 
 @pytest.fixture(scope="session")
@@ -93,3 +68,16 @@ def open_page(slug: str, **query_params: str) -> AppTest:
     if slug != "avatars":
         at.switch_page(f"pages/{slug}.py").run()
     return at
+
+
+@pytest.fixture
+def billed(studio_env: Path, engine: EngineProcess) -> Iterator[BilledStandIn]:
+    """The studio pointed at a billed stand-in in front of the test engine (no idempotency, lost answers)."""
+    stand_in = BilledStandIn(engine.base_url)
+    saved = os.environ["AVATAR_STUDIO_ENGINE_URL"]
+    os.environ["AVATAR_STUDIO_ENGINE_URL"] = stand_in.url
+    try:
+        yield stand_in
+    finally:
+        os.environ["AVATAR_STUDIO_ENGINE_URL"] = saved
+        stand_in.close()

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from lib.joggai import JoggAIClient
-from lib.studio import batch
+from lib.studio import batch, batch_run
 from lib.studio.history import JobHistory
 from tests.engine_process import EngineProcess, start_engine
+from tests.studio.fakes import engine_submitter
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -89,8 +90,8 @@ def test_submits_once_and_resumes_an_in_flight_row_with_the_same_key(tmp_path: P
     assert len(store.rows(batch_id)) == 4
 
     # Row 1 goes through; row 2 is "in flight" when the dashboard dies: POSTed, but its id never recorded.
-    first = batch.submit_due_rows(store, history, engine_client, backend_id="local", base_url=engine.base_url,
-                                  batch_id=batch_id, backend_limit=None, max_rows=1)
+    first = batch_run.submit_due_rows(store, engine_submitter(history, engine_client, engine.base_url),
+                                     batch_id=batch_id, backend_limit=None, max_rows=1)
     assert (first.sent, first.unsent) == (1, 3)
     in_flight = store.next_unsent(batch_id)
     store.mark_sending(batch_id, in_flight.row_number, 0.0)
@@ -100,8 +101,8 @@ def test_submits_once_and_resumes_an_in_flight_row_with_the_same_key(tmp_path: P
     # A fresh store over the same file (the restarted dashboard) finishes the batch.
     resumed = batch.BatchStore(history.path)
     assert resumed.next_unsent(batch_id).row_number == in_flight.row_number
-    done = batch.submit_due_rows(resumed, history, engine_client, backend_id="local", base_url=engine.base_url,
-                                 batch_id=batch_id, backend_limit=None, budget_seconds=30)
+    done = batch_run.submit_due_rows(resumed, engine_submitter(history, engine_client, engine.base_url),
+                                     batch_id=batch_id, backend_limit=None, budget_seconds=30)
     assert (done.sent, done.unsent, done.finished_sending) == (4, 0, True)
     assert resumed.get(batch_id).state == "done"
     rows = resumed.rows(batch_id)
@@ -123,7 +124,7 @@ def test_pacing_holds_rows_back(tmp_path: Path, engine, engine_client, catalog) 
     history = JobHistory(tmp_path / "history.sqlite3")
     store = batch.BatchStore(history.path)
     batch_id = store.create(plans, backend="local", posts_per_minute=2)
-    progress = batch.submit_due_rows(store, history, engine_client, backend_id="local", base_url=engine.base_url,
+    progress = batch_run.submit_due_rows(store, engine_submitter(history, engine_client, engine.base_url),
                                      batch_id=batch_id, backend_limit=None, budget_seconds=5)
     # Two a minute, spread evenly: the second row waits 30 s after the first, and nothing more was sent.
     assert (progress.sent, progress.unsent) == (1, 2)
@@ -151,15 +152,15 @@ def test_a_429_holds_the_batch_for_retry_after_and_keeps_the_row(tmp_path: Path,
     store = batch.BatchStore(history.path)
     # Pretend the dashboard thinks the backend is unlimited: only the engine's 429 can stop it.
     batch_id = store.create(plans, backend="local")
-    progress = batch.submit_due_rows(store, history, client, backend_id="local",
-                                     base_url=rate_limited_engine.base_url, batch_id=batch_id,
+    progress = batch_run.submit_due_rows(store, engine_submitter(history, client, rate_limited_engine.base_url),
+                                     batch_id=batch_id,
                                      backend_limit=None, budget_seconds=60)
     assert (progress.sent, progress.unsent) == (20, 2)
     assert "Rate limited" in (progress.message or "")
     held = store.get(batch_id)
     assert held.state == "running" and held.not_before is not None and progress.wait_until >= held.not_before - 1
     assert store.next_unsent(batch_id).state == "sending"  # row 21 goes again, same key, after the wait
-    again = batch.submit_due_rows(store, history, client, backend_id="local", base_url=rate_limited_engine.base_url,
-                                  batch_id=batch_id, backend_limit=None, budget_seconds=5)
+    again = batch_run.submit_due_rows(store, engine_submitter(history, client, rate_limited_engine.base_url),
+                                     batch_id=batch_id, backend_limit=None, budget_seconds=5)
     assert (again.sent, again.unsent) == (20, 2)  # still waiting: nothing was sent early
     assert engine_job_count(rate_limited_engine, "limited") == 20

@@ -10,9 +10,10 @@ import pytest
 import requests
 
 from lib.joggai import CreateVideoRequest, JoggAIClient
-from lib.studio.backends import Backend, BackendHealth
+from lib.studio.backends import Backend, BackendHealth, probe_capabilities
 from lib.studio.config import StudioConfig
 from lib.studio.connection import Connection, fetch_job, speech_preview, submit_video, upload_audio
+from lib.studio.submission import OutcomeKind
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -21,8 +22,8 @@ pytestmark = pytest.mark.timeout(120)
 def connection(engine, studio_env: Path) -> Connection:
     backend = Backend("local", engine.base_url, engine.api_key)
     config = StudioConfig(backend="local", data_dir=studio_env, autorefresh_ms=3000)
-    return Connection(config, "local", backend, JoggAIClient(engine.base_url, engine.api_key),
-                      BackendHealth(ok=True))
+    client = JoggAIClient(engine.base_url, engine.api_key)
+    return Connection(config, "local", backend, client, BackendHealth(ok=True), probe_capabilities(client, backend))
 
 
 def one_second_wav() -> bytes:
@@ -72,7 +73,7 @@ def test_submit_records_and_a_rejected_request_names_its_field(connection: Conne
     assert first.job.backend == "local" and first.job.next_poll_at is not None
     missing_avatar = CreateVideoRequest(avatar_id=999_999, voice_id=voice.voice_id, script="x")
     outcome = submit_video(connection, missing_avatar, idempotency_key="glue-2", avatar_name="", voice_name="")
-    assert outcome.job is None and outcome.error
+    assert outcome.kind is OutcomeKind.REFUSED and outcome.job is None and outcome.reason
 
 
 def test_fetch_job_explains_an_unknown_id(connection: Connection) -> None:

@@ -9,6 +9,7 @@ import pytest
 from lib.joggai import CreateVideoRequest
 from lib.studio import experiments
 from lib.studio.history import JobHistory
+from tests.studio.fakes import engine_submitter
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -53,11 +54,11 @@ def test_submit_is_idempotent_per_variant_and_cells_follow_the_history(tmp_path:
     variants = experiments.plan_variants(CreateVideoRequest(avatar_id=avatar.id, voice_id=voices[0], script="Hi."),
                                          voices=voices)
     experiment_id = experiments.new_experiment_id()
-    first = experiments.submit_experiment(store, history, engine_client, backend_id="local",
-                                          base_url=engine.base_url, experiment_id=experiment_id, name="Unit",
+    first = experiments.submit_experiment(store, engine_submitter(history, engine_client, engine.base_url),
+                                          experiment_id=experiment_id, name="Unit",
                                           variants=variants)
-    again = experiments.submit_experiment(store, history, engine_client, backend_id="local",
-                                          base_url=engine.base_url, experiment_id=experiment_id, name="Unit",
+    again = experiments.submit_experiment(store, engine_submitter(history, engine_client, engine.base_url),
+                                          experiment_id=experiment_id, name="Unit",
                                           variants=variants)
     assert first.errors == again.errors == []
     assert [job.video_id for job in first.jobs] == [job.video_id for job in again.jobs]
@@ -78,8 +79,8 @@ def test_a_refused_variant_is_reported_and_the_rest_are_sent(tmp_path: Path, eng
     good = next(v.voice_id for v in engine_client.all_voices() if v.language == "english")
     variants = experiments.plan_variants(CreateVideoRequest(avatar_id=avatar.id, voice_id=good, script="Hi."),
                                          voices=[good, "zz-NoSuchVoice"])
-    outcome = experiments.submit_experiment(store, history, engine_client, backend_id="local",
-                                            base_url=engine.base_url, experiment_id="refused1", name="R",
+    outcome = experiments.submit_experiment(store, engine_submitter(history, engine_client, engine.base_url),
+                                          experiment_id="refused1", name="R",
                                             variants=variants)
     assert len(outcome.jobs) == 1 and len(outcome.errors) == 1 and "zz-NoSuchVoice" in outcome.errors[0]
     cells = experiments.compare_cells(store.get("refused1"), store.variants("refused1"), history.list_jobs())

@@ -22,6 +22,7 @@ def test_healthz_needs_no_key(engine):
     assert body["code"] == 0
     assert body["data"]["status"] == "ok"
     assert body["data"]["engine"] == "avatar-studio-local"
+    assert {"idempotency", "ext_routes"} <= set(body["data"]["capabilities"])
 
 
 @pytest.mark.parametrize("header", ["x-api-key", "X-Api-Key", "X-API-KEY", "X-api-key"])

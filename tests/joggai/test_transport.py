@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -537,3 +538,62 @@ def test_an_out_of_range_aspect_ratio_index_is_refused_before_sending(server: Sc
     with pytest.raises(ValueError):
         make_client(server).list_public_avatars(aspect_ratio=7)
     assert server.hits == []
+
+
+# -- did the request leave? (a create whose answer was lost may have made a billed video) ------------
+
+
+def test_a_refused_connection_says_nothing_was_sent() -> None:
+    client = JoggAIClient(f"http://127.0.0.1:{closed_port()}", KEY, max_retries=0)
+    with pytest.raises(errors.ConnectionError) as caught:
+        client.create_avatar_video(CreateVideoRequest(avatar_id=1, voice_id="v", script="Hi."))
+    assert caught.value.request_sent is False
+
+
+def test_a_read_timeout_on_post_says_the_request_may_have_arrived(server: ScriptedServer) -> None:
+    path = "/v2/create_video_from_avatar"
+    server.script("POST", path, Reply(200, {"code": 0, "msg": "ok", "data": {"video_id": "v"}}, delay=0.8))
+    with pytest.raises(errors.TimeoutError) as caught:
+        make_client(server, timeout=(2.0, 0.3)).create_avatar_video(
+            CreateVideoRequest(avatar_id=1, voice_id="v", script="Hi.")
+        )
+    assert caught.value.request_sent is True
+    assert len(server.hits_on("POST", path)) == 1
+
+
+def test_a_connection_reset_after_the_post_arrived_is_not_retried_and_may_have_arrived() -> None:
+    """The server reads the whole request, then drops the connection without answering."""
+    received: list[bytes] = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(1)  # after the error, a retry would have a second to arrive
+
+    def serve() -> None:
+        try:
+            while True:
+                conn, _ = listener.accept()
+                with conn:
+                    conn.settimeout(2)
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        data += conn.recv(65536)
+                    head, _, body = data.partition(b"\r\n\r\n")
+                    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length"))
+                    while len(body) < length:
+                        body += conn.recv(65536)
+                    received.append(body)
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST
+        except OSError:
+            return
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(serve)
+        client = JoggAIClient(f"http://127.0.0.1:{listener.getsockname()[1]}", KEY, max_retries=3,
+                              backoff_factor=0.01)
+        with pytest.raises(errors.ConnectionError) as caught:
+            client.create_avatar_video(CreateVideoRequest(avatar_id=1, voice_id="v", script="Hi."))
+    listener.close()
+    assert caught.value.request_sent is True
+    assert len(received) == 1  # the POST went out once and was not sent again

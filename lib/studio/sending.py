@@ -1,0 +1,257 @@
+"""What Compose, Experiments and Batch do and show around a submission, so their pages only lay out widgets.
+
+Every send goes through ``lib.studio.submission`` (via ``connection.submitter``). Where an answer never
+came back from a billed backend the studio says **unconfirmed**, that the video may have been created
+and billed, and offers *Send again* (behind a checkbox saying it may cost a second video; a new key)
+and *Skip*. Widget keys: ``state.unconfirmed_key(kind, action, item)``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+
+import streamlit as st
+
+from lib.joggai import CreateVideoRequest
+from lib.studio import batch_run, experiments, lint, nav
+from lib.studio.backends import backend_label
+from lib.studio.batch import Batch, BatchProgress, RowPlan
+from lib.studio.compose import display_name
+from lib.studio.connection import (
+    Connection,
+    batches,
+    experiment_store,
+    history,
+    submissions,
+    submit_video,
+    submitter,
+)
+from lib.studio.pacing import CLOUD_POSTS_PER_MINUTE, backend_posts_per_minute
+from lib.studio.state import Keys, request_page, unconfirmed_key
+from lib.studio.submission import Origin, OutcomeKind, SubmissionOutcome, unconfirmed_warning
+
+SKIPPED_NOTE = ("Skipped: it will not be sent again. If the backend made it, it is in your JoggAI account "
+                "but not in this history.")
+SEND_AGAIN_CONFIRMATION = "I understand *Send again* may create, and bill, a second video"
+
+
+def unconfirmed_controls(kind: str, item: object, backend_label: str, *, on_again: Callable[..., None] | None,
+                         on_skip: Callable[..., None] | None, args: tuple = ()) -> None:
+    """The unconfirmed warning and its two actions; *Send again* stays disabled until its box is ticked.
+
+    Without callbacks (the backend is not connected) only the warning shows.
+    """
+    st.warning(unconfirmed_warning(backend_label), icon=":material/help:")
+    if on_again is None or on_skip is None:
+        return
+    confirm_key = unconfirmed_key(kind, "confirm", item)
+    confirmed = st.checkbox(SEND_AGAIN_CONFIRMATION, key=confirm_key)
+    with st.container(horizontal=True):
+        st.button("Send again", key=unconfirmed_key(kind, "again", item), icon=":material/replay:",
+                  disabled=not confirmed, on_click=_decided, args=(confirm_key, on_again, args))
+        st.button("Skip", key=unconfirmed_key(kind, "skip", item), icon=":material/skip_next:",
+                  on_click=_decided, args=(confirm_key, on_skip, args))
+
+
+def _decided(confirm_key: str, action: Callable[..., None], args: tuple) -> None:
+    # The box confirms one decision: a later unconfirmed send of the same row must be confirmed anew.
+    st.session_state.pop(confirm_key, None)
+    action(*args)
+
+
+# ---------------------------------------------------------------- Compose: one video
+
+
+def send_composed(connection: Connection, request: CreateVideoRequest, *, avatar_name: str, voice_name: str) -> None:
+    """"Create video": send once under the click's key, then open the tracker or say why not."""
+    session = st.session_state
+    session.setdefault(Keys.SUBMIT_NONCE, uuid.uuid4().hex)
+    with st.status("Sending the request…", expanded=True) as status:
+        outcome = submit_video(connection, request, idempotency_key=session[Keys.SUBMIT_NONCE],
+                               avatar_name=avatar_name, voice_name=voice_name)
+        if outcome.accepted:
+            status.update(label=f"Queued as {outcome.video_id}", state="complete")
+            _compose_done()
+            nav.go_to("jobs", job=outcome.video_id)
+        status.update(label=_compose_failure(connection, outcome, session[Keys.SUBMIT_NONCE]), state="error")
+
+
+def _compose_failure(connection: Connection, outcome: SubmissionOutcome, click: str) -> str:
+    if outcome.kind is not OutcomeKind.UNCONFIRMED:
+        return f"Not sent: {outcome.reason}"
+    if connection.capabilities.idempotency:
+        return (f"No answer: {outcome.reason} Press *Create video* again: {connection.backend.label} "
+                "recognises the same request key, so it cannot make a second video.")
+    st.session_state[Keys.COMPOSE_UNCONFIRMED] = click
+    st.session_state[Keys.COMPOSE_NOTICE] = (False, f"No answer to this video's request: {outcome.reason}")
+    st.rerun()  # the page shows the unconfirmed click and its actions instead of "Create video"
+
+
+def _compose_done() -> None:
+    st.session_state[Keys.SUBMIT_NONCE] = uuid.uuid4().hex
+    st.session_state[Keys.COMPOSE_ATTEMPTED] = False
+    st.session_state.pop(Keys.COMPOSE_UNCONFIRMED, None)
+
+
+def compose_unconfirmed(connection: Connection) -> bool:
+    """While a Compose click is unconfirmed: its warning and actions (instead of "Create video"); True if shown."""
+    notice = st.session_state.pop(Keys.COMPOSE_NOTICE, None)
+    if notice:
+        (st.success if notice[0] else st.error)(notice[1])
+    if not st.session_state.get(Keys.COMPOSE_UNCONFIRMED):
+        return False
+    unconfirmed_controls("compose", None, connection.backend.label, on_again=_compose_send_again,
+                         on_skip=_compose_skip, args=(connection,))
+    return True
+
+
+def _compose_send_again(connection: Connection) -> None:
+    click = st.session_state[Keys.COMPOSE_UNCONFIRMED]
+    outcome = submitter(connection).send_again(Origin.compose(click), click)
+    if outcome.accepted:
+        _compose_done()
+        request_page("jobs", job=outcome.video_id)
+    elif not outcome.unconfirmed:
+        st.session_state.pop(Keys.COMPOSE_UNCONFIRMED, None)
+        st.session_state[Keys.COMPOSE_NOTICE] = (False, f"Not sent: {outcome.reason}")
+    else:
+        st.session_state[Keys.COMPOSE_NOTICE] = (False, f"Unconfirmed again: {outcome.reason}")
+
+
+def _compose_skip(connection: Connection) -> None:
+    click = st.session_state[Keys.COMPOSE_UNCONFIRMED]
+    flow = submitter(connection)
+    flow.skip(flow.key_for(Origin.compose(click), click))
+    _compose_done()
+    st.session_state[Keys.COMPOSE_NOTICE] = (True, SKIPPED_NOTE)
+
+
+# ---------------------------------------------------------------- Experiments
+
+
+def planned_variants(request: CreateVideoRequest, avatars: Mapping, voices: Mapping, *,
+                     scripts_experiment: bool) -> list[experiments.Variant]:
+    """The variants Compose's experiment widgets describe (voices × avatars, or script variants)."""
+    values = st.session_state
+    cast = values.get(Keys.W_EXP_AXIS) == "cast"
+    return experiments.plan_variants(
+        request, avatars=(values.get(Keys.W_EXP_AVATARS) or []) if cast else [],
+        voices=(values.get(Keys.W_EXP_VOICES) or []) if cast else [],
+        scripts=experiments.split_scripts(values.get(Keys.W_EXP_SCRIPTS) or "") if scripts_experiment else [],
+        avatar_names={key: display_name(label) for key, label in avatars.items()},
+        voice_names={key: display_name(label) for key, label in voices.items()})
+
+
+def experiment_caption(variants: Sequence[experiments.Variant], language_of: Mapping[str, str | None], *,
+                       cloud: bool) -> str:
+    """``"3 video(s): Ava, Guy, Jenny · about 6 credit(s) in all (...)"``."""
+    credits = sum(lint.estimate(variant.request.script or "", language_of.get(variant.request.voice_id),
+                                cloud=cloud).credits or 0 for variant in variants)
+    return (f"{len(variants)} video(s): " + ", ".join(variant.label for variant in variants)
+            + (f" · about {credits} credit(s) in all ({lint.CREDIT_ASSUMPTION})" if cloud and credits else ""))
+
+
+def send_experiment(connection: Connection, request: CreateVideoRequest,
+                    variants: Sequence[experiments.Variant]) -> None:
+    """"Create experiment": one video per variant; opens the comparison unless a variant was refused."""
+    session = st.session_state
+    experiment_id = session.setdefault(Keys.EXPERIMENT_NONCE, experiments.new_experiment_id())
+    with st.status(f"Sending {len(variants)} requests…", expanded=True) as status:
+        outcome = experiments.submit_experiment(experiment_store(), submitter(connection),
+                                                experiment_id=experiment_id,
+                                                name=request.video_name or f"Experiment {experiment_id}",
+                                                variants=variants)
+        if outcome.errors:
+            # The same id on the next click: accepted variants answer with the videos they made.
+            status.update(label="Some variants were not sent: " + " ".join(outcome.errors), state="error")
+            return
+        session[Keys.EXPERIMENT_NONCE] = experiments.new_experiment_id()
+        session[Keys.COMPOSE_ATTEMPTED] = False
+        nav.go_to("experiments", experiment=outcome.experiment_id)  # unconfirmed variants are shown there
+
+
+def experiment_cells(experiment: experiments.Experiment) -> list[experiments.CompareCell]:
+    """The compare grid of a stored experiment, with each variant's job and submission state."""
+    return experiments.compare_cells(experiment, experiment_store().variants(experiment.experiment_id),
+                                     history().list_jobs(experiment=experiment.experiment_id),
+                                     submissions().latest("experiment", experiment.experiment_id))
+
+
+def variant_unconfirmed(connection: Connection, experiment: experiments.Experiment,
+                        cell: experiments.CompareCell) -> None:
+    """An unconfirmed variant's warning and actions (actions only while its backend is connected)."""
+    live = connection.ok and connection.backend.backend_id == experiment.backend
+    if live and connection.capabilities.idempotency:  # the same key goes again: no second video possible
+        st.warning(f"No answer came back for this variant. {connection.backend.label} recognises its request "
+                   "key, so sending it again cannot make a second video.", icon=":material/help:")
+        st.button("Send again", key=unconfirmed_key("experiment", "again", cell.index), icon=":material/replay:",
+                  on_click=_variant_again, args=(connection, experiment.experiment_id, cell.index))
+        return
+    unconfirmed_controls("experiment", cell.index, connection.backend.label if live else backend_label(experiment.backend),
+                         on_again=_variant_again if live else None, on_skip=_variant_skip if live else None,
+                         args=(connection, experiment.experiment_id, cell.index))
+
+
+def _variant_again(connection: Connection, experiment_id: str, index: int) -> None:
+    experiments.send_variant_again(experiment_store(), submitter(connection), experiment_id, index)
+
+
+def _variant_skip(connection: Connection, experiment_id: str, index: int) -> None:
+    experiments.skip_variant(submitter(connection), experiment_id, index)
+
+
+# ---------------------------------------------------------------- Batch
+
+
+def store_batch(connection: Connection, plans: Sequence[RowPlan], *, posts_per_minute: int | None) -> str:
+    """"Submit": store the checked batch under this click's id (a double click stores it once); its id."""
+    session = st.session_state
+    batch_id = batches().create(plans, backend=connection.backend.backend_id,
+                                name=session.get(Keys.W_BATCH_NAME) or "",
+                                batch_id=session.setdefault(Keys.BATCH_NONCE, uuid.uuid4().hex[:12]),
+                                posts_per_minute=posts_per_minute)
+    session[Keys.BATCH_NONCE] = uuid.uuid4().hex[:12]
+    return batch_id
+
+
+def batch_backend_limit(connection: Connection) -> int | None:
+    """The POST limit to pace a batch by: the engine's (none) only when it says what it is, else the cloud's."""
+    if not connection.capabilities.names:
+        return CLOUD_POSTS_PER_MINUTE  # unknown is treated as the cloud: rate-limited
+    return backend_posts_per_minute(connection.backend.kind)
+
+
+def can_send_batch(connection: Connection, current: Batch) -> bool:
+    """True when the batch's own backend is the connected one."""
+    return connection.ok and connection.backend.backend_id == current.backend
+
+
+def batch_step(connection: Connection, current: Batch) -> BatchProgress:
+    """One page run of a stored batch: send what is due (when its backend is connected), then where it stands."""
+    store = batches()
+    if current.state == "running" and can_send_batch(connection, current):
+        return batch_run.submit_due_rows(store, submitter(connection), batch_id=current.batch_id,
+                                         backend_limit=batch_backend_limit(connection),
+                                         budget_seconds=1.5)
+    return store.progress(current.batch_id)
+
+
+def batch_unconfirmed_rows(connection: Connection, current: Batch) -> None:
+    """Each unconfirmed row with its warning and actions."""
+    live = can_send_batch(connection, current)
+    for row in batches().rows(current.batch_id):
+        if row.state == "unconfirmed":
+            with st.container(border=True, key=unconfirmed_key("batch", "row", row.row_number)):
+                st.markdown(f"**Row {row.row_number}** · unconfirmed")
+                unconfirmed_controls("batch", row.row_number, connection.backend.label if live else backend_label(current.backend),
+                                     on_again=_row_again if live else None, on_skip=_row_skip if live else None,
+                                     args=(connection, current.batch_id, row.row_number))
+
+
+def _row_again(connection: Connection, batch_id: str, row_number: int) -> None:
+    batch_run.send_row_again(batches(), submitter(connection), batch_id, row_number)
+
+
+def _row_skip(connection: Connection, batch_id: str, row_number: int) -> None:
+    batch_run.skip_row(batches(), submitter(connection), batch_id, row_number)
