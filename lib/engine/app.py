@@ -59,29 +59,37 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from lib.engine import keys, store
+from lib.engine import catalog_api, keys, media, media_routes, store, uploads, video_api, webhook_routes
+from lib.engine.answers import Envelope, Health, RemainingQuota, UserInfo
 from lib.engine.auth import Owner, require_key
-from lib.engine.envelope import RATE_LIMITED, ApiError, envelope, install_error_handlers
+from lib.engine.envelope import ApiError, envelope, install_error_handlers
+from lib.engine.jobs import RenderQueue
 from lib.engine.keys import KeyOwner
+from lib.engine.openapi_doc import EXTENSION_TAG, install_openapi
 from lib.engine.rate_limit import PostRateLimiter, retry_after_seconds
-from lib.engine.runtime import EngineRuntime
+from lib.engine.runtime import EngineRuntime, Runtime
 from lib.engine.settings import ENGINE_NAME, ENGINE_VERSION, EngineSettings
+from lib.engine.webhook_delivery import WebhookSender
+from lib.joggai.contract import CAPABILITY_EXT_ROUTES, CAPABILITY_IDEMPOTENCY, HEALTH_PATH, Code
 
 log = logging.getLogger("lib.engine")
 
 # What the local account has left: the engine never charges, so this is a fixed, generous figure.
 LOCAL_QUOTA = 1_000_000.0
+# What this engine honours beyond JoggAI's spec, for clients deciding what is safe to send. The `ext`
+# request field (contract.CAPABILITY_EXT) is listed only once create_video_from_avatar accepts it.
+CAPABILITIES = (CAPABILITY_IDEMPOTENCY, CAPABILITY_EXT_ROUTES)
 
 
-async def enforce_rate_limit(request: Request, owner: Owner) -> KeyOwner:
+async def enforce_rate_limit(request: Request, engine: Runtime, owner: Owner) -> KeyOwner:
     """When the rate limit is on, count POSTs per key and answer 429 with Retry-After over the limit."""
-    limiter = request.app.state.engine.rate_limiter
+    limiter = engine.rate_limiter
     if limiter is not None and request.method == "POST":
         wait = limiter.check(owner.key_id)
         if wait is not None:
             seconds = retry_after_seconds(wait)
             raise ApiError(
-                RATE_LIMITED,
+                Code.RATE_LIMITED,
                 f"rate limit exceeded: at most {limiter.per_minute} POST requests per minute; "
                 f"retry after {seconds} s",
                 data={"retryAfter": seconds},
@@ -90,24 +98,23 @@ async def enforce_rate_limit(request: Request, owner: Owner) -> KeyOwner:
     return owner
 
 
-user_router = APIRouter()
+user_router = APIRouter(tags=["User"])
 
 
-@user_router.get("/user/whoami")
+@user_router.get("/user/whoami", response_model=Envelope[UserInfo])
 async def whoami(owner: Owner) -> JSONResponse:
+    """The account the key belongs to (clients use this to check a key)."""
     return envelope({"email": owner.email, "username": owner.username})
 
 
-@user_router.get("/user/remaining_quota")
+@user_router.get("/user/remaining_quota", response_model=Envelope[RemainingQuota])
 async def remaining_quota(owner: Owner) -> JSONResponse:
+    """A fixed figure: the local engine never charges."""
     return envelope({"remaining_quota": LOCAL_QUOTA})
 
 
 def create_app(settings: EngineSettings) -> FastAPI:
     """Build the engine's FastAPI app for `settings` (the database is created if missing)."""
-    from lib.engine import catalog_api, media, uploads, video_api, webhooks
-    from lib.engine.jobs import RenderQueue
-
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store.initialise(settings.db_path)
     db = store.Database(settings.db_path)
@@ -119,7 +126,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime.webhook_sender = webhooks.WebhookSender(settings)
+        runtime.webhook_sender = WebhookSender(settings)
         runtime.webhook_sender.start()
         runtime.render_queue = RenderQueue(settings, on_finished=runtime.webhook_sender.job_finished)
         runtime.render_queue.start()
@@ -130,20 +137,25 @@ def create_app(settings: EngineSettings) -> FastAPI:
             runtime.webhook_sender.stop()
             db.close()
 
+    # Only the OpenAPI document is served (no key needed: it describes the API and holds no data);
+    # the interactive docs pages would pull scripts from a CDN.
     app = FastAPI(
         title="Avatar Studio local engine (JoggAI v2 compatible)",
         version=ENGINE_VERSION,
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url="/openapi.json",
     )
     app.state.engine = runtime
     install_error_handlers(app)
+    install_openapi(app, __doc__ or "")
 
-    @app.get("/healthz")
-    def healthz() -> JSONResponse:
-        return envelope({"status": "ok", "engine": ENGINE_NAME, "version": ENGINE_VERSION}, msg="ok")
+    @app.get(HEALTH_PATH, tags=[EXTENSION_TAG], response_model=Envelope[Health])
+    async def healthz() -> JSONResponse:
+        """For launchers: no key; what this engine is and which extensions it honours."""
+        return envelope({"status": "ok", "engine": ENGINE_NAME, "version": ENGINE_VERSION,
+                         "capabilities": list(CAPABILITIES)}, msg="ok")
 
     # Every /v2 route needs a key; POSTs are also counted by the (optional) rate limiter.
     v2 = APIRouter(prefix="/v2", dependencies=[Depends(require_key), Depends(enforce_rate_limit)])
@@ -151,8 +163,8 @@ def create_app(settings: EngineSettings) -> FastAPI:
     v2.include_router(catalog_api.router)
     v2.include_router(video_api.router)
     v2.include_router(uploads.api_router)
-    v2.include_router(webhooks.router)
+    v2.include_router(webhook_routes.router)
     app.include_router(v2)
     app.include_router(uploads.put_router)
-    app.include_router(media.router)
+    app.include_router(media_routes.router)
     return app
