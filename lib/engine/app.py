@@ -4,11 +4,16 @@ Run it with `python -m lib.engine --host 127.0.0.1 --port PORT --data-dir DIR` (
 for every option). All JoggAI routes live under `/v2`, need `x-api-key` (any header case) and answer the
 envelope `{code, msg, data}` with a fitting HTTP status — errors and unknown paths included.
 
-Routes: `GET /healthz` (no key); `GET /v2/user/whoami`, `GET /v2/user/remaining_quota`;
+Routes: `GET /healthz` and `GET /openapi.json` (no key); `GET /v2/user/whoami`, `GET /v2/user/remaining_quota`;
 `GET /v2/avatars/public`, `GET /v2/avatars/custom`, `GET /v2/voices`, `GET /v2/voices/custom`;
 `POST /v2/create_video_from_avatar`, `GET /v2/avatar_video/{id}`; `POST /v2/upload/asset` + `PUT /upload/<token>`;
 `POST /v2/endpoint`, `GET /v2/endpoints`, `PUT|DELETE /v2/endpoint/{id}`, `GET /v2/events`;
 media (no key, unguessable or catalog paths) under `/media/...`.
+
+Where things live: routes per resource (`catalog_api`, `video_api`, `uploads`, `webhook_routes`,
+`media_routes`); request bodies in `bodies` (lenient pydantic models) and `request_body`; answers in
+`answers`; the jobs' SQL in `job_store`; rendering in `jobs`; deliveries in `webhook_delivery`; the
+running engine in `runtime` (the `Runtime` dependency). Codes, limits and enums: `lib/joggai/contract.py`.
 
 Extensions (ours, not JoggAI's; clients that do not know them ignore them):
 - `GET /v2/avatar_video/{id}`: `progress` (0-100), `duration` (seconds, when completed), `caption_url`
@@ -19,7 +24,9 @@ Extensions (ours, not JoggAI's; clients that do not know them ignore them):
   for an unknown voice.
 - `Idempotency-Key` header on `POST /v2/create_video_from_avatar`: a repeated key (per API key) returns the
   first request's `video_id` and starts nothing; the same key with a different body is a 40000.
-- `GET /healthz` -> `{"status": "ok", "engine": "avatar-studio-local", "version": ...}`.
+- `GET /healthz` -> `{"status": "ok", "engine": "avatar-studio-local", "version": ..., "capabilities":
+  ["idempotency", "ext_routes"]}`: what this engine honours beyond the spec.
+- `GET /openapi.json`: this engine's own OpenAPI document (JoggAI's shapes; ours marked `x-extension`).
 - `PUT` to a `sign_url` answers the envelope with `data{asset_url, size}` (the cloud's storage answers an
   empty 200).
 - Webhook bodies carry `data.project_id` (= `video_id`, for older clients) and `caption_url` when present.

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lib.engine.envelope import parameter_error
-from lib.engine.job_store import VideoSpec
+from lib.engine.job_store import VOICE_AUDIO, VOICE_SCRIPT, VideoSpec
 from lib.engine.media import is_safe_filename
 from lib.engine.request_body import JsonBody, check_script, int_field, is_http_url, optional_str
 from lib.joggai.contract import (
@@ -121,7 +121,7 @@ def _voice(voice: Any) -> dict[str, Any]:
     audio_url = optional_str("voice.audio_url", voice.get("audio_url"))
     voice_type = voice.get("type")
     if voice_type is None:
-        voice_type = "audio" if audio_url and not script else "script"
+        voice_type = VOICE_AUDIO if audio_url and not script else VOICE_SCRIPT
     if voice_type not in VOICE_TYPES:
         raise parameter_error(f"voice.type must be {_quoted(VOICE_TYPES)}")
     if script not in (None, "") and audio_url not in (None, ""):
@@ -131,7 +131,7 @@ def _voice(voice: Any) -> dict[str, Any]:
         raise parameter_error("voice.voice_id is required (also when voice.type is \"audio\")")
     if not isinstance(voice_id, str):
         raise parameter_error("voice.voice_id must be a string")
-    if voice_type == "script":
+    if voice_type == VOICE_SCRIPT:
         if script is None or audio_url not in (None, ""):
             raise parameter_error('voice.script is required when voice.type is "script" '
                                   "(and voice.audio_url must not be sent)")

@@ -16,10 +16,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from lib.engine.media import VIDEO_KIND, media_url
-from lib.joggai.contract import Code, VideoStatus
+from lib.joggai.contract import VOICE_TYPES, Code, VideoStatus
 
 PENDING, PROCESSING = VideoStatus.PENDING.value, VideoStatus.PROCESSING.value
 COMPLETED, FAILED = VideoStatus.COMPLETED.value, VideoStatus.FAILED.value
+VOICE_SCRIPT, VOICE_AUDIO = VOICE_TYPES
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class VideoSpec:
     avatar_id: int
     avatar_type: int
     voice_id: str
-    voice_type: str  # script | audio
+    voice_type: str  # VOICE_SCRIPT | VOICE_AUDIO
     script: str | None
     audio_url: str | None
     aspect_ratio: str

@@ -165,7 +165,7 @@ def _render(spec: dict[str, Any], audio_path: str | None, video_id: str, out_dir
         if avatar is None or voice is None:
             return {"ok": False, "code": Code.NOT_FOUND, "message": "the avatar or voice is no longer in the catalog"}
         progress.set_percent(1)
-        if spec["voice_type"] == "audio":
+        if spec["voice_type"] == job_store.VOICE_AUDIO:
             speech = load_audio_speech(Path(audio_path or ""))
         else:
             try:

@@ -123,7 +123,7 @@ async def create_video(
     await run_in_threadpool(check_lookups, spec)
     video_id = uuid.uuid4().hex
     audio_path = None
-    if spec.voice_type == "audio":
+    if spec.voice_type == job_store.VOICE_AUDIO:
         audio_path = await run_in_threadpool(take_in_audio, engine, spec.audio_url, video_id)
     now = time.time()
     with engine.db.transaction() as conn:
