@@ -87,6 +87,7 @@ TextFilter = Annotated[str | None, Query(description="empty means no filter")]
 
 
 def avatar_media_base(base: str, avatar_id: int) -> str:
+    """Where a catalog avatar's cover and preview clip are served."""
     return f"{base}/media/catalog/avatars/{avatar_id}"
 
 
@@ -108,6 +109,7 @@ def avatar_json(avatar: AvatarProfile, base: str) -> dict:
 
 
 def voice_sample_url(base: str, voice_id: str) -> str:
+    """Where a catalog voice's sample clip is served."""
     return f"{base}/media/catalog/voices/{quote(voice_id, safe='')}/sample.wav"
 
 
