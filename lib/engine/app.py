@@ -4,11 +4,16 @@ Run it with `python -m lib.engine --host 127.0.0.1 --port PORT --data-dir DIR` (
 for every option). All JoggAI routes live under `/v2`, need `x-api-key` (any header case) and answer the
 envelope `{code, msg, data}` with a fitting HTTP status — errors and unknown paths included.
 
-Routes: `GET /healthz` (no key); `GET /v2/user/whoami`, `GET /v2/user/remaining_quota`;
+Routes: `GET /healthz` and `GET /openapi.json` (no key); `GET /v2/user/whoami`, `GET /v2/user/remaining_quota`;
 `GET /v2/avatars/public`, `GET /v2/avatars/custom`, `GET /v2/voices`, `GET /v2/voices/custom`;
 `POST /v2/create_video_from_avatar`, `GET /v2/avatar_video/{id}`; `POST /v2/upload/asset` + `PUT /upload/<token>`;
 `POST /v2/endpoint`, `GET /v2/endpoints`, `PUT|DELETE /v2/endpoint/{id}`, `GET /v2/events`;
 media (no key, unguessable or catalog paths) under `/media/...`.
+
+Where things live: routes per resource (`catalog_api`, `video_api`, `uploads`, `webhook_routes`,
+`media_routes`); request bodies in `bodies` (lenient pydantic models) and `request_body`; answers in
+`answers`; the jobs' SQL in `job_store`; rendering in `jobs`; deliveries in `webhook_delivery`; the
+running engine in `runtime` (the `Runtime` dependency). Codes, limits and enums: `lib/joggai/contract.py`.
 
 Extensions (ours, not JoggAI's; clients that do not know them ignore them):
 - `GET /v2/avatar_video/{id}`: `progress` (0-100), `duration` (seconds, when completed), `caption_url`
@@ -19,8 +24,9 @@ Extensions (ours, not JoggAI's; clients that do not know them ignore them):
   for an unknown voice.
 - `Idempotency-Key` header on `POST /v2/create_video_from_avatar`: a repeated key (per API key) returns the
   first request's `video_id` and starts nothing; the same key with a different body is a 40000.
-- `GET /healthz` -> `{"status": "ok", "engine": "avatar-studio-local", "version": ..., "capabilities": [...]}`
-  (the contract's CAPABILITY_* names: it honours Idempotency-Key and has the /v2/ext routes).
+- `GET /healthz` -> `{"status": "ok", "engine": "avatar-studio-local", "version": ..., "capabilities":
+  ["idempotency", "ext_routes"]}`: what this engine honours beyond the spec.
+- `GET /openapi.json`: this engine's own OpenAPI document (JoggAI's shapes; ours marked `x-extension`).
 - `PUT` to a `sign_url` answers the envelope with `data{asset_url, size}` (the cloud's storage answers an
   empty 200).
 - Webhook bodies carry `data.project_id` (= `video_id`, for older clients) and `caption_url` when present.
@@ -60,33 +66,37 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from lib.engine import keys, store
+from lib.engine import catalog_api, keys, media, media_routes, store, uploads, video_api, webhook_routes
+from lib.engine.answers import Envelope, Health, RemainingQuota, UserInfo
 from lib.engine.auth import Owner, require_key
-from lib.engine.envelope import RATE_LIMITED, ApiError, envelope, install_error_handlers
+from lib.engine.envelope import ApiError, envelope, install_error_handlers
+from lib.engine.jobs import RenderQueue
 from lib.engine.keys import KeyOwner
+from lib.engine.openapi_doc import EXTENSION_TAG, install_openapi
 from lib.engine.rate_limit import PostRateLimiter, retry_after_seconds
-from lib.engine.runtime import EngineRuntime
+from lib.engine.runtime import EngineRuntime, Runtime
 from lib.engine.settings import ENGINE_NAME, ENGINE_VERSION, EngineSettings
-from lib.joggai.contract import CAPABILITY_EXT_ROUTES, CAPABILITY_IDEMPOTENCY
-
-# What /healthz announces; the studio treats a backend without this list as the billed cloud.
-ENGINE_CAPABILITIES = (CAPABILITY_IDEMPOTENCY, CAPABILITY_EXT_ROUTES)
+from lib.engine.webhook_delivery import WebhookSender
+from lib.joggai.contract import CAPABILITY_EXT_ROUTES, CAPABILITY_IDEMPOTENCY, HEALTH_PATH, Code
 
 log = logging.getLogger("lib.engine")
 
 # What the local account has left: the engine never charges, so this is a fixed, generous figure.
 LOCAL_QUOTA = 1_000_000.0
+# What this engine honours beyond JoggAI's spec, for clients deciding what is safe to send. The `ext`
+# request field (contract.CAPABILITY_EXT) is listed only once create_video_from_avatar accepts it.
+CAPABILITIES = (CAPABILITY_IDEMPOTENCY, CAPABILITY_EXT_ROUTES)
 
 
-async def enforce_rate_limit(request: Request, owner: Owner) -> KeyOwner:
+async def enforce_rate_limit(request: Request, engine: Runtime, owner: Owner) -> KeyOwner:
     """When the rate limit is on, count POSTs per key and answer 429 with Retry-After over the limit."""
-    limiter = request.app.state.engine.rate_limiter
+    limiter = engine.rate_limiter
     if limiter is not None and request.method == "POST":
         wait = limiter.check(owner.key_id)
         if wait is not None:
             seconds = retry_after_seconds(wait)
             raise ApiError(
-                RATE_LIMITED,
+                Code.RATE_LIMITED,
                 f"rate limit exceeded: at most {limiter.per_minute} POST requests per minute; "
                 f"retry after {seconds} s",
                 data={"retryAfter": seconds},
@@ -95,24 +105,23 @@ async def enforce_rate_limit(request: Request, owner: Owner) -> KeyOwner:
     return owner
 
 
-user_router = APIRouter()
+user_router = APIRouter(tags=["User"])
 
 
-@user_router.get("/user/whoami")
+@user_router.get("/user/whoami", response_model=Envelope[UserInfo])
 async def whoami(owner: Owner) -> JSONResponse:
+    """The account the key belongs to (clients use this to check a key)."""
     return envelope({"email": owner.email, "username": owner.username})
 
 
-@user_router.get("/user/remaining_quota")
+@user_router.get("/user/remaining_quota", response_model=Envelope[RemainingQuota])
 async def remaining_quota(owner: Owner) -> JSONResponse:
+    """A fixed figure: the local engine never charges."""
     return envelope({"remaining_quota": LOCAL_QUOTA})
 
 
 def create_app(settings: EngineSettings) -> FastAPI:
     """Build the engine's FastAPI app for `settings` (the database is created if missing)."""
-    from lib.engine import catalog_api, media, uploads, video_api, webhooks
-    from lib.engine.jobs import RenderQueue
-
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store.initialise(settings.db_path)
     db = store.Database(settings.db_path)
@@ -124,7 +133,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime.webhook_sender = webhooks.WebhookSender(settings)
+        runtime.webhook_sender = WebhookSender(settings)
         runtime.webhook_sender.start()
         runtime.render_queue = RenderQueue(settings, on_finished=runtime.webhook_sender.job_finished)
         runtime.render_queue.start()
@@ -135,21 +144,25 @@ def create_app(settings: EngineSettings) -> FastAPI:
             runtime.webhook_sender.stop()
             db.close()
 
+    # Only the OpenAPI document is served (no key needed: it describes the API and holds no data);
+    # the interactive docs pages would pull scripts from a CDN.
     app = FastAPI(
         title="Avatar Studio local engine (JoggAI v2 compatible)",
         version=ENGINE_VERSION,
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url="/openapi.json",
     )
     app.state.engine = runtime
     install_error_handlers(app)
+    install_openapi(app, __doc__ or "")
 
-    @app.get("/healthz")
-    def healthz() -> JSONResponse:
+    @app.get(HEALTH_PATH, tags=[EXTENSION_TAG], response_model=Envelope[Health])
+    async def healthz() -> JSONResponse:
+        """For launchers: no key; what this engine is and which extensions it honours."""
         return envelope({"status": "ok", "engine": ENGINE_NAME, "version": ENGINE_VERSION,
-                         "capabilities": list(ENGINE_CAPABILITIES)}, msg="ok")
+                         "capabilities": list(CAPABILITIES)}, msg="ok")
 
     # Every /v2 route needs a key; POSTs are also counted by the (optional) rate limiter.
     v2 = APIRouter(prefix="/v2", dependencies=[Depends(require_key), Depends(enforce_rate_limit)])
@@ -157,8 +170,8 @@ def create_app(settings: EngineSettings) -> FastAPI:
     v2.include_router(catalog_api.router)
     v2.include_router(video_api.router)
     v2.include_router(uploads.api_router)
-    v2.include_router(webhooks.router)
+    v2.include_router(webhook_routes.router)
     app.include_router(v2)
     app.include_router(uploads.put_router)
-    app.include_router(media.router)
+    app.include_router(media_routes.router)
     return app

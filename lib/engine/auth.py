@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from lib.engine.envelope import INVALID_KEY, ApiError
+from lib.engine.envelope import ApiError
 from lib.engine.keys import KeyOwner, owner_of
+from lib.engine.runtime import Runtime
+from lib.joggai.contract import Code
 
 
-async def require_key(request: Request) -> KeyOwner:
+async def require_key(request: Request, engine: Runtime) -> KeyOwner:
     """Resolve the caller from `x-api-key` (headers are case-insensitive) or answer 10105 / HTTP 401.
 
     Async on purpose, like the light read-only routes: an indexed SQLite read is cheaper than the
@@ -18,10 +20,10 @@ async def require_key(request: Request) -> KeyOwner:
     """
     key = request.headers.get("x-api-key", "").strip()
     if not key:
-        raise ApiError(INVALID_KEY, "missing API key: send it in the x-api-key header")
-    owner = owner_of(request.app.state.engine.db, key)
+        raise ApiError(Code.INVALID_API_KEY, "missing API key: send it in the x-api-key header")
+    owner = owner_of(engine.db, key)
     if owner is None:
-        raise ApiError(INVALID_KEY, "invalid API key")
+        raise ApiError(Code.INVALID_API_KEY, "invalid API key")
     request.state.owner = owner
     return owner
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from lib.engine.settings import ENGINE_VERSION
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the catalogs (and the renderer they draw with) load on first use, not at server start
     from lib.engine.catalog.avatars import AvatarProfile
     from lib.engine.catalog.voices import VoiceProfile
 

@@ -13,33 +13,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-log = logging.getLogger("lib.engine")
+from lib.joggai.contract import HTTP_STATUS_FOR_CODE, SUCCESS, Code
 
-# JoggAI business codes (CONTRACT.md).
-OK = 0
-NOT_FOUND = 10104
-INVALID_KEY = 10105
-INSUFFICIENT_CREDIT = 18020
-NO_PERMISSION = 18025
-PARAMETER_ERROR = 40000
-RATE_LIMITED = 429
-SYSTEM_ERROR = 50000
+log = logging.getLogger("lib.engine")
 
 STORAGE_MESSAGE = "the engine cannot write to its data directory (is the disk full or read-only?)"
 # HTTP 507 Insufficient Storage: still a 5xx for generic clients, but says what went wrong; it is not
 # one of the statuses our client retries at once (a full disk does not clear in a second).
 STORAGE_HTTP_STATUS = 507
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EPERM}
-
-_HTTP_STATUS_FOR_CODE = {
-    NOT_FOUND: 404,
-    INVALID_KEY: 401,
-    NO_PERMISSION: 403,
-    INSUFFICIENT_CREDIT: 402,
-    PARAMETER_ERROR: 400,
-    RATE_LIMITED: 429,
-    SYSTEM_ERROR: 500,
-}
 
 
 class ApiError(Exception):
@@ -57,22 +39,22 @@ class ApiError(Exception):
         super().__init__(msg)
         self.code = code
         self.msg = msg
-        self.http_status = http_status or _HTTP_STATUS_FOR_CODE.get(code, 400)
+        self.http_status = http_status or HTTP_STATUS_FOR_CODE.get(code, HTTP_STATUS_FOR_CODE[Code.PARAMETER_ERROR])
         self.data = data
         self.headers = headers or {}
 
 
 def parameter_error(msg: str) -> ApiError:
     """A 40000 whose message names the parameter."""
-    return ApiError(PARAMETER_ERROR, msg)
+    return ApiError(Code.PARAMETER_ERROR, msg)
 
 
 def not_found(msg: str) -> ApiError:
     """A 10104 lookup failure."""
-    return ApiError(NOT_FOUND, msg)
+    return ApiError(Code.NOT_FOUND, msg)
 
 
-def envelope(data: Any = None, *, code: int = OK, msg: str = "success", status: int = 200,
+def envelope(data: Any = None, *, code: int = SUCCESS, msg: str = "success", status: int = 200,
              headers: dict[str, str] | None = None) -> JSONResponse:
     """Wrap `data` in the JoggAI envelope."""
     return JSONResponse({"code": code, "msg": msg, "data": data}, status_code=status, headers=headers)
@@ -105,36 +87,36 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return envelope(None, code=PARAMETER_ERROR, msg=without_caller_key(request, _validation_message(exc)),
+        return envelope(None, code=Code.PARAMETER_ERROR, msg=without_caller_key(request, _validation_message(exc)),
                         status=400)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 404:
-            return envelope(None, code=NOT_FOUND, msg=without_caller_key(request, f"no such path: {request.url.path}"),
+            return envelope(None, code=Code.NOT_FOUND, msg=without_caller_key(request, f"no such path: {request.url.path}"),
                             status=404)
         if exc.status_code == 405:
-            return envelope(None, code=PARAMETER_ERROR,
+            return envelope(None, code=Code.PARAMETER_ERROR,
                             msg=without_caller_key(request, f"method {request.method} is not allowed on "
                                                             f"{request.url.path}"),
                             status=405, headers=dict(exc.headers or {}))
-        code = PARAMETER_ERROR if 400 <= exc.status_code < 500 else SYSTEM_ERROR
+        code = Code.PARAMETER_ERROR if 400 <= exc.status_code < 500 else Code.SYSTEM_ERROR
         return envelope(None, code=code, msg=without_caller_key(request, str(exc.detail)), status=exc.status_code)
 
     @app.exception_handler(sqlite3.OperationalError)
     async def _database(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
         log.error("database error on %s %s: %s", request.method, request.url.path, exc)
         if "locked" in str(exc) or "busy" in str(exc):  # contention, not storage: worth a retry
-            return envelope(None, code=SYSTEM_ERROR, msg="the engine is busy; try again in a moment",
+            return envelope(None, code=Code.SYSTEM_ERROR, msg="the engine is busy; try again in a moment",
                             status=503, headers={"Retry-After": "1"})
-        return envelope(None, code=SYSTEM_ERROR, msg=STORAGE_MESSAGE, status=STORAGE_HTTP_STATUS)
+        return envelope(None, code=Code.SYSTEM_ERROR, msg=STORAGE_MESSAGE, status=STORAGE_HTTP_STATUS)
 
     @app.exception_handler(OSError)
     async def _storage(request: Request, exc: OSError) -> JSONResponse:
         if exc.errno not in _STORAGE_ERRNOS:
             raise exc
         log.error("storage error on %s %s: %s", request.method, request.url.path, exc.strerror)
-        return envelope(None, code=SYSTEM_ERROR, msg=STORAGE_MESSAGE, status=STORAGE_HTTP_STATUS)
+        return envelope(None, code=Code.SYSTEM_ERROR, msg=STORAGE_MESSAGE, status=STORAGE_HTTP_STATUS)
 
     app.add_middleware(CrashEnvelope)
 
@@ -166,4 +148,4 @@ class CrashEnvelope:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:  # too late for an envelope: let the server drop the connection
                 raise
-            await envelope(None, code=SYSTEM_ERROR, msg="internal error", status=500)(scope, receive, send)
+            await envelope(None, code=Code.SYSTEM_ERROR, msg="internal error", status=500)(scope, receive, send)

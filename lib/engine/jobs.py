@@ -15,7 +15,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import importlib
-import json
 import logging
 import multiprocessing
 import os
@@ -24,7 +23,6 @@ import shutil
 import signal
 import sqlite3
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,14 +30,14 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from lib.engine import job_store
 from lib.engine.media import VIDEO_KIND, new_token
 from lib.engine.settings import EngineSettings
 from lib.engine.store import Database, connect
+from lib.joggai.contract import Code
 
 log = logging.getLogger("lib.engine")
 
-PARAMETER_ERROR = 40000
-SYSTEM_ERROR = 50000
 # A worker process is replaced after this many jobs, which bounds slow memory growth.
 JOBS_PER_WORKER = 25
 RESULT_NAMES = {"video": "video.mp4", "cover": "cover.jpg", "caption": "captions.vtt"}
@@ -116,8 +114,7 @@ class _ProgressWriter:
         if percent != self.last:
             self.last = percent
             try:
-                self.conn.execute("UPDATE jobs SET progress = ?, updated_at = ? WHERE video_id = ? AND "
-                                  "status = 'processing'", (percent, time.time(), self.video_id))
+                job_store.set_progress(self.conn, self.video_id, percent)
             except sqlite3.Error as exc:  # progress is advisory: a full disk must not end the render here
                 logging.getLogger("lib.engine").warning("progress of video %s not saved: %s", self.video_id, exc)
 
@@ -131,19 +128,19 @@ def render_job(data_dir: str, video_id: str, attempt: int) -> dict[str, Any]:
     db_path = root / "engine.sqlite3"
     conn = connect(db_path)
     try:
-        row = conn.execute("SELECT * FROM jobs WHERE video_id = ?", (video_id,)).fetchone()
+        row = job_store.find_job(conn, video_id)
     finally:
         conn.close()
     if row is None:
-        return {"ok": False, "code": SYSTEM_ERROR, "message": "job vanished from the database"}
-    spec = json.loads(row["request_json"])
+        return {"ok": False, "code": Code.SYSTEM_ERROR, "message": "job vanished from the database"}
+    spec = job_store.job_spec(row)
     out_dir = root / "work" / video_id / f"attempt-{attempt}"
     shutil.rmtree(out_dir, ignore_errors=True)
     try:
         out_dir.mkdir(parents=True)
     except OSError as exc:
         if is_storage_error(exc):
-            return {"ok": False, "code": SYSTEM_ERROR, "message": STORAGE_FAILURE}
+            return {"ok": False, "code": Code.SYSTEM_ERROR, "message": STORAGE_FAILURE}
         raise
     progress = _ProgressWriter(db_path, video_id)
     try:
@@ -166,15 +163,15 @@ def _render(spec: dict[str, Any], audio_path: str | None, video_id: str, out_dir
         avatar = find_public_avatar(int(spec["avatar_id"]))
         voice = find_voice(spec["voice_id"])
         if avatar is None or voice is None:
-            return {"ok": False, "code": 10104, "message": "the avatar or voice is no longer in the catalog"}
+            return {"ok": False, "code": Code.NOT_FOUND, "message": "the avatar or voice is no longer in the catalog"}
         progress.set_percent(1)
-        if spec["voice_type"] == "audio":
+        if spec["voice_type"] == job_store.VOICE_AUDIO:
             speech = load_audio_speech(Path(audio_path or ""))
         else:
             try:
                 speech = synthesize(spec["script"], voice)
             except ValueError as exc:  # e.g. nothing speakable: the script is the user's to fix
-                return {"ok": False, "code": PARAMETER_ERROR, "message": f"voice.script cannot be spoken: {exc}"}
+                return {"ok": False, "code": Code.PARAMETER_ERROR, "message": f"voice.script cannot be spoken: {exc}"}
         progress.set_percent(5)
         request = RenderRequest(
             avatar=avatar,
@@ -188,18 +185,18 @@ def _render(spec: dict[str, Any], audio_path: str | None, video_id: str, out_dir
         )
         result = render_video(request, out_dir, on_progress=progress)
     except AudioRejected as exc:  # the user's audio does not decode: theirs to fix
-        return {"ok": False, "code": PARAMETER_ERROR, "message": str(exc)}
+        return {"ok": False, "code": Code.PARAMETER_ERROR, "message": str(exc)}
     except RenderError as exc:
         worker_log.warning("video %s failed: %s", video_id, exc)
         if _disk_is_low(out_dir):  # the encoder's own words for ENOSPC vary; free space does not lie
-            return {"ok": False, "code": SYSTEM_ERROR, "message": STORAGE_FAILURE}
-        return {"ok": False, "code": SYSTEM_ERROR, "message": str(exc)}
+            return {"ok": False, "code": Code.SYSTEM_ERROR, "message": STORAGE_FAILURE}
+        return {"ok": False, "code": Code.SYSTEM_ERROR, "message": str(exc)}
     except Exception as exc:  # noqa: BLE001 - any bug must fail this one job, not the worker
         if is_storage_error(exc):
             worker_log.warning("video %s failed: %s", video_id, exc)
-            return {"ok": False, "code": SYSTEM_ERROR, "message": STORAGE_FAILURE}
+            return {"ok": False, "code": Code.SYSTEM_ERROR, "message": STORAGE_FAILURE}
         worker_log.error("video %s crashed:\n%s", video_id, traceback.format_exc())
-        return {"ok": False, "code": SYSTEM_ERROR, "message": "rendering failed with an internal error"}
+        return {"ok": False, "code": Code.SYSTEM_ERROR, "message": "rendering failed with an internal error"}
     return {
         "ok": True,
         "video": str(result.video_path),
@@ -270,9 +267,7 @@ class RenderQueue:
         if self._inflight:
             with self.db.transaction() as conn:
                 for video_id in self._inflight:
-                    conn.execute("UPDATE jobs SET status = 'pending', attempts = MAX(0, attempts - 1), "
-                                 "progress = 0, updated_at = ? WHERE video_id = ? AND status = 'processing'",
-                                 (time.time(), video_id))
+                    job_store.requeue(conn, video_id, refund_attempt=True)
             log.info("returned %d unfinished render(s) to the queue", len(self._inflight))
             self._inflight.clear()
         self.db.close()
@@ -284,17 +279,8 @@ class RenderQueue:
     def recover(self) -> list[str]:
         """Re-queue jobs a dead process left `processing`; fail those out of attempts. Returns failed ids."""
         limit = self.settings.max_render_attempts
-        now = time.time()
         with self.db.transaction() as conn:
-            exhausted = [r["video_id"] for r in conn.execute(
-                "SELECT video_id FROM jobs WHERE status = 'processing' AND attempts >= ?", (limit,))]
-            conn.execute(
-                "UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, updated_at = ? "
-                "WHERE status = 'processing' AND attempts >= ?",
-                (SYSTEM_ERROR, interrupted_message(limit), now, limit))
-            requeued = conn.execute(
-                "UPDATE jobs SET status = 'pending', progress = 0, updated_at = ? WHERE status = 'processing'",
-                (now,)).rowcount
+            exhausted, requeued = job_store.recover_interrupted(conn, limit, interrupted_message(limit))
         if requeued or exhausted:
             log.info("recovery: %d interrupted job(s) re-queued, %d failed after %d attempts",
                      requeued, len(exhausted), limit)
@@ -341,15 +327,8 @@ class RenderQueue:
         free = self.settings.workers - len(self._inflight)
         if free <= 0:
             return
-        now = time.time()
-        claimed: list[tuple[str, int]] = []
         with self.db.transaction() as conn:
-            rows = conn.execute("SELECT video_id, attempts FROM jobs WHERE status = 'pending' "
-                                "ORDER BY created_at, rowid LIMIT ?", (free,)).fetchall()
-            for row in rows:
-                conn.execute("UPDATE jobs SET status = 'processing', attempts = attempts + 1, progress = 0, "
-                             "updated_at = ? WHERE video_id = ?", (now, row["video_id"]))
-                claimed.append((row["video_id"], int(row["attempts"]) + 1))
+            claimed = job_store.claim_pending(conn, free)
         for video_id, attempt in claimed:
             self._inflight[video_id] = attempt
             try:
@@ -386,7 +365,7 @@ class RenderQueue:
                 continue
             except Exception:  # e.g. an import error in the worker: fail the job, keep going
                 log.exception("render of video %s raised", video_id)
-                self._fail(video_id, SYSTEM_ERROR, "rendering failed with an internal error")
+                self._fail(video_id, Code.SYSTEM_ERROR, "rendering failed with an internal error")
                 continue
             self._record(video_id, attempt, outcome)
         if broken and not self._stop.is_set():
@@ -405,16 +384,13 @@ class RenderQueue:
 
     def _retry_or_fail(self, video_id: str, attempt: int) -> None:
         if attempt >= self.settings.max_render_attempts:
-            self._fail(video_id, SYSTEM_ERROR, f"the render worker crashed {attempt} times on this video; "
+            self._fail(video_id, Code.SYSTEM_ERROR, f"the render worker crashed {attempt} times on this video; "
                                                "giving up")
         else:
-            self.db.conn.execute("UPDATE jobs SET status = 'pending', progress = 0, updated_at = ? "
-                                 "WHERE video_id = ? AND status = 'processing'", (time.time(), video_id))
+            job_store.requeue(self.db.conn, video_id)
 
     def _fail(self, video_id: str, code: int, message: str) -> None:
-        self.db.conn.execute(
-            "UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, updated_at = ? "
-            "WHERE video_id = ?", (code, message, time.time(), video_id))
+        job_store.mark_failed(self.db.conn, video_id, code, message)
         self._clean_scratch(video_id)
         log.info("video %s failed: %s", video_id, message)
         self.on_finished(video_id)
@@ -426,7 +402,7 @@ class RenderQueue:
 
     def _apply(self, video_id: str, attempt: int, outcome: dict[str, Any]) -> None:
         if not outcome.get("ok"):
-            self._fail(video_id, int(outcome.get("code", SYSTEM_ERROR)), str(outcome.get("message", "")))
+            self._fail(video_id, int(outcome.get("code", Code.SYSTEM_ERROR)), str(outcome.get("message", "")))
             return
         if "published" not in outcome:  # else: a retried outcome (see _record), already moved into media
             token = new_token()
@@ -444,15 +420,12 @@ class RenderQueue:
             except OSError as exc:
                 log.error("could not publish video %s: %s", video_id, exc.strerror or exc)
                 shutil.rmtree(dest, ignore_errors=True)
-                self._fail(video_id, SYSTEM_ERROR, "could not store the finished video (is the disk full?)")
+                self._fail(video_id, Code.SYSTEM_ERROR, "could not store the finished video (is the disk full?)")
                 return
             outcome["published"] = (token, names)
         token, names = outcome["published"]
-        self.db.conn.execute(
-            "UPDATE jobs SET status = 'completed', progress = 100, media_token = ?, video_file = ?, "
-            "cover_file = ?, caption_file = ?, duration = ?, updated_at = ? WHERE video_id = ?",
-            (token, names["video"], names["cover"], names["caption"], float(outcome["duration"]),
-             time.time(), video_id))
+        job_store.mark_completed(self.db.conn, video_id, media_token=token, files=names,
+                                 duration=float(outcome["duration"]))
         self._clean_scratch(video_id)
         log.info("video %s completed (%.1f s of video)", video_id, float(outcome["duration"]))
         self.on_finished(video_id)

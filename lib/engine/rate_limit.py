@@ -7,11 +7,13 @@ import threading
 import time
 from collections import defaultdict, deque
 
+from lib.joggai.contract import POSTS_PER_MINUTE
+
 
 class PostRateLimiter:
     """A sliding one-minute window per key, in memory (a restart forgets it, like a window expiring)."""
 
-    def __init__(self, per_minute: int = 20, window: float = 60.0) -> None:
+    def __init__(self, per_minute: int = POSTS_PER_MINUTE, window: float = 60.0) -> None:
         self.per_minute = per_minute
         self.window = window
         self._hits: dict[int, deque[float]] = defaultdict(deque)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import platformdirs
 
+from lib.joggai.contract import MAX_WEBHOOK_ENDPOINTS, POSTS_PER_MINUTE, WEBHOOK_ANSWER_WITHIN_S
+
 DEFAULT_PORT = 8790
 ENGINE_NAME = "avatar-studio-local"
 ENGINE_VERSION = "0.1.0"
@@ -42,14 +44,14 @@ class EngineSettings:
     # (used by the spec fuzz run so it cannot start hundreds of renders).
     workers: int = 1
     rate_limit: bool = False
-    rate_limit_per_minute: int = 20
+    rate_limit_per_minute: int = POSTS_PER_MINUTE
     # Base for absolute URLs (videos, covers, sign_url...). None: taken from each request's Host.
     public_url: str | None = None
     max_render_attempts: int = 3
-    webhook_timeout: float = 5.0
+    webhook_timeout: float = WEBHOOK_ANSWER_WITHIN_S
     # Seconds to wait before each webhook retry; its length + 1 is the number of attempts.
     webhook_backoff: tuple[float, ...] = (1.0, 4.0, 15.0, 60.0, 300.0)
-    max_endpoints_per_key: int = 20
+    max_endpoints_per_key: int = MAX_WEBHOOK_ENDPOINTS
     audio_fetch_timeout: float = 30.0
     # False: voice.audio_url must be one of this engine's own uploads (an air-gapped engine, or a fuzz run).
     remote_fetch: bool = True

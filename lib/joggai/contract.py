@@ -66,6 +66,14 @@ AVATAR_TYPE_PUBLIC, AVATAR_TYPE_CUSTOM = 0, 1
 AVATAR_TYPES = (AVATAR_TYPE_PUBLIC, AVATAR_TYPE_CUSTOM)
 VOICE_TYPES = ("script", "audio")
 VOICE_AGES = ("young", "middle_aged", "old")
+GENDERS = ("female", "male")
+# Catalog filters (GET /v2/avatars/public and /v2/avatars/custom).
+AVATAR_STYLES = ("professional", "social")
+AVATAR_AGES = ("adult", "senior", "young_adult")
+AVATAR_SCENES = ("lifestyle", "outdoors", "business", "studio", "health_fitness", "education", "news")
+AVATAR_ETHNICITIES = ("european", "african", "south_asian", "east_asian", "middle_eastern", "south_american",
+                      "north_american")
+CUSTOM_AVATAR_STATUSES = ("processing", "completed", "failed")
 
 
 class VideoStatus(Enum):

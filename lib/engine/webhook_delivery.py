@@ -1,25 +1,23 @@
-"""Webhooks: endpoint CRUD (per key, at most 20) and signed, retried, recorded deliveries.
+"""Webhook deliveries: signed, retried and recorded, from background threads in the server process.
 
-Delivery follows CONTRACT.md: POST with `X-Webhook-Event`, `X-Webhook-Signature` (hex HMAC-SHA256 of
-the raw body with the endpoint secret) and `User-Agent: JoggAI-Webhook/2.0`; body
+Delivery follows CONTRACT.md: POST with `X-Webhook-Event`, `X-Webhook-Signature` (contract.sign_webhook:
+hex HMAC-SHA256 of the raw body with the endpoint secret) and `User-Agent: JoggAI-Webhook/2.0`; body
 `{event_id, event, timestamp, data}`. A 2xx within 5 s is success; anything else is retried with
 backoff (settings.webhook_backoff), and every attempt is a row in `webhook_attempts`. Deliveries
-run on their own threads in the server process, so a slow receiver never delays rendering or the API.
+run on their own threads, so a slow receiver never delays rendering or the API.
 
 Per-request `webhook_url` (our choice; CONTRACT.md is silent): signed with the secret of the key's
 oldest *enabled* endpoint when there is one, and sent without `X-Webhook-Signature` otherwise. It
 gets both avatar-video events regardless of any endpoint's subscriptions.
+Endpoint CRUD is in `lib/engine/webhook_routes.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import http.client
 import json
 import logging
-import secrets
 import socket
 import ssl
 import threading
@@ -30,34 +28,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import certifi
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
-from lib.engine.auth import Owner
-from lib.engine.envelope import envelope, not_found, parameter_error
+from lib.engine import job_store
 from lib.engine.settings import EngineSettings
 from lib.engine.store import Database
-from lib.engine.video_api import is_http_url, read_json_object
+from lib.joggai.contract import (
+    EVENT_AVATAR_VIDEO_FAILED,
+    EVENT_AVATAR_VIDEO_SUCCESS,
+    WEBHOOK_EVENT_HEADER,
+    WEBHOOK_SIGNATURE_HEADER,
+    WEBHOOK_USER_AGENT,
+    Code,
+    sign_webhook,
+)
 
 log = logging.getLogger("lib.engine")
-router = APIRouter()
-
-USER_AGENT = "JoggAI-Webhook/2.0"
-VIDEO_SUCCESS = "generated_avatar_video_success"
-VIDEO_FAILED = "generated_avatar_video_failed"
-EVENTS = (
-    "generated_video_success", "generated_video_failed",
-    "create_avatar_success", "create_avatar_failed",
-    "generated_product_video_success", "generated_product_video_failed",
-    VIDEO_SUCCESS, VIDEO_FAILED,
-    "generated_template_video_success", "generated_template_video_failed",
-    "generated_translate_video_success", "generated_translate_video_failed",
-    "generated_photo_avatar_success", "generated_photo_avatar_failed",
-    "generated_product_avatar_success", "generated_product_avatar_failed",
-    "generated_script_success", "generated_script_failed",
-)
-STATUSES = ("enabled", "disabled")
-MAX_URL_CHARS = 2048
 
 
 class DeliveryError(Exception):
@@ -116,141 +101,28 @@ def post_within(url: str, body: bytes, headers: dict[str, str], timeout: float) 
         conn.close()
 
 
-def sign(body: bytes, secret: str) -> str:
-    """The X-Webhook-Signature value: hex HMAC-SHA256 of the raw body."""
-    return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-
-
-# ---------------------------------------------------------------- endpoint CRUD
-
-def _endpoint_json(row: Any, username: str) -> dict[str, Any]:
-    return {
-        "endpoint_id": row["endpoint_id"],
-        "url": row["url"],
-        "secret": row["secret"],
-        "status": row["status"],
-        "events": json.loads(row["events_json"]),
-        "username": username,
-        "created_at": int(row["created_at"]),
-    }
-
-
-def _check_url(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise parameter_error("url is required: the http(s) address that receives the events")
-    if len(value) > MAX_URL_CHARS or not is_http_url(value.strip()):
-        raise parameter_error("url must be an http or https URL of at most 2048 characters")
-    return value  # kept byte-exact, as given
-
-
-def _check_events(value: Any) -> list[str]:
-    if not isinstance(value, list) or not value or not all(isinstance(e, str) for e in value):
-        raise parameter_error("events must be a non-empty list of event names (see GET /v2/events)")
-    unknown = [e for e in value if e not in EVENTS]
-    if unknown:
-        raise parameter_error(f"events: unknown event {unknown[0][:80]!r} (see GET /v2/events)")
-    return list(dict.fromkeys(value))
-
-
-def _check_status(value: Any) -> str:
-    if value not in STATUSES:
-        raise parameter_error("status must be enabled or disabled")
-    return value
-
-
-def _engine_db(request: Request) -> Database:
-    return request.app.state.engine.db
-
-
-@router.post("/endpoint")
-async def add_endpoint(request: Request, owner: Owner) -> JSONResponse:
-    body = await read_json_object(request)
-    url = _check_url(body.get("url"))
-    events = _check_events(body.get("events"))
-    status = _check_status(body.get("status", "enabled"))
-    limit = request.app.state.engine.settings.max_endpoints_per_key
-    endpoint_id = "wh_" + secrets.token_hex(12)
-    db = _engine_db(request)
-    with db.transaction() as conn:
-        count = conn.execute("SELECT COUNT(*) FROM webhook_endpoints WHERE key_id = ?",
-                             (owner.key_id,)).fetchone()[0]
-        if count >= limit:
-            raise parameter_error(f"at most {limit} webhook endpoints per account; delete one first")
-        conn.execute(
-            "INSERT INTO webhook_endpoints (endpoint_id, key_id, url, secret, status, events_json, created_at,"
-            " seq) VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM webhook_endpoints))",
-            (endpoint_id, owner.key_id, url, "whsec_" + secrets.token_urlsafe(24), status, json.dumps(events),
-             int(time.time())))
-        row = conn.execute("SELECT * FROM webhook_endpoints WHERE endpoint_id = ?", (endpoint_id,)).fetchone()
-    return envelope(_endpoint_json(row, owner.username))
-
-
-@router.get("/endpoints")
-async def list_endpoints(request: Request, owner: Owner) -> JSONResponse:
-    rows = _engine_db(request).conn.execute(
-        "SELECT * FROM webhook_endpoints WHERE key_id = ? ORDER BY seq", (owner.key_id,)).fetchall()
-    return envelope({"endpoints": [_endpoint_json(row, owner.username) for row in rows]})
-
-
-@router.put("/endpoint/{endpoint_id}")
-async def update_endpoint(request: Request, endpoint_id: str, owner: Owner) -> JSONResponse:
-    body = await read_json_object(request)
-    changes: dict[str, Any] = {}
-    if "url" in body:
-        changes["url"] = _check_url(body["url"])
-    if "events" in body:
-        changes["events_json"] = json.dumps(_check_events(body["events"]))
-    if "status" in body:
-        changes["status"] = _check_status(body["status"])
-    # `secret` in the body is ignored: a secret never changes.
-    db = _engine_db(request)
-    with db.transaction() as conn:
-        row = conn.execute("SELECT * FROM webhook_endpoints WHERE endpoint_id = ? AND key_id = ?",
-                           (endpoint_id, owner.key_id)).fetchone()
-        if row is None:
-            raise not_found(f"webhook endpoint {endpoint_id[:80]!r} not found")
-        conn.execute("UPDATE webhook_endpoints SET url = COALESCE(?, url), events_json = COALESCE(?, events_json),"
-                     " status = COALESCE(?, status) WHERE endpoint_id = ?",
-                     (changes.get("url"), changes.get("events_json"), changes.get("status"), endpoint_id))
-        row = conn.execute("SELECT * FROM webhook_endpoints WHERE endpoint_id = ?", (endpoint_id,)).fetchone()
-    return envelope(_endpoint_json(row, owner.username))
-
-
-@router.delete("/endpoint/{endpoint_id}")
-async def delete_endpoint(request: Request, endpoint_id: str, owner: Owner) -> JSONResponse:
-    deleted = _engine_db(request).conn.execute(
-        "DELETE FROM webhook_endpoints WHERE endpoint_id = ? AND key_id = ?", (endpoint_id, owner.key_id)
-    ).rowcount
-    if not deleted:
-        raise not_found(f"webhook endpoint {endpoint_id[:80]!r} not found")
-    return envelope({"message": "webhook deleted"})
-
-
-@router.get("/events")
-async def list_events(owner: Owner) -> JSONResponse:
-    return envelope({"events": list(EVENTS)})
-
-
-# ---------------------------------------------------------------- deliveries
-
 def event_body(job: Any) -> tuple[str, bytes]:
     """The event name and the exact bytes sent (and signed) for a finished job."""
-    from lib.engine.video_api import job_json
-
-    info = job_json(job, job["base_url"])
+    info = job_store.job_json(job, job["base_url"])
     data: dict[str, Any] = {"video_id": job["video_id"], "project_id": job["video_id"], "status": job["status"]}
-    if job["status"] == "completed":
-        event = VIDEO_SUCCESS
+    if job["status"] == job_store.COMPLETED:
+        event = EVENT_AVATAR_VIDEO_SUCCESS
         for field in ("video_url", "cover_url", "duration", "caption_url"):
             if field in info:
                 data[field] = info[field]
     else:
-        event = VIDEO_FAILED
-        data["error"] = info.get("error", {"code": 50000, "message": ""})
+        event = EVENT_AVATAR_VIDEO_FAILED
+        data["error"] = info.get("error", {"code": int(Code.SYSTEM_ERROR), "message": ""})
     body = {"event_id": uuid.uuid4().hex, "event": event, "timestamp": int(time.time()), "data": data}
     return event, json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def delivery_headers(event: str, body: bytes, secret: str | None) -> dict[str, str]:
+    """The headers of one delivery; signed only when there is a secret."""
+    headers = {"Content-Type": "application/json", "User-Agent": WEBHOOK_USER_AGENT, WEBHOOK_EVENT_HEADER: event}
+    if secret:
+        headers[WEBHOOK_SIGNATURE_HEADER] = sign_webhook(body, secret)
+    return headers
 class WebhookSender:
     """Queues deliveries for finished jobs in SQLite and sends them from background threads."""
 
@@ -281,8 +153,8 @@ class WebhookSender:
     def job_finished(self, video_id: str) -> None:
         """Queue the success/failure event for every subscribed enabled endpoint and the job's webhook_url."""
         conn = self.db.conn
-        job = conn.execute("SELECT * FROM jobs WHERE video_id = ?", (video_id,)).fetchone()
-        if job is None or job["status"] not in ("completed", "failed"):
+        job = job_store.find_job(conn, video_id)
+        if job is None or not job_store.is_finished(job):
             return
         event, body = event_body(job)
         endpoints = conn.execute(
@@ -343,9 +215,7 @@ class WebhookSender:
         if row is None or row["status"] != "pending":
             return
         body = bytes(row["body"])
-        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, "X-Webhook-Event": row["event"]}
-        if row["secret"]:
-            headers["X-Webhook-Signature"] = sign(body, row["secret"])
+        headers = delivery_headers(row["event"], body, row["secret"])
         started = time.monotonic()
         http_status: int | None = None
         error: str | None = None
