@@ -105,7 +105,7 @@ async def remaining_quota(owner: Owner) -> JSONResponse:
 
 def create_app(settings: EngineSettings) -> FastAPI:
     """Build the engine's FastAPI app for `settings` (the database is created if missing)."""
-    from lib.engine import catalog_api, media, uploads, video_api, webhooks
+    from lib.engine import ai_scripts, catalog_api, media, uploads, video_api, webhooks
     from lib.engine.jobs import RenderQueue
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -152,6 +152,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
     v2.include_router(video_api.router)
     v2.include_router(uploads.api_router)
     v2.include_router(webhooks.router)
+    v2.include_router(ai_scripts.router)
     app.include_router(v2)
     app.include_router(uploads.put_router)
     app.include_router(media.router)

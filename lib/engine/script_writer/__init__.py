@@ -20,8 +20,8 @@ from lib.engine.script_writer.english import STYLE_WRITERS, Pen
 from lib.engine.script_writer.product_facts import read_product
 from lib.joggai.contract import AI_SCRIPT_STYLES
 
-__all__ = ["WRITABLE_LANGUAGES", "CannotWrite", "Draft", "ScriptOrder", "target_words", "word_count",
-           "write_drafts"]
+__all__ = ["WRITABLE_LANGUAGES", "CannotWrite", "Draft", "ScriptOrder", "require_writable", "target_words",
+           "word_count", "write_drafts"]
 
 WRITABLE_LANGUAGES: tuple[str, ...] = ("english",)
 
@@ -55,16 +55,21 @@ def _seed(order: ScriptOrder, nonce: str, style: str) -> int:
     return int.from_bytes(hashlib.sha256(canonical.encode("utf-8")).digest()[:8], "big")
 
 
+def require_writable(language: str) -> None:
+    """Raise CannotWrite, naming the languages this writer can write, when it cannot write `language`."""
+    if language not in WRITABLE_LANGUAGES:
+        raise CannotWrite(
+            f"the local engine's script writer writes {', '.join(WRITABLE_LANGUAGES)} only, not "
+            f"{language}: ask for language \"english\", or use the JoggAI cloud for {language}"
+        )
+
+
 def write_drafts(order: ScriptOrder, nonce: str) -> list[Draft]:
     """The requested style first, then the other five for comparison; the same inputs give the same drafts.
 
     Raises CannotWrite for a language other than those in WRITABLE_LANGUAGES.
     """
-    if order.language not in WRITABLE_LANGUAGES:
-        raise CannotWrite(
-            f"the local engine's script writer writes {', '.join(WRITABLE_LANGUAGES)} only, not "
-            f"{order.language}: ask for language \"english\", or use the JoggAI cloud for {order.language}"
-        )
+    require_writable(order.language)
     facts = read_product(order.product_name, order.product_description, order.target_audience)
     styles = [order.style] + [style for style in AI_SCRIPT_STYLES if style != order.style]
     drafts = []
