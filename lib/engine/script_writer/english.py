@@ -148,7 +148,8 @@ def storytime(pen: Pen) -> Plan:
     ))
     turn = pen.pick((f"Then a friend handed {obj} {facts.name}.", f"That's when {name} found {facts.name}.",
                      f"Then, almost by accident, {name} tried {facts.name}."))
-    opening = [Line(who, short=f"Meet {name}."), Line(setback, rank=1)]
+    short_who = f"Meet {name}, one of the {facts.audience}." if facts.audience else f"Meet {name}."
+    opening = [Line(who, short=short_who), Line(setback, rank=1)]
     body = [Line(turn, short=f"Then {name} tried {facts.short_name}.")]
     for index, feature in enumerate(pen.used()):
         if index == 0:

@@ -111,6 +111,8 @@ def _predicate_of(sentence: str, name: str) -> str | None:
     words = sentence.split()
     if not words:
         return None
+    if words[0].lower() == "it" and len(words) > 2:
+        return " ".join(words[1:])  # "It <verb> ...": whatever the verb, the rest is about the product
     name_words = {word.lower() for word in name.split()}
     if words[0].lower() not in SUBJECT_OPENERS and words[0].lower() not in name_words:
         return None
@@ -129,10 +131,11 @@ def _features_of(sentence: str, name: str) -> list[Feature]:
     features: list[str] = [pieces[0]]
     for piece, separator in zip(pieces[1:], _CLAUSE_SPLIT.findall(predicate), strict=True):
         words = piece.split()
-        if len(words) > 1 and words[0].lower() == "it" and words[1].lower() in PRODUCT_VERBS:
-            piece = piece[3:]  # "..., and it cleans itself": a new clause about the product
-        first = piece.split(" ", 1)[0].lower()
-        if first in PRODUCT_VERBS:
+        # "..., and it cleans itself": a new clause about the product, whatever its verb.
+        about_product = len(words) > 2 and words[0].lower() == "it"
+        if about_product:
+            piece = piece[3:]
+        if about_product or piece.split(" ", 1)[0].lower() in PRODUCT_VERBS:
             features.append(piece)
         else:
             features[-1] = features[-1] + separator + piece
