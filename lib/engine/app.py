@@ -66,7 +66,17 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from lib.engine import catalog_api, keys, media, media_routes, store, uploads, video_api, webhook_routes
+from lib.engine import (
+    ai_scripts,
+    catalog_api,
+    keys,
+    media,
+    media_routes,
+    store,
+    uploads,
+    video_api,
+    webhook_routes,
+)
 from lib.engine.answers import Envelope, Health, RemainingQuota, UserInfo
 from lib.engine.auth import Owner, require_key
 from lib.engine.envelope import ApiError, envelope, install_error_handlers
@@ -171,6 +181,7 @@ def create_app(settings: EngineSettings) -> FastAPI:
     v2.include_router(video_api.router)
     v2.include_router(uploads.api_router)
     v2.include_router(webhook_routes.router)
+    v2.include_router(ai_scripts.router)
     app.include_router(v2)
     app.include_router(uploads.put_router)
     app.include_router(media_routes.router)

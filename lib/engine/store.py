@@ -1,4 +1,4 @@
-"""The engine's SQLite database (WAL): API keys, jobs, idempotency keys, assets, webhooks.
+"""The engine's SQLite database (WAL): API keys, jobs, idempotency keys, assets, webhooks, AI script tasks.
 
 Every process (the server, its threads, render workers) opens its own connection; WAL lets readers
 and one writer work at the same time, and a busy timeout absorbs short write contention.
@@ -86,6 +86,16 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     created_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON webhook_deliveries (status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS ai_script_tasks (
+    task_id TEXT PRIMARY KEY,
+    key_id INTEGER NOT NULL,
+    status TEXT NOT NULL,               -- pending | processing | completed | failed
+    created_at INTEGER NOT NULL,
+    updated_at REAL NOT NULL,
+    request_json TEXT NOT NULL,         -- the validated request (ScriptOrder), or a product id
+    result_json TEXT,                   -- generated_scripts, once completed; never rewritten
+    err_msg TEXT
+);
 CREATE TABLE IF NOT EXISTS webhook_attempts (
     id INTEGER PRIMARY KEY,
     delivery_id INTEGER NOT NULL,

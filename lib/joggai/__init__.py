@@ -6,6 +6,7 @@ No Streamlit import here: the package works from a plain script. See docs/CLIENT
 """
 
 from lib.joggai import contract, errors
+from lib.joggai.ai_script_models import AiScriptRequest, AiScriptTask, GeneratedScript
 from lib.joggai.client import DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, JoggAIClient, ProgressCallback
 from lib.joggai.models import (
     ASPECT_RATIOS,
@@ -35,10 +36,13 @@ __all__ = [
     "MAX_SCRIPT_CHARS",
     "MAX_VIDEO_NAME_CHARS",
     "SCREEN_STYLES",
+    "AiScriptRequest",
+    "AiScriptTask",
     "Avatar",
     "CreateVideoRequest",
     "CustomAvatar",
     "FieldProblem",
+    "GeneratedScript",
     "JoggAIClient",
     "ProgressCallback",
     "SpeechPreview",

@@ -22,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError, ReadTimeoutError
 
 from lib.joggai import errors
+from lib.joggai.ai_script_calls import AiScriptCalls
 from lib.joggai.contract import HEALTH_PATH, IDEMPOTENCY_HEADER
 from lib.joggai.models import (
     ASPECT_RATIOS,
@@ -149,8 +150,10 @@ def _is_read_timeout(exc: BaseException) -> bool:
     return any(isinstance(link, ReadTimeoutError) for link in _cause_chain(exc))
 
 
-class JoggAIClient:
+class JoggAIClient(AiScriptCalls):
     """A JoggAI v2 API client; safe to share between threads (each thread gets its own session).
+
+    AI script calls (`create_ai_script`, `get_ai_script`, `wait_for_ai_script`) come from `AiScriptCalls`.
 
     `base_url` may name the host (`https://api.jogg.ai`) or the API root (`.../v2`), with or
     without a trailing slash. `timeout` is `(connect, read)` seconds or one number for both.

@@ -240,6 +240,10 @@ _KNOWN_PLAIN_PARAMS = frozenset(
         "avatar_type",
         "endpoint_id",
         "id",
+        "video_length_seconds",
+        "script_style",
+        "product_info",
+        "target_audience",
     }
 )
 _PREFIX = re.compile(

@@ -16,12 +16,14 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from tests.engine_process import REPO_ROOT, EngineProcess, start_engine
+from tests.engine_process import EngineProcess, start_engine
+from tests.reference_spec import find_spec
 
-SPEC = REPO_ROOT.parent / "shared" / "reference" / "joggai-openapi-v2.yaml"
+SPEC = find_spec()
 IMPLEMENTED = (
     r"^/v2/(avatar_video/\{id\}|avatars/public|avatars/custom|create_video_from_avatar|upload/asset|"
-    r"user/remaining_quota|user/whoami|voices|voices/custom|endpoints|endpoint|endpoint/\{endpoint_id\}|events)$"
+    r"user/remaining_quota|user/whoami|voices|voices/custom|endpoints|endpoint|endpoint/\{endpoint_id\}|events|"
+    r"ai_scripts|ai_scripts/results/\{task_id\})$"
 )
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
 
 from lib.joggai import contract
+from tests.reference_spec import find_spec
 
-SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "joggai-openapi-v2.yaml"
+SPEC = find_spec()
 
 
 @pytest.fixture(scope="module")
