@@ -101,8 +101,8 @@ st.progress(progress.sent / max(progress.total, 1), text=batch_run.sending_summa
             + (f" · done sending in {pacing.format_eta(eta)}" if progress.unsent else ""))
 st.progress(completed / max(progress.total, 1), text=f"{completed} of {progress.total} rendered"
             + (f" · {failed} failed" if failed else ""))
-if progress.message:
-    st.caption(progress.message)
+if progress.message:  # a pause by a breaker (no credit, key rejected) says why, loudly
+    (st.warning if current.state == "paused" else st.caption)(progress.message)
 if current.state in ("running", "paused") and progress.unsent:
     paused = current.state == "paused"
     st.button("Resume" if paused else "Pause", key=Keys.W_BATCH_PAUSE,

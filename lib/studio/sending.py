@@ -204,6 +204,12 @@ def send_experiment(connection: Connection, request: CreateVideoRequest,
                                                 experiment_id=experiment_id,
                                                 name=request.video_name or f"Experiment {experiment_id}",
                                                 variants=variants)
+        if outcome.stopped:
+            status.update(label=f"Stopped: {outcome.stopped}", state="error")
+            st.error(f"Stopped: {outcome.stopped} {len(outcome.not_sent)} more variant(s) were not sent. Fix it, "
+                     "then press *Create experiment* again: videos already made are not sent twice, the rest "
+                     "go.", icon=":material/block:")
+            return
         if outcome.errors:
             # The same id on the next click: accepted variants answer with the videos they made.
             status.update(label="Some variants were not sent: " + " ".join(outcome.errors), state="error")
@@ -285,7 +291,7 @@ def batch_step(connection: Connection, current: Batch) -> BatchProgress:
         return batch_run.submit_due_rows(store, submitter(connection), batch_id=current.batch_id,
                                          backend_limit=batch_backend_limit(connection),
                                          budget_seconds=1.5)
-    return store.progress(current.batch_id)
+    return store.progress(current.batch_id, message=current.last_error)  # e.g. why it was paused
 
 
 def batch_unconfirmed_rows(connection: Connection, current: Batch) -> None:
