@@ -69,11 +69,14 @@ if current is None:
     if backend_limit is None:
         st.caption("The local engine has no request limit unless it answers 429; then the batch waits as told.")
     st.text_input("Batch name", key=Keys.W_BATCH_NAME, placeholder="e.g. November promos")
-    st.button(f"Submit {len(valid)} valid rows", key=Keys.W_BATCH_SUBMIT, type="primary", disabled=not valid,
-              icon=":material/send:", on_click=request_flag(Keys.BATCH_SUBMIT_REQUESTED))
-    if take_flag(Keys.BATCH_SUBMIT_REQUESTED) and valid:
-        # One id per click-to-success: a double click stores the same batch once.
-        nav.go_to("batch", batch=sending.store_batch(connection, plans, posts_per_minute=pace or None))
+    language_of = {voice.voice_id: voice.language for voice in voices}
+    ready = sending.preflight_box(connection, [plan.request for plan in valid], language_of, key=Keys.W_BATCH_PREFLIGHT)
+    st.button(f"Submit {len(valid)} valid rows", key=Keys.W_BATCH_SUBMIT, type="primary",
+              disabled=not (valid and ready), icon=":material/send:", on_click=request_flag(Keys.BATCH_SUBMIT_REQUESTED))
+    # One id per click-to-success: a double click stores the same batch once; None when the preflight refuses.
+    if take_flag(Keys.BATCH_SUBMIT_REQUESTED) and valid and (
+            stored := sending.store_batch(connection, plans, posts_per_minute=pace or None, language_of=language_of)):
+        nav.go_to("batch", batch=stored)
     st.stop()
 
 # A stored batch: send what is due, then show where every row stands.
@@ -98,8 +101,8 @@ st.progress(progress.sent / max(progress.total, 1), text=batch_run.sending_summa
             + (f" · done sending in {pacing.format_eta(eta)}" if progress.unsent else ""))
 st.progress(completed / max(progress.total, 1), text=f"{completed} of {progress.total} rendered"
             + (f" · {failed} failed" if failed else ""))
-if progress.message:
-    st.caption(progress.message)
+if progress.message:  # a pause by a breaker (no credit, key rejected) says why, loudly
+    (st.warning if current.state == "paused" else st.caption)(progress.message)
 if current.state in ("running", "paused") and progress.unsent:
     paused = current.state == "paused"
     st.button("Resume" if paused else "Pause", key=Keys.W_BATCH_PAUSE,

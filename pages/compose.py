@@ -130,12 +130,13 @@ if experiment_mode:
     st.caption(sending.experiment_caption(variants, language_of, cloud=connection.backend.kind != "local"))
     for message in plan_problems if shown_problems else []:
         st.error(message, icon=":material/error:")
+    ready = sending.preflight_box(connection, [v.request for v in variants], language_of, key=Keys.W_EXP_PREFLIGHT)
     session.setdefault(Keys.EXPERIMENT_NONCE, experiments.new_experiment_id())
     st.button(f"Create experiment ({len(variants)} videos)", key=Keys.W_EXP_SUBMIT, type="primary",
-              icon=":material/compare:",
+              icon=":material/compare:", disabled=not ready,
               on_click=lambda: session.update({Keys.COMPOSE_ATTEMPTED: True, Keys.EXPERIMENT_REQUESTED: True}))
     if take_flag(Keys.EXPERIMENT_REQUESTED) and not plan_problems:
-        sending.send_experiment(connection, request, variants)
+        sending.send_experiment(connection, request, variants, language_of)
     st.stop()
 
 if sending.compose_unconfirmed(connection):

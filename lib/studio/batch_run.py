@@ -6,6 +6,9 @@ is kept by ``lib.studio.submission`` under the key ``batch-<id>-row-<n>``. On th
 with the video it already made. On a billed backend such a row is **unconfirmed**: it is never sent
 again by itself, the batch goes on with the next row, and a person may *Send again* (a new key,
 maybe a second video) or *Skip* it.
+
+Insufficient credit or a rejected key pauses the batch at once, with the reason: the row that got that
+answer made nothing, so it goes back to the queue and nothing more is sent until the user resumes.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, b
     if batch is None:
         raise KeyError(batch_id)
     if batch.state != "running":
-        return store.progress(batch_id)
+        return store.progress(batch_id, message=batch.last_error)
     limit = pacing.effective_limit(backend_limit, batch.posts_per_minute)
     started, attempted = clock(), 0
     while clock() - started < budget_seconds and (max_rows is None or attempted < max_rows):
@@ -56,6 +59,11 @@ def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, b
                 store.set_state(batch_id, "running")
                 batch = store.get(batch_id) or batch
             continue
+        if outcome.kind is OutcomeKind.REFUSED and outcome.breaker:
+            store.mark_queued(batch_id, row.row_number)  # nothing was created: it goes again after resume
+            message = f"Paused at row {row.row_number}: {outcome.reason} Nothing more is sent until you resume."
+            store.set_state(batch_id, "paused", last_error=message)
+            return store.progress(batch_id, message=message)
         if outcome.kind is OutcomeKind.REFUSED and outcome.request_problem:
             store.mark_rejected(batch_id, row.row_number, outcome.reason or "refused")
             continue

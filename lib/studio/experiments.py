@@ -227,6 +227,8 @@ class ExperimentOutcome:
     jobs: list[JobRecord]
     errors: list[str]
     unconfirmed: list[str] = field(default_factory=list)  # labels of variants a person must decide about
+    stopped: str | None = None  # why the variants after a breaker (no credit, key rejected) were not sent
+    not_sent: list[str] = field(default_factory=list)  # their labels
 
 
 def submit_experiment(store: ExperimentStore, submitter: Submitter, *, experiment_id: str, name: str,
@@ -234,11 +236,12 @@ def submit_experiment(store: ExperimentStore, submitter: Submitter, *, experimen
     """Create one video per variant through the one submission path and record each in the history.
 
     Calling this again with the same id is safe: accepted variants answer with their existing video,
-    and unconfirmed ones are sent again only where the backend honours the key.
+    and unconfirmed ones are sent again only where the backend honours the key. Insufficient credit or a
+    rejected key stops it: the variants after it are not sent (calling again, once fixed, sends them).
     """
     store.create(experiment_id, name=name, backend=submitter.target.backend_id, variants=variants)
     jobs, problems, unconfirmed = [], [], []
-    for variant in variants:
+    for position, variant in enumerate(variants):
         origin = Origin.variant(experiment_id, variant.index)
         outcome = submitter.submit(variant.request, key=submitter.key_for(origin, idempotency_key(
             experiment_id, variant.index)), origin=origin, avatar_name=variant.avatar_name,
@@ -250,6 +253,9 @@ def submit_experiment(store: ExperimentStore, submitter: Submitter, *, experimen
             unconfirmed.append(variant.label)
         else:
             problems.append(f"{variant.label}: {outcome.reason}")
+        if outcome.breaker:
+            return ExperimentOutcome(experiment_id, jobs, problems, unconfirmed, stopped=outcome.reason,
+                                     not_sent=[later.label for later in variants[position + 1:]])
     return ExperimentOutcome(experiment_id, jobs, problems, unconfirmed)
 
 

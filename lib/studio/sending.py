@@ -14,12 +14,13 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 
 from lib.joggai import CreateVideoRequest
-from lib.studio import batch_run, experiments, lint, nav
+from lib.studio import batch_run, experiments, lint, nav, preflight
 from lib.studio.backends import backend_label
 from lib.studio.batch import Batch, BatchProgress, RowPlan
 from lib.studio.compose import display_name
 from lib.studio.connection import (
     Connection,
+    attempt,
     batches,
     experiment_store,
     history,
@@ -58,6 +59,39 @@ def _decided(confirm_key: str, action: Callable[..., None], args: tuple) -> None
     # The box confirms one decision: a later unconfirmed send of the same row must be confirmed anew.
     st.session_state.pop(confirm_key, None)
     action(*args)
+
+
+# ---------------------------------------------------------------- Preflight: several billed videos
+
+
+def preflight_check(connection: Connection, requests: Sequence[CreateVideoRequest],
+                    language_of: Mapping[str, str | None]) -> preflight.Preflight:
+    """The preflight of sending ``requests`` now; asks whoami and the quota (fresh) only when it is needed."""
+    billed = not connection.capabilities.idempotency
+    if not (billed and len(requests) > 1):
+        return preflight.decide(billed=billed, requests=list(requests), language_of=language_of)
+    checked = attempt(connection, lambda client: (client.whoami(), client.remaining_quota()))
+    return preflight.decide(billed=True, requests=list(requests), language_of=language_of,
+                            remaining=checked.value[1] if checked.ok and checked.value else None,
+                            key_problem=checked.problem)
+
+
+def preflight_box(connection: Connection, requests: Sequence[CreateVideoRequest],
+                  language_of: Mapping[str, str | None], *, key: str) -> bool:
+    """The preflight on screen: why nothing can go, or the box naming the credits; True when sending may go."""
+    check = preflight_check(connection, requests, language_of)
+    if not check.needed:
+        return True
+    if check.blocked:
+        st.error(check.blocked, icon=":material/block:")
+        return False
+    return st.checkbox(check.confirmation, key=key)
+
+
+def _preflight_refusal(connection: Connection, requests: Sequence[CreateVideoRequest],
+                       language_of: Mapping[str, str | None], key: str) -> str | None:
+    # Checked again at the send itself: a disabled button is not the only guard.
+    return preflight_check(connection, requests, language_of).refusal(bool(st.session_state.get(key)))
 
 
 # ---------------------------------------------------------------- Compose: one video
@@ -153,15 +187,29 @@ def experiment_caption(variants: Sequence[experiments.Variant], language_of: Map
 
 
 def send_experiment(connection: Connection, request: CreateVideoRequest,
-                    variants: Sequence[experiments.Variant]) -> None:
-    """"Create experiment": one video per variant; opens the comparison unless a variant was refused."""
+                    variants: Sequence[experiments.Variant], language_of: Mapping[str, str | None]) -> None:
+    """"Create experiment": one video per variant; opens the comparison unless a variant was refused.
+
+    On a billed backend nothing goes before the preflight passes and its box is ticked.
+    """
     session = st.session_state
+    refusal = _preflight_refusal(connection, [variant.request for variant in variants], language_of,
+                                 Keys.W_EXP_PREFLIGHT)
+    if refusal:
+        st.error(refusal, icon=":material/block:")
+        return
     experiment_id = session.setdefault(Keys.EXPERIMENT_NONCE, experiments.new_experiment_id())
     with st.status(f"Sending {len(variants)} requests…", expanded=True) as status:
         outcome = experiments.submit_experiment(experiment_store(), submitter(connection),
                                                 experiment_id=experiment_id,
                                                 name=request.video_name or f"Experiment {experiment_id}",
                                                 variants=variants)
+        if outcome.stopped:
+            status.update(label=f"Stopped: {outcome.stopped}", state="error")
+            st.error(f"Stopped: {outcome.stopped} {len(outcome.not_sent)} more variant(s) were not sent. Fix it, "
+                     "then press *Create experiment* again: videos already made are not sent twice, the rest "
+                     "go.", icon=":material/block:")
+            return
         if outcome.errors:
             # The same id on the next click: accepted variants answer with the videos they made.
             status.update(label="Some variants were not sent: " + " ".join(outcome.errors), state="error")
@@ -204,9 +252,18 @@ def _variant_skip(connection: Connection, experiment_id: str, index: int) -> Non
 # ---------------------------------------------------------------- Batch
 
 
-def store_batch(connection: Connection, plans: Sequence[RowPlan], *, posts_per_minute: int | None) -> str:
-    """"Submit": store the checked batch under this click's id (a double click stores it once); its id."""
+def store_batch(connection: Connection, plans: Sequence[RowPlan], *, posts_per_minute: int | None,
+                language_of: Mapping[str, str | None]) -> str | None:
+    """"Submit": store the checked batch under this click's id (a double click stores it once); its id.
+
+    None (and why, on screen) when the preflight refuses: on a billed backend nothing is stored or sent.
+    """
     session = st.session_state
+    refusal = _preflight_refusal(connection, [plan.request for plan in plans if plan.valid and plan.request],
+                                 language_of, Keys.W_BATCH_PREFLIGHT)
+    if refusal:
+        st.error(refusal, icon=":material/block:")
+        return None
     batch_id = batches().create(plans, backend=connection.backend.backend_id,
                                 name=session.get(Keys.W_BATCH_NAME) or "",
                                 batch_id=session.setdefault(Keys.BATCH_NONCE, uuid.uuid4().hex[:12]),
@@ -234,7 +291,7 @@ def batch_step(connection: Connection, current: Batch) -> BatchProgress:
         return batch_run.submit_due_rows(store, submitter(connection), batch_id=current.batch_id,
                                          backend_limit=batch_backend_limit(connection),
                                          budget_seconds=1.5)
-    return store.progress(current.batch_id)
+    return store.progress(current.batch_id, message=current.last_error)  # e.g. why it was paused
 
 
 def batch_unconfirmed_rows(connection: Connection, current: Batch) -> None:

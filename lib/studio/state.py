@@ -102,6 +102,7 @@ class Keys:
     W_EXP_AVATARS = "experiment_avatars"
     W_EXP_SCRIPTS = "experiment_scripts"
     W_EXP_SUBMIT = "experiment_submit"
+    W_EXP_PREFLIGHT = "experiment_preflight"  # the box confirming the credits of a billed experiment
     W_EXP_NOTES = "experiment_notes"
     W_EXP_SAVE_NOTES = "experiment_save_notes"
     W_BATCH_FILE = "batch_file"
@@ -109,6 +110,7 @@ class Keys:
     W_BATCH_PACE = "batch_pace"
     W_BATCH_NAME = "batch_name"
     W_BATCH_SUBMIT = "batch_submit"
+    W_BATCH_PREFLIGHT = "batch_preflight"  # the box confirming the credits of a billed batch
     W_BATCH_PAUSE = "batch_pause"
 
     # Sharing, favourites & webhooks (issue 5 part 2): Avatars, Voices, Video and Settings pages

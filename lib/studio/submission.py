@@ -112,6 +112,7 @@ class SubmissionOutcome:
     field: str | None = None  # the request field a refusal names
     retry_after: float | None = None
     request_problem: bool = False  # refused because of this request (not the key or account)
+    breaker: bool = False  # refused for the account (no credit, key rejected): send nothing more until fixed
 
     @property
     def accepted(self) -> bool:
@@ -298,7 +299,8 @@ class Submitter:
             return self._close(key, OutcomeKind.UNCONFIRMED, exc)
         except errors.APIError as exc:
             return self._close(key, OutcomeKind.REFUSED, exc, field=getattr(exc, "param", None),
-                               request_problem=isinstance(exc, errors.InvalidRequestError | errors.NotFoundError))
+                               request_problem=isinstance(exc, errors.InvalidRequestError | errors.NotFoundError),
+                               breaker=isinstance(exc, errors.InsufficientCreditError | errors.AuthenticationError))
         except errors.JoggAIError as exc:  # anything else after the request left: it may have arrived
             return self._close(key, OutcomeKind.UNCONFIRMED, exc)
         self.store.finish(key, OutcomeKind.ACCEPTED.value, video_id=video_id, now=self.clock())

@@ -2,11 +2,13 @@
 
 It passes every request through, except what the cloud would not give: no ``/healthz`` (so no
 capabilities), the ``Idempotency-Key`` header dropped, and, while ``lose_answers`` > 0, a create that
-the engine *does* make (and a cloud would bill) answered with a 502 instead of its video id.
+the engine *does* make (and a cloud would bill) answered with a 502 instead of its video id. With
+``remaining_quota`` set, the account's quota answer says that instead of the engine's fixed figure.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,6 +17,7 @@ import requests
 from lib.joggai.contract import HEALTH_PATH, IDEMPOTENCY_HEADER
 
 CREATE_PATH = "/v2/create_video_from_avatar"
+QUOTA_PATH = "/v2/user/remaining_quota"
 
 
 class BilledStandIn:
@@ -24,6 +27,7 @@ class BilledStandIn:
         self.target = target
         self.creates = 0
         self.lose_answers = 0
+        self.remaining_quota: float | None = None  # None: the engine's own answer
         self.seen_keys: list[str | None] = []
         stand_in = self
         dropped = {"host", "content-length", IDEMPOTENCY_HEADER.lower()}
@@ -55,6 +59,10 @@ class BilledStandIn:
                     if stand_in.lose_answers > 0:
                         stand_in.lose_answers -= 1
                         return self._answer(502, b"<html>bad gateway</html>", "text/html")
+                if self.path == QUOTA_PATH and stand_in.remaining_quota is not None and forwarded.ok:
+                    answer = forwarded.json()
+                    answer["data"]["remaining_quota"] = stand_in.remaining_quota
+                    return self._answer(200, json.dumps(answer).encode(), "application/json")
                 self._answer(forwarded.status_code, forwarded.content,
                              forwarded.headers.get("content-type", "application/json"))
 

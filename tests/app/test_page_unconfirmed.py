@@ -108,6 +108,7 @@ def test_a_batch_row_whose_answer_was_lost_is_unconfirmed_with_both_actions(bill
                                                                             engine_client) -> None:
     at = open_page("batch")
     at.text_area(key=Keys.W_BATCH_TEXT).input(pasted_csv(engine_client, 3)).run()
+    at.checkbox(key=Keys.W_BATCH_PREFLIGHT).check().run()  # three billed videos: the credits are confirmed
     billed.lose_answers = 1  # the first row's create is made, and its answer lost
     at.button(key=Keys.W_BATCH_SUBMIT).click().run()
     history = JobHistory(studio_env / "history.sqlite3")
@@ -140,6 +141,7 @@ def test_an_experiment_variant_whose_answer_was_lost_is_unconfirmed(billed: Bill
     voices = [voice.voice_id for voice in engine_client.all_voices() if voice.language == "english"][:2]
     at = composer(engine_client, **{Keys.W_COMPOSE_EXPERIMENT: True, Keys.W_EXP_VOICES: voices,
                                     Keys.W_COMPOSE_SCRIPT: "Which voice?", Keys.W_COMPOSE_NAME: "billed exp"})
+    at.checkbox(key=Keys.W_EXP_PREFLIGHT).check().run()  # two billed videos: the credits are confirmed
     billed.lose_answers = 1
     at.button(key=Keys.W_EXP_SUBMIT).click().run()
     assert not at.exception
