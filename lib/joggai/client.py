@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote, urljoin
 
@@ -41,11 +42,38 @@ class JoggAIClient(Transport, AiScriptCalls):
     """A JoggAI v2 API client; safe to share between threads (each thread gets its own session).
 
     AI script calls (`create_ai_script`, `get_ai_script`, `wait_for_ai_script`) come from `AiScriptCalls`;
-    the constructor, `close()` and the context manager come from `Transport`.
+    the constructor, `close()` and the context manager come from `Transport`. The same calls are
+    also grouped per resource, replicate-style: `client.videos`, `.avatars`, `.voices`, `.webhooks`,
+    `.assets` (views over the methods below, nothing more).
 
     `base_url` may name the host (`https://api.jogg.ai`) or the API root (`.../v2`), with or
     without a trailing slash. `timeout` is `(connect, read)` seconds or one number for both.
     """
+
+    @cached_property
+    def videos(self) -> Videos:
+        """`create`, `get`, `wait`: the same calls as `create_avatar_video`, `get_avatar_video`, `wait_for_video`."""
+        return Videos(self)
+
+    @cached_property
+    def avatars(self) -> Avatars:
+        """`list`, `all`, `custom`: `list_public_avatars`, `all_public_avatars`, `list_custom_avatars`."""
+        return Avatars(self)
+
+    @cached_property
+    def voices(self) -> Voices:
+        """`list`, `all`, `custom`: `list_voices`, `all_voices`, `list_custom_voices`."""
+        return Voices(self)
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        """`list`, `add`, `update`, `delete`, `events`: the `*_webhook_endpoint(s)` calls and `list_webhook_events`."""
+        return Webhooks(self)
+
+    @cached_property
+    def assets(self) -> Assets:
+        """`upload`: the same call as `upload_asset`."""
+        return Assets(self)
 
     def __repr__(self) -> str:
         return f"JoggAIClient(base_url={self.base_url!r}, api_key={'<set>' if self._api_key else '<empty>'})"
@@ -340,3 +368,96 @@ class JoggAIClient(Transport, AiScriptCalls):
         return [str(event) for event in events]
 
     # -- transport -------------------------------------------------------------------------------
+
+
+# -- resource namespaces: thin views, so `client.videos.create(...)` is `client.create_avatar_video(...)` --
+
+
+class _View:
+    def __init__(self, client: JoggAIClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._client!r})"
+
+
+class Videos(_View):
+    """`client.videos`: renders."""
+
+    def create(self, request: CreateVideoRequest, *, idempotency_key: str | None = None) -> str:
+        """`JoggAIClient.create_avatar_video`."""
+        return self._client.create_avatar_video(request, idempotency_key=idempotency_key)
+
+    def get(self, video_id: str) -> VideoJob:
+        """`JoggAIClient.get_avatar_video`."""
+        return self._client.get_avatar_video(video_id)
+
+    def wait(self, video_id: str, **options: Any) -> VideoJob:
+        """`JoggAIClient.wait_for_video` (`poll_interval=`, `timeout=`, `on_update=`)."""
+        return self._client.wait_for_video(video_id, **options)
+
+
+class Avatars(_View):
+    """`client.avatars`: the public catalog and the user's own avatars."""
+
+    def all(self, **options: Any) -> list[Avatar]:
+        """`JoggAIClient.all_public_avatars`."""
+        return self._client.all_public_avatars(**options)
+
+    def custom(self, **options: Any) -> list[CustomAvatar]:
+        """`JoggAIClient.list_custom_avatars`."""
+        return self._client.list_custom_avatars(**options)
+
+    def list(self, **options: Any) -> list[Avatar]:
+        """`JoggAIClient.list_public_avatars`: one page."""
+        return self._client.list_public_avatars(**options)
+
+
+class Voices(_View):
+    """`client.voices`: the voice catalog and the user's cloned voices."""
+
+    def all(self, **options: Any) -> list[Voice]:
+        """`JoggAIClient.all_voices`."""
+        return self._client.all_voices(**options)
+
+    def custom(self, **options: Any) -> list[Voice]:
+        """`JoggAIClient.list_custom_voices`."""
+        return self._client.list_custom_voices(**options)
+
+    def list(self, **options: Any) -> VoicePage:
+        """`JoggAIClient.list_voices`: one page."""
+        return self._client.list_voices(**options)
+
+
+class Webhooks(_View):
+    """`client.webhooks`: webhook endpoints and the events they can subscribe to."""
+
+    def add(self, url: str, events: Iterable[str], status: str = "enabled") -> WebhookEndpoint:
+        """`JoggAIClient.add_webhook_endpoint`."""
+        return self._client.add_webhook_endpoint(url, events, status)
+
+    def update(self, endpoint_id: str, **changes: Any) -> WebhookEndpoint:
+        """`JoggAIClient.update_webhook_endpoint` (`url=`, `events=`, `status=`)."""
+        return self._client.update_webhook_endpoint(endpoint_id, **changes)
+
+    def delete(self, endpoint_id: str) -> None:
+        """`JoggAIClient.delete_webhook_endpoint`."""
+        self._client.delete_webhook_endpoint(endpoint_id)
+
+    def events(self) -> list[str]:
+        """`JoggAIClient.list_webhook_events`."""
+        return self._client.list_webhook_events()
+
+    def list(self) -> list[WebhookEndpoint]:
+        """`JoggAIClient.list_webhook_endpoints`."""
+        return self._client.list_webhook_endpoints()
+
+
+class Assets(_View):
+    """`client.assets`: uploads."""
+
+    def upload(
+        self, filename: str, data: bytes, content_type: str, *, on_progress: ProgressCallback | None = None
+    ) -> UploadedAsset:
+        """`JoggAIClient.upload_asset`."""
+        return self._client.upload_asset(filename, data, content_type, on_progress=on_progress)
