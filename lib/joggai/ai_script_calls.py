@@ -1,6 +1,6 @@
-"""The client's AI script calls, a mixin of `JoggAIClient` (kept apart to keep `client.py` one size).
+"""The client's AI script calls, a mixin of `JoggAIClient` (kept apart to keep `client.py` short).
 
-They go through the client's one transport (`_call`, `_object`, `_model`): same retries, same errors.
+They go through `Transport` (`_call`, `_object`, `_model`, lib/joggai/transport.py): same retries, same errors.
 """
 
 from __future__ import annotations
