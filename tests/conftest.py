@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.cloud_standin_process import StandIn, start_cloud_standin
 from tests.engine_process import EngineProcess, start_engine
 
 
@@ -17,3 +18,20 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineProcess]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def cloud_standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandIn]:
+    """The billed-cloud stand-in (tests/cloud_standin.py) as its own process, for the whole session."""
+    running = start_cloud_standin(tmp_path_factory.mktemp("cloud-standin"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def cloud(cloud_standin: StandIn) -> StandIn:
+    """The session's stand-in, reset to its starting quota and settings with nothing created."""
+    cloud_standin.reset()
+    return cloud_standin
