@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from lib.joggai import JoggAIClient
+from tests.cloud_standin_process import StandIn, start_cloud_standin
 from tests.engine_process import EngineProcess, start_engine
 
 STUDIO_ENV = ("AVATAR_STUDIO_ENGINE_URL", "AVATAR_STUDIO_ENGINE_KEY", "AVATAR_STUDIO_DATA_DIR",
@@ -47,3 +48,20 @@ def studio_env(engine: EngineProcess, tmp_path: Path) -> Iterator[Path]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@pytest.fixture(scope="session")
+def cloud_standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandIn]:
+    """The billed-cloud stand-in (tests/cloud_standin.py) as its own process, for the whole session."""
+    running = start_cloud_standin(tmp_path_factory.mktemp("cloud-standin"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def cloud(cloud_standin: StandIn) -> StandIn:
+    """The session's stand-in, reset to its starting quota and settings with nothing created."""
+    cloud_standin.reset()
+    return cloud_standin
