@@ -38,8 +38,12 @@ class Access(Enum):
 
 
 def listens_on_loopback(address: str | None) -> bool:
-    """True when ``server.address`` is unset, ``localhost``, 127.0.0.0/8 or ``::1``."""
-    return not address or is_loopback_host(address)
+    """True when ``server.address`` is ``localhost``, 127.0.0.0/8 or ``::1``.
+
+    Unset is *not* loopback: Streamlit then listens on every interface (a run started outside the repo
+    root misses our config.toml), so the studio asks for the passcode rather than trust it.
+    """
+    return bool(address) and is_loopback_host(address)
 
 
 def passcode_matches(given: str, expected: str) -> bool:

@@ -159,3 +159,13 @@ def test_share_links_open_in_every_case(listen_on, studio_env: Path, engine, fin
     assert not at.sidebar.children
     assert Keys.W_PASSCODE not in [widget.key for widget in at.text_input]
     assert engine.api_key not in everything_shown(at)
+
+
+def test_an_unset_address_is_not_trusted_as_loopback() -> None:
+    # Streamlit listens on every interface when server.address is unset (a run outside the repo root).
+    from lib.studio.access import listens_on_loopback
+
+    assert not listens_on_loopback(None)
+    assert not listens_on_loopback("")
+    assert not listens_on_loopback("0.0.0.0")
+    assert listens_on_loopback("localhost") and listens_on_loopback("127.0.0.1") and listens_on_loopback("::1")
