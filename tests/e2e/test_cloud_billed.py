@@ -1,7 +1,8 @@
 """In a real browser against the cloud-faithful stand-in (tests/cloud_standin.py) through the Custom URL
 backend, counting every create the stand-in received: Compose sends exactly one create without an
 Idempotency-Key and the video plays inline; a batch whose second answer is lost shows that row as
-unconfirmed, sends nothing twice by itself, and only *Send again* (confirmed) sends a fourth create."""
+unconfirmed, sends nothing twice by itself, and only *Send again* (confirmed) sends a fourth create; a
+two-voice experiment sends two creates after its preflight box and both play side by side."""
 
 from __future__ import annotations
 
@@ -186,3 +187,47 @@ def test_a_lost_batch_answer_is_unconfirmed_and_only_sent_again_on_request(page:
     assert len(creates) == 4, creates
     assert creates[3]["body"]["video_name"] == "billed-batch 2"
     screenshot(page, "billed-batch-sent-again")
+
+
+def test_a_two_voice_experiment_sends_two_creates_after_its_preflight(page: Page, billed_studio, cloud) -> None:
+    cloud.configure(render_seconds=2)
+    page.goto(f"{billed_studio.url}/compose")
+    wait_for_app(page)
+    avatar_box = keyed(page, Keys.W_COMPOSE_AVATAR).locator("input").first
+    avatar_box.click()
+    avatar_box.press_sequentially(f"#{AVATAR_ID}")
+    avatar_box.press("Enter")
+    wait_for_app(page)
+    expect(avatar_box).to_have_value(re.compile(f"#{AVATAR_ID}"))
+    keyed(page, Keys.W_COMPOSE_EXPERIMENT).locator("label").click()
+    wait_for_app(page)
+    for voice in ("Jenny", "Christopher"):
+        choose(page, Keys.W_EXP_VOICES, voice)
+    keyed(page, Keys.W_COMPOSE_SCRIPT).locator("textarea").fill("Which voice fits the billed cloud?")
+    name = keyed(page, Keys.W_COMPOSE_NAME).locator("input")
+    name.fill("Billed two voices")
+    name.press("Enter")
+    wait_for_app(page)
+    submit = keyed(page, Keys.W_EXP_SUBMIT)
+    expect(submit).to_contain_text("2 videos")
+    preflight = keyed(page, Keys.W_EXP_PREFLIGHT)
+    expect(preflight).to_contain_text("Send 2 videos")
+    expect(submit.locator("button")).to_be_disabled()  # not before the credits are confirmed
+    assert cloud.creates() == []
+    preflight.locator("label").click()
+    wait_for_app(page)
+    submit.locator("button").click()
+    expect(page.get_by_role("heading", name="Experiments")).to_be_visible(timeout=30_000)
+
+    creates = cloud.creates()
+    assert len(creates) == 2, creates
+    assert sorted(c["body"]["voice"]["voice_id"] for c in creates) == ["en-US-ChristopherNeural", VOICE_ID]
+    assert all(c["idempotency_key"] is None for c in creates)
+    wait_until(lambda: page.locator("[data-testid=stVideo]").count() >= 2, 90, "both variants inline")
+    expect(page.locator("[data-testid=stVideo]")).to_have_count(2)
+    wait_for_app(page)
+    for voice in ("Jenny", "Christopher"):
+        expect(keyed(page, "experiment_grid")).to_contain_text(voice)
+    assert videos_play(page) == [True, True]
+    screenshot(page, "billed-experiment-compare")
+    assert len(cloud.creates()) == 2
