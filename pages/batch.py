@@ -5,6 +5,7 @@ import time
 import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
+from lib.joggai import VideoStatus
 from lib.studio import batch, batch_run, lint, nav, pacing, sending
 from lib.studio.connection import batches, current_connection, history, load_catalog, refresh_active_jobs
 from lib.studio.state import Keys, request_flag, take_flag
@@ -87,8 +88,8 @@ refresh_active_jobs(connection)
 current = store.get(current.batch_id) or current
 jobs = jobs_store.list_jobs(batch=current.batch_id)
 results = batch.results_rows(store, current.batch_id, jobs)
-completed = sum(result["status"] == "completed" for result in results)
-failed = sum(result["status"] == "failed" for result in results)
+completed = sum(result["status"] == VideoStatus.COMPLETED.value for result in results)
+failed = sum(result["status"] == VideoStatus.FAILED.value for result in results)
 
 st.subheader(current.name or f"Batch {current.batch_id}")
 if not can_send and current.state == "running":
@@ -119,5 +120,5 @@ if current.state == "running" and can_send and progress.unsent:
     # Keep sending: a short wait (the pacing's, at most a second), then the next chunk in a fresh run.
     time.sleep(min(1.0, max(0.1, wait)))
     st.rerun()
-elif any(job.status not in ("completed", "failed") for job in jobs) and connection.ok:
+elif any(not job.is_terminal for job in jobs) and connection.ok:
     st_autorefresh(interval=connection.config.autorefresh_ms, key="batch_autorefresh")

@@ -3,6 +3,7 @@
 import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
+from lib.joggai import VideoStatus
 from lib.studio import experiments, nav, sending
 from lib.studio.connection import current_connection, experiment_store, refresh_active_jobs
 from lib.studio.share_links import COMPARISON, ShareTarget
@@ -55,17 +56,17 @@ with st.container(key="experiment_grid"):
                     sending.variant_unconfirmed(connection, experiment, cell)
                 elif cell.status == "skipped":
                     st.caption("Skipped after an unconfirmed send: it will not be sent again.")
-                elif cell.job and cell.job.status == "completed" and cell.job.video_url:
+                elif cell.job and cell.job.video_status is VideoStatus.COMPLETED and cell.job.video_url:
                     video_player(cell.job.video_url)
-                elif (cell.job and cell.job.status == "failed") or cell.error:
-                    st.error((cell.job.error_message if cell.job else None) or cell.error or "failed")
+                elif (cell.job and cell.job.video_status is VideoStatus.FAILED) or cell.error:
+                    st.error((cell.job.error_message if cell.job else None) or cell.error or VideoStatus.FAILED.value)
                 else:
                     st.progress((cell.job.progress or 0) / 100 if cell.job else 0.0)
                 if cell.video_id:
                     st.button("Winner" if cell.winner else "Star as winner", key=f"star_{cell.video_id}",
                               icon=":material/star:", type="primary" if cell.winner else "secondary",
                               on_click=star, args=(None if cell.winner else cell.video_id,),
-                              disabled=not (cell.job and cell.job.status == "completed"))
+                              disabled=not (cell.job and cell.job.video_status is VideoStatus.COMPLETED))
 
 if session.get(Keys.EXPERIMENT_NOTES_OF) != experiment.experiment_id:
     session[Keys.W_EXP_NOTES] = experiment.notes

@@ -3,6 +3,7 @@ bundle and the request as curl or Python."""
 
 import streamlit as st
 
+from lib.joggai import VideoStatus
 from lib.studio import kept_copies, nav, sharing
 from lib.studio.backends import backend_label
 from lib.studio.compose import curl_command
@@ -21,7 +22,7 @@ if not video_id:
 
 connection = current_connection()
 job = history(connection).get(None, video_id)  # the history answers even when no backend is reachable
-if job is None or (job.status == "completed" and not job.video_url):
+if job is None or (job.video_status is VideoStatus.COMPLETED and not job.video_url):
     remote, problem = fetch_job(connection, video_id)
     if remote is None:
         st.error(problem or f"No video {video_id!r}.")
@@ -65,7 +66,7 @@ with about:
                            file_name=sharing.bundle_file_name(source), mime="application/zip",
                            key=Keys.W_VIDEO_BUNDLE, icon=":material/folder_zip:", on_click="ignore",
                            help="MP4, captions, cover, request.json (no API key) and a README")
-    if job is not None and status == "completed":
+    if job is not None and status == VideoStatus.COMPLETED.value:
         share_panel(ShareTarget(VIDEO, job.backend, video_id))
         reviews_panel(ShareTarget(VIDEO, job.backend, video_id))
     if job is not None and details.get("avatar") and details.get("voice"):

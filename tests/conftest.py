@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from lib.joggai import JoggAIClient
+from lib.joggai import CreateVideoRequest, JoggAIClient, VideoStatus
 from tests.cloud_standin_process import StandIn, start_cloud_standin
 from tests.engine_process import EngineProcess, start_engine
 
@@ -32,6 +33,17 @@ def engine_client(engine: EngineProcess) -> JoggAIClient:
     return JoggAIClient(engine.base_url, engine.api_key)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_streamlit_caches() -> Iterator[None]:
+    # Streamlit caches outlive AppTest instances within one pytest process; areas that never
+    # import Streamlit (engine, render) do not pay for importing it here.
+    streamlit = sys.modules.get("streamlit")
+    if streamlit is not None:
+        streamlit.cache_data.clear()
+        streamlit.cache_resource.clear()
+    yield
+
+
 @pytest.fixture
 def studio_env(engine: EngineProcess, tmp_path: Path) -> Iterator[Path]:
     """Point the studio at the test engine, with a fresh history dir; yields the data dir."""
@@ -48,6 +60,19 @@ def studio_env(engine: EngineProcess, tmp_path: Path) -> Iterator[Path]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@pytest.fixture(scope="session")
+def finished_video(engine_client: JoggAIClient) -> dict:
+    """One short video rendered by the real engine for the whole session: its request and final job."""
+    voice = engine_client.list_voices(page_size=1).voices[0]
+    avatar = engine_client.list_public_avatars(page_size=1)[0]
+    request = CreateVideoRequest(avatar_id=avatar.id, voice_id=voice.voice_id, script="Hello from the studio.",
+                                 caption=True, video_name="studio test")
+    video_id = engine_client.create_avatar_video(request)
+    job = engine_client.wait_for_video(video_id, poll_interval=0.5, timeout=240)
+    assert job.status == VideoStatus.COMPLETED, job
+    return {"request": request, "job": job, "avatar": avatar, "voice": voice}
 
 
 @pytest.fixture(scope="session")

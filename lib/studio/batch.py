@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib.joggai import CreateVideoRequest
+from lib.joggai import CreateVideoRequest, VideoStatus
 from lib.studio import lint
 from lib.studio.history import JobRecord
 from lib.studio.sharing import request_from_payload
@@ -329,7 +329,7 @@ def results_rows(store: BatchStore, batch_id: str, jobs: Iterable[JobRecord]) ->
     results = []
     for row in store.rows(batch_id):
         job = by_id.get(row.video_id or "")
-        status = job.status if job else {"sent": "pending", "sending": "sending", "queued": "queued"}.get(
+        status = job.status if job else {"sent": VideoStatus.PENDING.value, "sending": "sending", "queued": "queued"}.get(
             row.state, row.state)
         results.append({"row": row.row_number, "video_id": row.video_id or "", "status": status,
                         "video_url": (job.video_url if job else None) or "",

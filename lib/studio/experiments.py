@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from lib.joggai import CreateVideoRequest
+from lib.joggai import CreateVideoRequest, VideoStatus
 from lib.studio.history import JobRecord
 from lib.studio.sqlite_store import SqliteStore
 from lib.studio.submission import SKIPPED, Intent, Origin, OutcomeKind, SubmissionOutcome, Submitter
@@ -308,7 +308,7 @@ class CompareCell:
             return self.job.status
         if self.state in (OutcomeKind.UNCONFIRMED.value, SKIPPED):
             return self.state
-        return "failed" if self.error else "pending"
+        return VideoStatus.FAILED.value if self.error else VideoStatus.PENDING.value
 
 
 def compare_cells(experiment: Experiment, variants: Sequence[StoredVariant], jobs: Sequence[JobRecord],
@@ -325,15 +325,15 @@ def compare_cells(experiment: Experiment, variants: Sequence[StoredVariant], job
 
 def experiment_summary(cells: Sequence[CompareCell]) -> str:
     """``"2 of 3 done · 1 running"``-style one-liner for the list and the header."""
-    done = sum(cell.job is not None and cell.job.status == "completed" for cell in cells)
+    done = sum(cell.job is not None and cell.job.video_status is VideoStatus.COMPLETED for cell in cells)
     unconfirmed = sum(cell.unconfirmed for cell in cells)
     skipped = sum(cell.job is None and cell.state == SKIPPED for cell in cells)
-    failed = sum((cell.job is not None and cell.job.status == "failed") or
+    failed = sum((cell.job is not None and cell.job.video_status is VideoStatus.FAILED) or
                  (cell.job is None and bool(cell.error) and cell.state not in (SKIPPED, "unconfirmed"))
                  for cell in cells)
     running = len(cells) - done - failed - unconfirmed - skipped
     parts = [f"{done} of {len(cells)} done"]
-    for count, word in ((running, "running"), (unconfirmed, "unconfirmed"), (failed, "failed"),
+    for count, word in ((running, "running"), (unconfirmed, "unconfirmed"), (failed, VideoStatus.FAILED.value),
                         (skipped, "skipped")):
         if count:
             parts.append(f"{count} {word}")

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from lib.joggai import VideoStatus
 from lib.studio.sqlite_store import SqliteStore
 
-TERMINAL_STATUSES = frozenset({"completed", "failed"})
+TERMINAL_STATUSES = frozenset(status.value for status in VideoStatus if status.is_terminal)
 # Request keys that could carry a credential; scrubbed defensively before anything is stored.
 _SECRET_KEYS = frozenset({"api_key", "x-api-key", "apikey", "key", "authorization"})
 
-_SCHEMA = """
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS jobs (
     backend TEXT NOT NULL,
     video_id TEXT NOT NULL,
@@ -31,10 +32,10 @@ CREATE TABLE IF NOT EXISTS jobs (
     avatar_name TEXT NOT NULL DEFAULT '',
     voice_id TEXT NOT NULL DEFAULT '',
     voice_name TEXT NOT NULL DEFAULT '',
-    request_json TEXT NOT NULL DEFAULT '{}',
+    request_json TEXT NOT NULL DEFAULT '{{}}',
     batch TEXT,
     experiment TEXT,
-    status TEXT NOT NULL DEFAULT 'pending',
+    status TEXT NOT NULL DEFAULT '{VideoStatus.PENDING.value}',
     progress INTEGER,
     video_url TEXT,
     cover_url TEXT,
@@ -58,7 +59,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     PRIMARY KEY (backend, video_id)
 );
 CREATE INDEX IF NOT EXISTS jobs_active ON jobs (status, next_poll_at);
-CREATE INDEX IF NOT EXISTS jobs_listing ON jobs (status IN ('completed', 'failed'), created_at DESC, video_id);
+CREATE INDEX IF NOT EXISTS jobs_listing ON jobs (status IN ('{VideoStatus.COMPLETED.value}', '{VideoStatus.FAILED.value}'), created_at DESC, video_id);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (status, COALESCE(completed_at, updated_at), video_id);
 CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, created_at DESC, video_id);
 CREATE INDEX IF NOT EXISTS jobs_origin ON jobs (backend, base_url);
@@ -68,10 +69,10 @@ CREATE INDEX IF NOT EXISTS jobs_copies ON jobs (copy_state, kept_at);
 _LATER_COLUMNS = {"kept_video_path": "TEXT", "kept_cover_path": "TEXT", "kept_bytes": "INTEGER",
                   "kept_at": "REAL", "copy_state": "TEXT", "copy_note": "TEXT"}
 # The tracker's orders, each served by an index above (the expressions must match them exactly).
-LISTING_ORDER = "ORDER BY status IN ('completed', 'failed'), created_at DESC, video_id"
+LISTING_ORDER = f"ORDER BY status IN ('{VideoStatus.COMPLETED.value}', '{VideoStatus.FAILED.value}'), created_at DESC, video_id"
 # The same order when every status asked for is on one side (then jobs_by_status serves it).
 _NEWEST_ORDER = "ORDER BY created_at DESC, video_id"
-FINISHED_WITH_VIDEO = "status='completed' AND video_url IS NOT NULL"
+FINISHED_WITH_VIDEO = f"status='{VideoStatus.COMPLETED.value}' AND video_url IS NOT NULL"
 FINISHED_NEWEST = "ORDER BY COALESCE(completed_at, updated_at) DESC, video_id DESC"
 
 
@@ -117,6 +118,11 @@ class JobRecord:
     def is_terminal(self) -> bool:
         """Completed or failed: never polled again."""
         return self.status in TERMINAL_STATUSES
+
+    @property
+    def video_status(self) -> VideoStatus:
+        """The stored status as the contract's enum."""
+        return VideoStatus.parse(self.status)
 
     @property
     def request(self) -> dict[str, Any]:
@@ -215,7 +221,7 @@ class JobHistory(SqliteStore):
             "name": name or str(body.get("video_name") or ""), "avatar_id": avatar.get("avatar_id"),
             "avatar_name": avatar_name, "voice_id": str(voice.get("voice_id") or ""),
             "voice_name": voice_name, "request_json": json.dumps(body, sort_keys=True),
-            "batch": batch, "experiment": experiment, "status": "pending",
+            "batch": batch, "experiment": experiment, "status": VideoStatus.PENDING.value,
             "created_at": now, "updated_at": now, "next_poll_at": next_poll_at,
         }
         with self._connect() as db:
@@ -246,11 +252,11 @@ class JobHistory(SqliteStore):
                         "completed_at=CASE WHEN ? THEN COALESCE(completed_at, ?) ELSE NULL END, "
                         "last_polled_at=?, next_poll_at=?, poll_count=poll_count+1, poll_failures=0, "
                         "updated_at=? WHERE backend=? AND video_id=? "
-                        "AND (status NOT IN ('completed', 'failed') OR ?)",
+                        "AND (status NOT IN (?, ?) OR ?)",
                         (update.status, update.progress, update.video_url, update.cover_url,
                          update.caption_url, update.duration, update.error_code, update.error_message,
                          update.base_url, terminal, update.polled_at, update.polled_at, update.next_poll_at,
-                         update.polled_at, update.backend, update.video_id, terminal))
+                         update.polled_at, update.backend, update.video_id, *sorted(TERMINAL_STATUSES), terminal))
                 changed += cursor.rowcount
         return changed
 
@@ -376,7 +382,7 @@ class JobHistory(SqliteStore):
         """Jobs that are not finished yet, newest first."""
         # "+backend": keep the planner on the status index (a few rows), not the primary key's backend
         # prefix (every job of that backend, 10,000 in a long-used studio).
-        query = "SELECT * FROM jobs WHERE status IN ('pending', 'processing')"
+        query = f"SELECT * FROM jobs WHERE status IN ('{VideoStatus.PENDING.value}', '{VideoStatus.PROCESSING.value}')"
         params: tuple[str, ...] = ()
         if backend is not None:
             query, params = query + " AND +backend=?", (backend,)

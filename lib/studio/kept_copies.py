@@ -33,7 +33,7 @@ DEFAULT_BUDGET_BYTES = 5 * 1024**3
 KEEP_SETTING = "keep_copies"
 BUDGET_SETTING = "copies_budget_bytes"
 # A job's copy_state.
-WANTED, KEPT, EVICTED, FAILED = "wanted", "kept", "evicted", "failed"
+WANTED, KEPT, EVICTED, FAILED = "wanted", "kept", "evicted", contract.VideoStatus.FAILED.value  # same word
 EVICTED_NOTE = "copy evicted (storage budget)"
 LOCAL_BACKEND = "local"
 

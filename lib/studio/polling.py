@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from lib.joggai import errors
+from lib.joggai import VideoStatus, errors
 from lib.studio.history import JobRecord, JobUpdate
 
 
@@ -75,7 +75,7 @@ def poll_job(client, job: JobRecord, now: float | None = None) -> JobUpdate:
     except errors.NotFoundError as exc:
         polled_at = time.time() if now is None else now
         return JobUpdate(backend=job.backend, video_id=job.video_id, polled_at=polled_at, next_poll_at=None,
-                         status="failed", error_code=str(exc.code),
+                         status=VideoStatus.FAILED.value, error_code=str(exc.code),
                          error_message=f"The backend no longer knows this video ({exc.message}).")
     except errors.JoggAIError as exc:
         polled_at = time.time() if now is None else now

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lib.joggai import errors
+from lib.joggai import VideoStatus, errors
 from lib.studio.history import JobRecord
 from lib.studio.kept_copies import playable_video
 
@@ -49,7 +49,7 @@ def _cached(url: str, target: Path, fetch: Fetch) -> Path:
 def share_media_path(job: JobRecord, cache_dir: Path, fetch: Fetch) -> SharedMedia:
     """The video and caption files to play for ``job``: a kept copy, else the share cache (filled on
     first use through ``fetch``). Problems come back as a plain sentence, never an exception."""
-    if job.status != "completed" or not job.video_url:
+    if job.video_status is not VideoStatus.COMPLETED or not job.video_url:
         return SharedMedia(None, problem="This video is not finished yet.")
     playable = playable_video(job)
     stem = _stem(job)

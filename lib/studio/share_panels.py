@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from lib.joggai import VideoStatus
 from lib.studio import data, experiments
 from lib.studio.attempts import WindowLimit
 from lib.studio.config import load_config
@@ -95,7 +96,7 @@ def _create_link(target: ShareTarget) -> None:
                                       allow_download=bool(session.get(Keys.W_SHARE_DOWNLOAD)))
     session[Keys.SHARE_NEW_LINK] = link.link_id
     for job in _jobs_of(target):  # fetch now, so the colleague's first view does not wait
-        if job.status == "completed":
+        if job.video_status is VideoStatus.COMPLETED:
             shared_media(job)
 
 
@@ -217,7 +218,7 @@ def _shared_comparison(link: ShareLink) -> None:
     for index, cell in enumerate(cells):
         with columns[index % len(columns)], st.container(border=True, key=f"shared_variant_{index}"):
             st.markdown(f"**{escape_markdown(cell.label)}**")
-            if cell.job is not None and cell.job.status == "completed":
+            if cell.job is not None and cell.job.video_status is VideoStatus.COMPLETED:
                 _play(cell.job, allow_download=link.allow_download, key=f"share_download_{index}")
             else:
                 st.caption("Not rendered.")

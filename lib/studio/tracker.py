@@ -8,11 +8,12 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from lib.joggai import VideoStatus
 from lib.studio.backends import backend_label
 from lib.studio.history import JobHistory, JobQuery, JobRecord
 from lib.studio.kept_copies import copy_status
 
-STATUSES = ("pending", "processing", "completed", "failed")
+STATUSES = tuple(status.value for status in VideoStatus)
 ACTIVE_STATUSES = STATUSES[:2]
 REFRESH_CHOICES_MS = (1000, 2000, 3000, 5000, 10000, 30000)
 # JoggAI's guide: renders take 2-10 minutes; more than 15 is worth flagging as probably stuck.
@@ -43,7 +44,7 @@ def jobs_frame(jobs: Sequence[JobRecord], *, now: float | None = None,
         "": "👉" if job.video_id == highlight else "",
         "status": (f"{job.status} (stuck?)" if not job.is_terminal and job.elapsed(now) > STUCK_AFTER_SECONDS
                    else job.status),
-        "progress": (100 if job.status == "completed" else (job.progress or 0)),
+        "progress": (100 if job.video_status is VideoStatus.COMPLETED else (job.progress or 0)),
         "elapsed": format_elapsed(job.elapsed(now)),
         "name": job.name or "(unnamed)",
         "avatar": job.avatar_name or (str(job.avatar_id) if job.avatar_id is not None else ""),
@@ -94,7 +95,7 @@ def jobs_view(history: JobHistory, backend_id: str | None, *, statuses: Sequence
     matching = history.count_jobs(query)
     pages = max(1, -(-matching // per_page))
     page = min(max(1, int(page or 1)), pages)
-    failed_query = replace(query, statuses=("failed",)) if not statuses or "failed" in statuses else None
+    failed_query = replace(query, statuses=(VideoStatus.FAILED.value,)) if not statuses or VideoStatus.FAILED.value in statuses else None
     return JobsView(
         total=history.count_jobs(),
         followed=followed,

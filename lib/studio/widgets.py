@@ -36,9 +36,12 @@ from lib.studio.state import Keys, request_flag, take_flag
 # A backend link, a local file (share cache), bytes, or a job's playable media (kept copy first).
 PlayerSource = str | Path | bytes | MediaSource | None
 
-_BADGE_COLORS = {"pending": "gray", "processing": "blue", "completed": "green", "failed": "red"}
-_BADGE_ICONS = {"pending": ":material/schedule:", "processing": ":material/autorenew:",
-                "completed": ":material/check_circle:", "failed": ":material/error:"}
+_BADGE_COLORS = {contract.VideoStatus.PENDING.value: "gray", contract.VideoStatus.PROCESSING.value: "blue",
+                 contract.VideoStatus.COMPLETED.value: "green", contract.VideoStatus.FAILED.value: "red"}
+_BADGE_ICONS = {contract.VideoStatus.PENDING.value: ":material/schedule:",
+                contract.VideoStatus.PROCESSING.value: ":material/autorenew:",
+                contract.VideoStatus.COMPLETED.value: ":material/check_circle:",
+                contract.VideoStatus.FAILED.value: ":material/error:"}
 
 
 def status_badge(status: str) -> None:

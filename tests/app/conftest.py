@@ -1,4 +1,5 @@
-"""AppTest fixtures; the engine, its client and the studio env (``studio_env``) come from tests/conftest.py."""
+"""AppTest fixtures; the engine, its client, the studio env (``studio_env``), the finished video and the Streamlit
+cache clearing come from tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -8,22 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib.joggai import CreateVideoRequest, JoggAIClient
 from tests.app.billed_standin import BilledStandIn
 from tests.engine_process import EngineProcess
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_streamlit_caches() -> Iterator[None]:
-    # Streamlit caches outlive AppTest instances within one pytest process.
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 @pytest.fixture
@@ -38,19 +29,6 @@ def closed_port_env(studio_env: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         os.environ["AVATAR_STUDIO_ENGINE_URL"] = saved
-
-
-@pytest.fixture(scope="session")
-def finished_video(engine_client: JoggAIClient) -> dict:
-    """One short video rendered by the real engine for the whole session: its request and final job."""
-    voice = engine_client.list_voices(page_size=1).voices[0]
-    avatar = engine_client.list_public_avatars(page_size=1)[0]
-    request = CreateVideoRequest(avatar_id=avatar.id, voice_id=voice.voice_id, script="Hello from the studio.",
-                                 caption=True, video_name="studio test")
-    video_id = engine_client.create_avatar_video(request)
-    job = engine_client.wait_for_video(video_id, poll_interval=0.5, timeout=240)
-    assert job.status.value == "completed", job
-    return {"request": request, "job": job, "avatar": avatar, "voice": voice}
 
 
 def new_app(**query_params: str) -> AppTest:

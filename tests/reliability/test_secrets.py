@@ -6,7 +6,7 @@ Covered elsewhere and not repeated here: key file mode 0600 and absent from the 
 file after renders (tests/engine/test_render_jobs.py::test_the_key_is_only_in_its_own_file), every /v2
 route refusing missing and wrong keys (tests/engine/test_server_basics.py::
 test_every_v2_route_rejects_missing_and_wrong_keys), the dashboard's error explanations
-(tests/app/test_studio_backends.py).
+(tests/studio/test_studio_backends.py).
 """
 
 from __future__ import annotations
