@@ -83,7 +83,8 @@ def test_pick_compose_submit_and_watch(page: Page, studio, engine) -> None:
     avatar_id = next(c for c in first_card.get_attribute("class").split() if c.startswith("st-key-avatar_open_"))
     avatar_id = avatar_id.removeprefix("st-key-avatar_open_")
     click_and_settle(page, first_card.locator("button"))
-    expect(keyed(page, "avatar_preview")).to_be_visible()
+    # The preview clip is rendered on first use; on a loaded two-core box the rerun can take a while.
+    expect(keyed(page, "avatar_preview")).to_be_visible(timeout=30_000)
     screenshot(page, "avatars-preview")
     click_and_settle(page, keyed(page, "avatar_use").locator("button"))
     expect(page.get_by_role("heading", name="Compose")).to_be_visible()
