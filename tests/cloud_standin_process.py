@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import requests
 
 from lib.joggai import JoggAIClient
 from tests.cloud_standin import API_KEY_ENV, CONTROL_PREFIX
+from tests.engine_process import read_log, stop_process
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,21 +62,11 @@ class StandIn:
 
     def log_text(self) -> str:
         """What the stand-in wrote to stderr so far."""
-        try:
-            return self.stderr_path.read_text(errors="replace")
-        except OSError:
-            return ""
+        return read_log(self.stderr_path)
 
     def stop(self, timeout: float = 10) -> int:
         """SIGTERM and wait; SIGKILL if it does not stop in time. Returns the exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        return self.process.returncode
+        return stop_process(self.process, timeout)
 
     def _control(self, method: str, route: str, body: Any = None) -> Any:
         response = requests.request(method, f"{self.base_url}{CONTROL_PREFIX}/{route}", json=body, timeout=10)

@@ -17,6 +17,26 @@ import requests
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+
+def read_log(path: Path) -> str:
+    """What a test server process wrote to its log file so far ("" before it exists)."""
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def stop_process(process: subprocess.Popen, timeout: float) -> int:
+    """SIGTERM and wait; SIGKILL if it does not stop in time. Returns the exit code."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+    return process.returncode
+
 @dataclass
 class EngineProcess:
     """A running engine: `base_url` has no /v2 suffix; `api_key` is read from its data dir."""
@@ -42,22 +62,12 @@ class EngineProcess:
 
     def log_text(self) -> str:
         """What the engine wrote to stderr so far."""
-        try:
-            return self.stderr_path.read_text(errors="replace")
-        except OSError:
-            return ""
+        return read_log(self.stderr_path)
 
     def stop(self, timeout: float = 20) -> int:
         """SIGTERM and wait; SIGKILL if it does not stop in time. Returns the exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
         self._stopped = True
-        return self.process.returncode
+        return stop_process(self.process, timeout)
 
     def kill(self) -> None:
         """SIGKILL: the engine gets no chance to clean up."""
