@@ -66,15 +66,15 @@ with public_tab:
                 st.subheader(opened.name)
                 st.caption(" · ".join(catalog_view.facet_label(catalog_view.avatar_facet_value(opened, facet))
                                       for facet in FILTERS if catalog_view.avatar_facet_value(opened, facet)))
-                st.button("Use this avatar", key=Keys.W_AVATAR_USE, type="primary",
+                st.button("Use this avatar", key=Keys.B_AVATAR_USE, type="primary",
                           icon=":material/arrow_forward:", on_click=use_avatar, args=(opened.id, 0))
                 with st.container(horizontal=True):
                     favourite_button(starred=str(opened.id) in starred, key="avatar_preview_star",
                                      on_toggle=toggle_favourite, args=(opened.id,))
-                    st.button("Close", key=Keys.W_AVATAR_CLOSE, on_click=open_avatar, args=(None,))
+                    st.button("Close", key=Keys.B_AVATAR_CLOSE, on_click=open_avatar, args=(None,))
 
     pages = max(1, -(-len(shown) // PER_PAGE))
-    page = st.pagination(pages, key=Keys.W_AVATAR_PAGE) if pages > 1 else 1
+    page = st.pagination(pages, key=Keys.U_AVATAR_PAGE) if pages > 1 else 1
     grid = st.grid(columns="auto", min_column_width=180, key="avatar_grid")
     for avatar in shown[(page - 1) * PER_PAGE: page * PER_PAGE]:
         with grid.cell():

@@ -39,7 +39,7 @@ if current is None:
                        data=batch.template_csv(public[0].id if public else None,
                                                voices[0].voice_id if voices else None),
                        file_name="avatar-studio-batch.csv", mime="text/csv")
-    upload = st.file_uploader("Batch CSV", type=["csv"], key=Keys.W_BATCH_FILE)
+    upload = st.file_uploader("Batch CSV", type=["csv"], key=Keys.U_BATCH_FILE)
     with st.expander("…or paste the CSV", expanded=bool(session.get(Keys.W_BATCH_TEXT))):
         st.text_area("CSV text", key=Keys.W_BATCH_TEXT, height=150, placeholder=",".join(batch.TEMPLATE_COLUMNS))
     data = upload.getvalue() if upload is not None else (session.get(Keys.W_BATCH_TEXT) or "").encode()
@@ -72,7 +72,7 @@ if current is None:
     st.text_input("Batch name", key=Keys.W_BATCH_NAME, placeholder="e.g. November promos")
     language_of = {voice.voice_id: voice.language for voice in voices}
     ready = sending.preflight_box(connection, [plan.request for plan in valid], language_of, key=Keys.W_BATCH_PREFLIGHT)
-    st.button(f"Submit {len(valid)} valid rows", key=Keys.W_BATCH_SUBMIT, type="primary",
+    st.button(f"Submit {len(valid)} valid rows", key=Keys.B_BATCH_SUBMIT, type="primary",
               disabled=not (valid and ready), icon=":material/send:", on_click=request_flag(Keys.BATCH_SUBMIT_REQUESTED))
     # One id per click-to-success: a double click stores the same batch once; None when the preflight refuses.
     if take_flag(Keys.BATCH_SUBMIT_REQUESTED) and valid and (
@@ -106,7 +106,7 @@ if progress.message:  # a pause by a breaker (no credit, key rejected) says why,
     (st.warning if current.state == "paused" else st.caption)(progress.message)
 if current.state in ("running", "paused") and progress.unsent:
     paused = current.state == "paused"
-    st.button("Resume" if paused else "Pause", key=Keys.W_BATCH_PAUSE,
+    st.button("Resume" if paused else "Pause", key=Keys.B_BATCH_PAUSE,
               icon=":material/play_arrow:" if paused else ":material/pause:",
               on_click=store.set_state, args=(current.batch_id, "running" if paused else "paused"))
 sending.batch_unconfirmed_rows(connection, current)

@@ -72,7 +72,7 @@ with left:
                    + (f" · about {estimate.credits} credit(s)" if estimate.credits and script.strip() else ""))
         if estimate.credits and script.strip():
             st.caption(lint.CREDIT_ASSUMPTION)
-        st.button("Hear it first", key=Keys.W_COMPOSE_HEAR, icon=":material/hearing:",
+        st.button("Hear it first", key=Keys.B_COMPOSE_HEAR, icon=":material/hearing:",
                   on_click=request_flag(Keys.HEAR_REQUESTED), disabled=not (script.strip() and voice_picked))
         if take_flag(Keys.HEAR_REQUESTED):
             voice = next(v for v in voice_list if v.voice_id == session[Keys.W_COMPOSE_VOICE])
@@ -132,7 +132,7 @@ if experiment_mode:
         st.error(message, icon=":material/error:")
     ready = sending.preflight_box(connection, [v.request for v in variants], language_of, key=Keys.W_EXP_PREFLIGHT)
     session.setdefault(Keys.EXPERIMENT_NONCE, experiments.new_experiment_id())
-    st.button(f"Create experiment ({len(variants)} videos)", key=Keys.W_EXP_SUBMIT, type="primary",
+    st.button(f"Create experiment ({len(variants)} videos)", key=Keys.B_EXP_SUBMIT, type="primary",
               icon=":material/compare:", disabled=not ready,
               on_click=lambda: session.update({Keys.COMPOSE_ATTEMPTED: True, Keys.EXPERIMENT_REQUESTED: True}))
     if take_flag(Keys.EXPERIMENT_REQUESTED) and not plan_problems:
@@ -142,7 +142,7 @@ if experiment_mode:
 if sending.compose_unconfirmed(connection):
     st.stop()  # a person decides about the last click before anything else is sent
 session.setdefault(Keys.SUBMIT_NONCE, uuid.uuid4().hex)
-st.button("Create video", key=Keys.W_COMPOSE_SUBMIT, type="primary", icon=":material/movie:",
+st.button("Create video", key=Keys.B_COMPOSE_SUBMIT, type="primary", icon=":material/movie:",
           on_click=lambda: session.update({Keys.COMPOSE_ATTEMPTED: True, Keys.SUBMIT_REQUESTED: True}))
 if take_flag(Keys.SUBMIT_REQUESTED) and not problems:
     sending.send_composed(connection, request,

@@ -75,7 +75,7 @@ comparison = ShareTarget(COMPARISON, "", experiment.experiment_id)
 share_panel(comparison, what="this comparison")
 reviews_panel(comparison)
 st.text_area("Notes", key=Keys.W_EXP_NOTES, placeholder="What stood out? Which one and why?")
-st.button("Save notes", key=Keys.W_EXP_SAVE_NOTES, icon=":material/save:",
+st.button("Save notes", key=Keys.B_EXP_SAVE_NOTES, icon=":material/save:",
           on_click=lambda: store.set_notes(experiment.experiment_id, session[Keys.W_EXP_NOTES]))
 st.page_link(nav.PAGE_BY_SLUG["experiments"].path, label="All experiments", icon=":material/arrow_back:")
 

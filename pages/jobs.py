@@ -58,8 +58,8 @@ st.dataframe(
 if view.pages > 1:
     # The page lives in a plain key, set by the callback: a widget's own value does not survive the page
     # guard's bounce through app.py, and st.pagination may not be set through session state.
-    st.pagination(view.pages, default=view.page, key=Keys.W_JOBS_PAGE,
-                  on_change=lambda: session.update({Keys.JOBS_PAGE: session[Keys.W_JOBS_PAGE]}))
+    st.pagination(view.pages, default=view.page, key=Keys.U_JOBS_PAGE,
+                  on_change=lambda: session.update({Keys.JOBS_PAGE: session[Keys.U_JOBS_PAGE]}))
 
 with st.expander(f"Failed jobs ({view.failed_count})", icon=":material/error:"):
     for job in view.failed:
@@ -76,4 +76,4 @@ with st.container(key="finished_videos"):
 
 # Last element on the page, and only while something is running: when it goes, nothing above moves.
 if active and not paused:
-    st_autorefresh(interval=interval or connection.config.autorefresh_ms, key=Keys.W_JOBS_AUTOREFRESH)
+    st_autorefresh(interval=interval or connection.config.autorefresh_ms, key=Keys.U_JOBS_AUTOREFRESH)

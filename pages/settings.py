@@ -24,10 +24,10 @@ session = st.session_state
 def apply_backend() -> None:
     session[Keys.BACKEND] = session[Keys.W_SETTINGS_BACKEND]
     session[Keys.CUSTOM_URL] = (session.get(Keys.W_SETTINGS_URL) or "").strip() or None
-    typed = (session.get(Keys.W_SETTINGS_KEY) or "").strip()
+    typed = (session.get(Keys.U_SETTINGS_KEY) or "").strip()
     if typed:
         session[Keys.SESSION_API_KEY] = typed
-    session[Keys.W_SETTINGS_KEY] = ""  # the key never sits in a widget longer than one submit
+    session[Keys.U_SETTINGS_KEY] = ""  # the key never sits in a widget longer than one submit
     data.clear_catalog_caches()
 
 
@@ -49,14 +49,14 @@ with st.form("backend_form", border=True):
     session.setdefault(Keys.W_SETTINGS_URL, session[Keys.CUSTOM_URL] or "")
     st.radio("Use", kinds, format_func=BACKEND_LABELS.get, key=Keys.W_SETTINGS_BACKEND, horizontal=True)
     st.text_input("Custom URL", key=Keys.W_SETTINGS_URL, placeholder="https://my-engine.example:8000")
-    st.text_input("API key (kept in this browser session only)", key=Keys.W_SETTINGS_KEY, type="password",
+    st.text_input("API key (kept in this browser session only)", key=Keys.U_SETTINGS_KEY, type="password",
                   placeholder="•••• set" if session[Keys.SESSION_API_KEY] else "not set")
-    st.form_submit_button("Apply", key=Keys.W_SETTINGS_APPLY, on_click=apply_backend, type="primary")
+    st.form_submit_button("Apply", key=Keys.B_SETTINGS_APPLY, on_click=apply_backend, type="primary")
 if session[Keys.SESSION_API_KEY]:
-    st.button("Forget the session key", key=Keys.W_SETTINGS_FORGET_KEY, on_click=forget_key)
+    st.button("Forget the session key", key=Keys.B_SETTINGS_FORGET_KEY, on_click=forget_key)
 
 st.subheader("Connection")
-if st.button("Test connection", key=Keys.W_SETTINGS_TEST, icon=":material/network_check:",
+if st.button("Test connection", key=Keys.B_SETTINGS_TEST, icon=":material/network_check:",
              on_click=data.forget_backend_health):
     connection = current_connection()  # health was cleared by the callback: ask the backend again
 if connection.ok:
@@ -76,7 +76,7 @@ else:
         st.markdown(f"Running at **{engine.url}** · pid {engine.pid} · version {engine.version}")
     else:
         st.warning("Not running.")
-    st.button("Restart engine" if engine else "Start engine", key=Keys.W_SETTINGS_RESTART,
+    st.button("Restart engine" if engine else "Start engine", key=Keys.B_SETTINGS_RESTART,
               on_click=restart_engine, args=(engine,))
     st.caption(f"Data dir: `{engine_dir}`")
     st.code("\n".join(tail_log(engine_dir)) or "(no log yet)", language=None, height=300)

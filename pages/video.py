@@ -64,7 +64,7 @@ with about:
         # Built only when clicked (callable data); the server fetches the engine's own links.
         st.download_button("Download bundle (ZIP)", lambda: sharing.build_bundle(source, kept_copies.bundle_fetch(job, client.download)),
                            file_name=sharing.bundle_file_name(source), mime="application/zip",
-                           key=Keys.W_VIDEO_BUNDLE, icon=":material/folder_zip:", on_click="ignore",
+                           key=Keys.B_VIDEO_BUNDLE, icon=":material/folder_zip:", on_click="ignore",
                            help="MP4, captions, cover, request.json (no API key) and a README")
     if job is not None and status == VideoStatus.COMPLETED.value:
         share_panel(ShareTarget(VIDEO, job.backend, video_id))

@@ -72,7 +72,7 @@ if rows and rows[0] < len(shown):
         if voice.audio_url:
             audio_player(voice.audio_url)
         with st.container(horizontal=True):
-            st.button("Use this voice", key=Keys.W_VOICE_USE, type="primary", icon=":material/arrow_forward:",
+            st.button("Use this voice", key=Keys.B_VOICE_USE, type="primary", icon=":material/arrow_forward:",
                       on_click=use_voice, args=(voice.voice_id,))
-            favourite_button(starred=voice.voice_id in starred, key=Keys.W_VOICE_STAR, on_toggle=toggle_favourite,
+            favourite_button(starred=voice.voice_id in starred, key=Keys.B_VOICE_STAR, on_toggle=toggle_favourite,
                              args=(voice.voice_id,))

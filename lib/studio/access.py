@@ -95,8 +95,8 @@ def studio_access(config: StudioConfig | None = None) -> Access:
 
 def _submit_passcode() -> None:
     session = st.session_state
-    given = session.get(Keys.W_PASSCODE) or ""
-    session[Keys.W_PASSCODE] = ""  # never kept in the session beyond this check
+    given = session.get(Keys.U_PASSCODE) or ""
+    session[Keys.U_PASSCODE] = ""  # never kept in the session beyond this check
     expected = load_config().passcode
     if not expected:
         return
@@ -123,10 +123,10 @@ def draw_gate(access: Access, config: StudioConfig | None = None) -> None:
     st.caption("The studio is served on the network. Its owner keeps it locked.")
     if config.passcode:
         with st.form("passcode_form", border=True):
-            st.text_input("Passcode", type="password", key=Keys.W_PASSCODE, autocomplete="current-password")
-            st.form_submit_button("Unlock", key=Keys.W_PASSCODE_SUBMIT, type="primary",
+            st.text_input("Passcode", type="password", key=Keys.U_PASSCODE, autocomplete="current-password")
+            st.form_submit_button("Unlock", key=Keys.B_PASSCODE_SUBMIT, type="primary",
                                   icon=":material/lock_open:", on_click=_submit_passcode)
         if notice := st.session_state.pop(Keys.PASSCODE_NOTICE, None):
             st.error(notice, icon=":material/block:")
     if config.login_configured:
-        st.button("Sign in", key=Keys.W_LOGIN, icon=":material/login:", on_click=st.login)
+        st.button("Sign in", key=Keys.B_LOGIN, icon=":material/login:", on_click=st.login)

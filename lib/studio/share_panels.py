@@ -112,7 +112,7 @@ def share_panel(target: ShareTarget, *, what: str = "this video") -> None:
             st.selectbox("Expires after", list(EXPIRY_CHOICES), index=list(EXPIRY_CHOICES).index(DEFAULT_EXPIRY),
                          key=Keys.W_SHARE_EXPIRY, width=150)
             st.checkbox("Allow download", key=Keys.W_SHARE_DOWNLOAD)
-            st.button("Create link", key=Keys.W_SHARE_CREATE, icon=":material/add_link:", type="primary",
+            st.button("Create link", key=Keys.B_SHARE_CREATE, icon=":material/add_link:", type="primary",
                       on_click=_create_link, args=(target,))
         links = store.for_target(target)
         if not links:
@@ -156,10 +156,10 @@ def _send_review(link: ShareLink, verdict: str) -> None:
         return
     problem = review_store().add(link_id=link.link_id, kind=link.kind, backend=link.backend,
                                  target_id=link.target_id, verdict=verdict,
-                                 name=session.get(Keys.W_REVIEW_NAME) or "",
-                                 body=session.get(Keys.W_REVIEW_COMMENT) or "")
+                                 name=session.get(Keys.U_REVIEW_NAME) or "",
+                                 body=session.get(Keys.U_REVIEW_COMMENT) or "")
     if problem is None:
-        session[Keys.W_REVIEW_COMMENT] = ""
+        session[Keys.U_REVIEW_COMMENT] = ""
     session[Keys.REVIEW_NOTICE] = (problem is None, problem or (
         "Thanks — your approval was sent." if verdict == APPROVE else "Thanks — your comment was sent."))
 
@@ -167,12 +167,12 @@ def _send_review(link: ShareLink, verdict: str) -> None:
 def _review_form(link: ShareLink) -> None:
     with st.form("review_form", border=True, enter_to_submit=False):
         st.markdown("**Your review**")
-        st.text_input("Your name (optional)", key=Keys.W_REVIEW_NAME, max_chars=MAX_NAME)
-        st.text_area("Comment", key=Keys.W_REVIEW_COMMENT, max_chars=MAX_COMMENT, height=100)
+        st.text_input("Your name (optional)", key=Keys.U_REVIEW_NAME, max_chars=MAX_NAME)
+        st.text_area("Comment", key=Keys.U_REVIEW_COMMENT, max_chars=MAX_COMMENT, height=100)
         with st.container(horizontal=True):
-            st.form_submit_button("Approve", key=Keys.W_REVIEW_APPROVE, icon=":material/thumb_up:",
+            st.form_submit_button("Approve", key=Keys.B_REVIEW_APPROVE, icon=":material/thumb_up:",
                                   type="primary", on_click=_send_review, args=(link, APPROVE))
-            st.form_submit_button("Send comment", key=Keys.W_REVIEW_SEND, icon=":material/send:",
+            st.form_submit_button("Send comment", key=Keys.B_REVIEW_SEND, icon=":material/send:",
                                   on_click=_send_review, args=(link, COMMENT))
         st.caption(f"At most {PER_SESSION_PER_MINUTE} reviews a minute from one browser and "
                    f"{PER_LINK_PER_MINUTE} a minute per link.")

@@ -49,9 +49,9 @@ class Keys:
     W_AVATAR_AGE = "avatar_age"
     W_AVATAR_SCENE = "avatar_scene"
     W_AVATAR_ETHNICITY = "avatar_ethnicity"
-    W_AVATAR_PAGE = "avatar_page"
-    W_AVATAR_USE = "avatar_use"
-    W_AVATAR_CLOSE = "avatar_close"
+    U_AVATAR_PAGE = "avatar_page"
+    B_AVATAR_USE = "avatar_use"
+    B_AVATAR_CLOSE = "avatar_close"
 
     # Voices page widgets
     W_VOICE_SEARCH = "voice_search"
@@ -60,23 +60,23 @@ class Keys:
     W_VOICE_AGE = "voice_age"
     W_VOICE_USE_CASE = "voice_use_case"
     W_VOICE_TABLE = "voice_table"
-    W_VOICE_USE = "voice_use"
+    B_VOICE_USE = "voice_use"
 
     # Compose page widgets
     W_COMPOSE_AVATAR = "compose_avatar"
     W_COMPOSE_VOICE = "compose_voice"
     W_COMPOSE_MODE = "compose_mode"
     W_COMPOSE_SCRIPT = "compose_script"
-    W_COMPOSE_AUDIO_FILE = "compose_audio_file"
+    U_COMPOSE_AUDIO_FILE = "compose_audio_file"
     W_COMPOSE_AUDIO_URL = "compose_audio_url"
-    W_COMPOSE_UPLOAD = "compose_upload"
-    W_COMPOSE_HEAR = "compose_hear"
+    B_COMPOSE_UPLOAD = "compose_upload"
+    B_COMPOSE_HEAR = "compose_hear"
     W_COMPOSE_ASPECT = "compose_aspect"
     W_COMPOSE_SCREEN = "compose_screen"
     W_COMPOSE_CAPTION = "compose_caption"
     W_COMPOSE_NAME = "compose_name"
     W_COMPOSE_WEBHOOK = "compose_webhook"
-    W_COMPOSE_SUBMIT = "compose_submit"
+    B_COMPOSE_SUBMIT = "compose_submit"
 
     # Jobs page widgets
     W_JOBS_STATUS = "jobs_status"
@@ -84,8 +84,8 @@ class Keys:
     W_JOBS_SEARCH = "jobs_search"
     W_JOBS_INTERVAL = "jobs_interval"
     W_JOBS_PAUSED = "jobs_paused"
-    W_JOBS_AUTOREFRESH = "jobs_autorefresh"
-    W_JOBS_PAGE = "jobs_page"
+    U_JOBS_AUTOREFRESH = "jobs_autorefresh"
+    U_JOBS_PAGE = "jobs_page"
     JOBS_PAGE = "jobs_page_shown"  # the tracker table's page, kept apart from its widget (see pages/jobs.py)
 
     # Experiments & batch (issue 5): compose's experiment mode, the Experiments and Batch pages
@@ -101,38 +101,38 @@ class Keys:
     W_EXP_VOICES = "experiment_voices"
     W_EXP_AVATARS = "experiment_avatars"
     W_EXP_SCRIPTS = "experiment_scripts"
-    W_EXP_SUBMIT = "experiment_submit"
+    B_EXP_SUBMIT = "experiment_submit"
     W_EXP_PREFLIGHT = "experiment_preflight"  # the box confirming the credits of a billed experiment
     W_EXP_NOTES = "experiment_notes"
-    W_EXP_SAVE_NOTES = "experiment_save_notes"
-    W_BATCH_FILE = "batch_file"
+    B_EXP_SAVE_NOTES = "experiment_save_notes"
+    U_BATCH_FILE = "batch_file"
     W_BATCH_TEXT = "batch_text"  # the CSV pasted instead of uploaded
     W_BATCH_PACE = "batch_pace"
     W_BATCH_NAME = "batch_name"
-    W_BATCH_SUBMIT = "batch_submit"
+    B_BATCH_SUBMIT = "batch_submit"
     W_BATCH_PREFLIGHT = "batch_preflight"  # the box confirming the credits of a billed batch
-    W_BATCH_PAUSE = "batch_pause"
+    B_BATCH_PAUSE = "batch_pause"
 
     # Sharing, favourites & webhooks (issue 5 part 2): Avatars, Voices, Video and Settings pages
     WEBHOOK_NEW_SECRET = "webhook_new_secret"  # (endpoint id, secret): shown once, right after creation
     WEBHOOK_NOTICE = "webhook_notice"  # (ok, message) of the last endpoint or inbox action
     W_AVATAR_FAVOURITES_ONLY = "avatar_favourites_only"
     W_VOICE_FAVOURITES_ONLY = "voice_favourites_only"
-    W_VOICE_STAR = "voice_star"
-    W_VIDEO_BUNDLE = "video_bundle"
+    B_VOICE_STAR = "voice_star"
+    B_VIDEO_BUNDLE = "video_bundle"
     W_WEBHOOK_NEW_URL = "webhook_new_url"
     W_WEBHOOK_NEW_EVENTS = "webhook_new_events"
-    W_WEBHOOK_ADD = "webhook_add"
+    B_WEBHOOK_ADD = "webhook_add"
     W_WEBHOOK_PICK = "webhook_pick"
     W_WEBHOOK_EDIT_URL = "webhook_edit_url"
     W_WEBHOOK_EDIT_EVENTS = "webhook_edit_events"
     W_WEBHOOK_EDIT_STATUS = "webhook_edit_status"
-    W_WEBHOOK_SAVE = "webhook_save"
-    W_WEBHOOK_DELETE = "webhook_delete"
-    W_INBOX_START = "inbox_start"
-    W_INBOX_STOP = "inbox_stop"
+    B_WEBHOOK_SAVE = "webhook_save"
+    B_WEBHOOK_DELETE = "webhook_delete"
+    B_INBOX_START = "inbox_start"
+    B_INBOX_STOP = "inbox_stop"
     W_INBOX_PICK = "inbox_pick"
-    W_INBOX_REPLAY = "inbox_replay"
+    B_INBOX_REPLAY = "inbox_replay"
 
     # Access beyond loopback and share links (issue 11): the gate, the Video page's Share panel,
     # the share page's review form
@@ -142,42 +142,33 @@ class Keys:
     SHARE_NEW_LINK = "share_new_link"  # (target, url) of the link just created, shown to copy
     REVIEW_LIMIT = "review_limit"  # this session's reviews per minute (attempts.WindowLimit)
     REVIEW_NOTICE = "review_notice"  # (ok, message) of the last approve/comment
-    W_PASSCODE = "passcode"
-    W_PASSCODE_SUBMIT = "passcode_submit"
-    W_LOGIN = "login"
+    U_PASSCODE = "passcode"
+    B_PASSCODE_SUBMIT = "passcode_submit"
+    B_LOGIN = "login"
     W_SHARE_EXPIRY = "share_expiry"
     W_SHARE_DOWNLOAD = "share_allow_download"
-    W_SHARE_CREATE = "share_create"
-    W_REVIEW_NAME = "review_name"
-    W_REVIEW_COMMENT = "review_comment"
-    W_REVIEW_APPROVE = "review_approve"
-    W_REVIEW_SEND = "review_send"
+    B_SHARE_CREATE = "share_create"
+    U_REVIEW_NAME = "review_name"
+    U_REVIEW_COMMENT = "review_comment"
+    B_REVIEW_APPROVE = "review_approve"
+    B_REVIEW_SEND = "review_send"
 
     # Settings page widgets
     W_SETTINGS_BACKEND = "settings_backend"
-    W_SETTINGS_KEY = "settings_key"
+    U_SETTINGS_KEY = "settings_key"
     W_SETTINGS_URL = "settings_url"
-    W_SETTINGS_APPLY = "settings_apply"
-    W_SETTINGS_TEST = "settings_test"
-    W_SETTINGS_FORGET_KEY = "settings_forget_key"
-    W_SETTINGS_RESTART = "settings_restart"
+    B_SETTINGS_APPLY = "settings_apply"
+    B_SETTINGS_TEST = "settings_test"
+    B_SETTINGS_FORGET_KEY = "settings_forget_key"
+    B_SETTINGS_RESTART = "settings_restart"
     W_SETTINGS_KEEP_COPIES = "settings_keep_copies"
     W_SETTINGS_COPY_BUDGET = "settings_copy_budget_gb"
 
 
-# Widgets whose values the page guard carries across its bounce through app.py (see lib.studio.nav).
-# Buttons and file uploaders cannot be set through session state: their actions use callbacks instead.
-STASHED_WIDGETS = tuple(value for name, value in vars(Keys).items() if name.startswith("W_") and value not in {
-    Keys.W_AVATAR_USE, Keys.W_AVATAR_CLOSE, Keys.W_VOICE_USE, Keys.W_COMPOSE_AUDIO_FILE, Keys.W_COMPOSE_UPLOAD, Keys.W_COMPOSE_HEAR,
-    Keys.W_COMPOSE_SUBMIT, Keys.W_JOBS_AUTOREFRESH, Keys.W_SETTINGS_APPLY, Keys.W_SETTINGS_TEST,
-    Keys.W_SETTINGS_FORGET_KEY, Keys.W_SETTINGS_RESTART, Keys.W_SETTINGS_KEY,
-    Keys.W_AVATAR_PAGE, Keys.W_JOBS_PAGE,  # st.pagination warns when its value is set through session state
-    Keys.W_EXP_SUBMIT, Keys.W_EXP_SAVE_NOTES, Keys.W_BATCH_FILE, Keys.W_BATCH_SUBMIT, Keys.W_BATCH_PAUSE,
-    Keys.W_VOICE_STAR, Keys.W_VIDEO_BUNDLE, Keys.W_WEBHOOK_ADD, Keys.W_WEBHOOK_SAVE,  # sharing & webhooks
-    Keys.W_WEBHOOK_DELETE, Keys.W_INBOX_START, Keys.W_INBOX_STOP, Keys.W_INBOX_REPLAY,
-    Keys.W_PASSCODE, Keys.W_PASSCODE_SUBMIT, Keys.W_LOGIN, Keys.W_SHARE_CREATE,  # never carry a passcode
-    Keys.W_REVIEW_NAME, Keys.W_REVIEW_COMMENT, Keys.W_REVIEW_APPROVE, Keys.W_REVIEW_SEND,
-})
+# Widgets whose values the page guard carries across its bounce through app.py (see lib.studio.nav):
+# every ``W_`` key. ``B_`` keys are buttons (Streamlit refuses to set a button's value) and ``U_`` keys are
+# widgets never stashed for another reason (uploaders, pagination, a component, a key or passcode field).
+STASHED_WIDGETS = tuple(value for name, value in vars(Keys).items() if name.startswith("W_"))
 
 # Initial values of the compose widgets (they persist for the session: persist_state="session").
 COMPOSE_DEFAULTS: dict[str, Any] = {

@@ -156,8 +156,8 @@ def finished_job_card(job: JobRecord) -> None:
 
 def audio_uploader(connection) -> None:
     """File picker + Upload button; the two-step upload shows a progress bar and fills the audio URL."""
-    upload = st.file_uploader("Upload MP3, WAV or M4A", type=["mp3", "wav", "m4a"], key=Keys.W_COMPOSE_AUDIO_FILE)
-    st.button("Upload", key=Keys.W_COMPOSE_UPLOAD, icon=":material/upload:", disabled=upload is None,
+    upload = st.file_uploader("Upload MP3, WAV or M4A", type=["mp3", "wav", "m4a"], key=Keys.U_COMPOSE_AUDIO_FILE)
+    st.button("Upload", key=Keys.B_COMPOSE_UPLOAD, icon=":material/upload:", disabled=upload is None,
               on_click=request_flag(Keys.UPLOAD_REQUESTED))
     if take_flag(Keys.UPLOAD_REQUESTED) and upload is not None:
         bar = st.progress(0.0, text=f"Uploading {upload.name}…")
@@ -307,7 +307,7 @@ def webhook_endpoints_panel(connection, view: webhook_endpoints.EndpointsView, i
         session.setdefault(Keys.W_WEBHOOK_NEW_EVENTS, list(contract.AVATAR_VIDEO_EVENTS))
         st.text_input("URL", key=Keys.W_WEBHOOK_NEW_URL, placeholder="https://example.org/hooks/joggai")
         st.multiselect("Events", view.events, key=Keys.W_WEBHOOK_NEW_EVENTS)
-        st.form_submit_button("Add endpoint", key=Keys.W_WEBHOOK_ADD, on_click=_add_endpoint, args=(connection,),
+        st.form_submit_button("Add endpoint", key=Keys.B_WEBHOOK_ADD, on_click=_add_endpoint, args=(connection,),
                               icon=":material/add_link:")
     with edit_tab:
         by_id = {endpoint.endpoint_id: endpoint for endpoint in view.endpoints}
@@ -321,9 +321,9 @@ def webhook_endpoints_panel(connection, view: webhook_endpoints.EndpointsView, i
             st.multiselect("Events", view.events, key=Keys.W_WEBHOOK_EDIT_EVENTS)
             st.segmented_control("Status", ["enabled", "disabled"], key=Keys.W_WEBHOOK_EDIT_STATUS, required=True)
             with st.container(horizontal=True):
-                st.button("Save", key=Keys.W_WEBHOOK_SAVE, on_click=_save_endpoint, args=(connection,),
+                st.button("Save", key=Keys.B_WEBHOOK_SAVE, on_click=_save_endpoint, args=(connection,),
                           type="primary")
-                st.button("Delete", key=Keys.W_WEBHOOK_DELETE, on_click=_delete_endpoint, args=(connection,),
+                st.button("Delete", key=Keys.B_WEBHOOK_DELETE, on_click=_delete_endpoint, args=(connection,),
                           icon=":material/delete:")
 
 
@@ -334,12 +334,12 @@ def webhook_inbox_panel(connection, inbox, registration, problem: str | None) ->
     with st.container(horizontal=True, vertical_alignment="center", key="inbox_controls"):
         if inbox is None:
             st.markdown(":gray[:material/inbox: Off]")
-            st.button("Start the inbox", key=Keys.W_INBOX_START, on_click=_start_inbox, args=(connection,),
+            st.button("Start the inbox", key=Keys.B_INBOX_START, on_click=_start_inbox, args=(connection,),
                       icon=":material/play_arrow:", disabled=not connection.ok)
         else:
             where = f" · endpoint `{registration.endpoint_id}`" if registration else ""
             st.markdown(f":green[:material/inbox: Listening at `{inbox.url}`]{where}")
-            st.button("Stop", key=Keys.W_INBOX_STOP, on_click=switch_inbox_off,
+            st.button("Stop", key=Keys.B_INBOX_STOP, on_click=switch_inbox_off,
                       args=(history_path,), icon=":material/stop:")
     if problem:
         st.warning(problem)
@@ -358,6 +358,6 @@ def webhook_inbox_panel(connection, inbox, registration, problem: str | None) ->
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.selectbox("Delivery", [d.id for d in deliveries], key=Keys.W_INBOX_PICK, width=200,
                      format_func=lambda delivery_id: f"#{delivery_id}")
-        st.button("Replay", key=Keys.W_INBOX_REPLAY, on_click=_replay_delivery, args=(history_path,),
+        st.button("Replay", key=Keys.B_INBOX_REPLAY, on_click=_replay_delivery, args=(history_path,),
                   icon=":material/replay:",
                   help="Verify the stored body again and, if valid, apply it to the history again")

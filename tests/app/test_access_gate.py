@@ -79,7 +79,7 @@ def test_loopback_has_no_gate(listen_on, studio_env: Path, monkeypatch: pytest.M
     monkeypatch.setenv("AVATAR_STUDIO_PASSCODE", PASSCODE)  # even with a passcode set: loopback stays open
     at = open_page("compose")
     assert not at.exception
-    assert Keys.W_PASSCODE not in [widget.key for widget in at.text_input]
+    assert Keys.U_PASSCODE not in [widget.key for widget in at.text_input]
     assert any("healthy" in m.value for m in at.sidebar.markdown)
 
 
@@ -89,27 +89,27 @@ def test_passcode_gate_refuses_throttles_then_unlocks(listen_on, counting_backen
     monkeypatch.setenv("AVATAR_STUDIO_PASSCODE", PASSCODE)
     at = open_page("compose")
     assert not at.exception
-    assert at.text_input(key=Keys.W_PASSCODE).proto.type == at.text_input(key=Keys.W_PASSCODE).proto.PASSWORD
+    assert at.text_input(key=Keys.U_PASSCODE).proto.type == at.text_input(key=Keys.U_PASSCODE).proto.PASSWORD
     assert not at.sidebar.children and not at.get("video")
     for attempt in range(3):
-        at.text_input(key=Keys.W_PASSCODE).input(f"wrong {attempt}")
-        at.button(key=Keys.W_PASSCODE_SUBMIT).click().run()
+        at.text_input(key=Keys.U_PASSCODE).input(f"wrong {attempt}")
+        at.button(key=Keys.B_PASSCODE_SUBMIT).click().run()
         assert any("not right" in error.value for error in at.error)
     # The fourth wrong one in a row waits; even the right passcode is not compared until then.
-    at.text_input(key=Keys.W_PASSCODE).input(PASSCODE)
-    at.button(key=Keys.W_PASSCODE_SUBMIT).click().run()
+    at.text_input(key=Keys.U_PASSCODE).input(PASSCODE)
+    at.button(key=Keys.B_PASSCODE_SUBMIT).click().run()
     [error] = at.error
     assert "Wait 2 seconds" in error.value
-    assert at.text_input(key=Keys.W_PASSCODE)  # still the gate
+    assert at.text_input(key=Keys.U_PASSCODE)  # still the gate
     assert counting_backend.connections == 0, "the gate must not touch the backend"
 
     fresh = new_app(_next="compose")  # another browser session is not throttled by this one
     fresh.run()
-    fresh.text_input(key=Keys.W_PASSCODE).input(PASSCODE)
-    fresh.button(key=Keys.W_PASSCODE_SUBMIT).click().run()
+    fresh.text_input(key=Keys.U_PASSCODE).input(PASSCODE)
+    fresh.button(key=Keys.B_PASSCODE_SUBMIT).click().run()
     assert not fresh.exception
     assert fresh.session_state[Keys.STUDIO_UNLOCKED] is True
-    assert fresh.session_state[Keys.W_PASSCODE] == ""  # the passcode is not kept in the session
+    assert fresh.session_state[Keys.U_PASSCODE] == ""  # the passcode is not kept in the session
     assert "Avatar Studio" in " ".join(m.value for m in fresh.sidebar.markdown)
     assert PASSCODE not in everything_shown(fresh) + everything_shown(at)
 
@@ -135,7 +135,7 @@ def test_login_configured_asks_to_sign_in_and_a_signed_in_user_gets_the_studio(l
     at.secrets["auth"] = auth
     at.run()
     assert not at.exception
-    assert at.button(key=Keys.W_LOGIN).label == "Sign in"
+    assert at.button(key=Keys.B_LOGIN).label == "Sign in"
     assert not at.sidebar.children
 
     signed_in = new_app(_next="jobs")
@@ -157,7 +157,7 @@ def test_share_links_open_in_every_case(listen_on, studio_env: Path, engine, fin
     assert not at.exception
     assert len(at.get("video")) == 1
     assert not at.sidebar.children
-    assert Keys.W_PASSCODE not in [widget.key for widget in at.text_input]
+    assert Keys.U_PASSCODE not in [widget.key for widget in at.text_input]
     assert engine.api_key not in everything_shown(at)
 
 

@@ -44,7 +44,7 @@ def test_search_open_preview_and_use_in_the_composer(studio_env: Path, engine_cl
     assert shown_count(at)[0] >= 1
     at.button(key="avatar_open_81").click().run()
     assert avatar.video_url in [video.proto.url for video in at.get("video")]
-    at.button(key=Keys.W_AVATAR_USE).click().run()
+    at.button(key=Keys.B_AVATAR_USE).click().run()
     assert not at.exception
     assert [title.value for title in at.title] == [":material/edit_note: Compose"]
     assert at.selectbox(key=Keys.W_COMPOSE_AVATAR).value == (0, 81)

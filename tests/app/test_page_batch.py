@@ -40,7 +40,7 @@ def test_errors_are_listed_per_row_before_anything_is_sent(studio_env: Path, eng
     errors = [error.value for error in at.error]
     assert any(e.startswith("Row 2:") and "424242" in e for e in errors)
     assert any(e.startswith("Row 4:") and "nope" in e for e in errors)
-    assert at.button(key=Keys.W_BATCH_SUBMIT).label == "Submit 2 valid rows"
+    assert at.button(key=Keys.B_BATCH_SUBMIT).label == "Submit 2 valid rows"
     assert list(at.dataframe[0].value["ok"]) == [True, False, True, False]
     assert not JobHistory(studio_env / "history.sqlite3").list_jobs()
 
@@ -48,7 +48,7 @@ def test_errors_are_listed_per_row_before_anything_is_sent(studio_env: Path, eng
 def test_submit_sends_the_valid_rows_once_and_reports_results(studio_env: Path, engine_client) -> None:
     at = open_page("batch")
     at.text_area(key=Keys.W_BATCH_TEXT).input(pasted_csv(engine_client, 3, {3: {"script": ""}})).run()
-    at.button(key=Keys.W_BATCH_SUBMIT).click().run()
+    at.button(key=Keys.B_BATCH_SUBMIT).click().run()
     assert not at.exception
     history = JobHistory(studio_env / "history.sqlite3")
     [stored] = batch.BatchStore(history.path).list()
@@ -84,11 +84,11 @@ def test_a_paused_batch_sends_nothing_until_resumed(studio_env: Path, engine_cli
 
     at = open_page("batch", batch=batch_id)
     assert not at.exception
-    assert at.button(key=Keys.W_BATCH_PAUSE).label == "Resume"
+    assert at.button(key=Keys.B_BATCH_PAUSE).label == "Resume"
     assert at.get("progress")[0].text.startswith("0 of 2 sent")
     assert not history.list_jobs(batch=batch_id)
 
-    at.button(key=Keys.W_BATCH_PAUSE).click().run()
+    at.button(key=Keys.B_BATCH_PAUSE).click().run()
     assert not at.exception
     assert len(history.list_jobs(batch=batch_id)) == 2
     assert store.get(batch_id).state == "done"

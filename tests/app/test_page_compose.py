@@ -30,7 +30,7 @@ def composer(engine_client, **seed):
 def test_missing_script_shows_the_contract_message_and_sends_nothing(studio_env: Path, engine_client) -> None:
     at, _, _ = composer(engine_client)
     assert not at.error  # no rule messages before the first attempt
-    at.button(key=Keys.W_COMPOSE_SUBMIT).click().run()
+    at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
     assert not at.exception
     assert any("voice.script" in error.value for error in at.error)
     assert [title.value for title in at.title] == [":material/edit_note: Compose"]
@@ -55,7 +55,7 @@ def test_estimate_and_counts_follow_the_script(studio_env: Path, engine_client) 
 def test_submit_records_the_job_and_opens_the_tracker(studio_env: Path, engine_client) -> None:
     at, avatar, voice = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Submitted from a test.",
                                                    Keys.W_COMPOSE_NAME: "compose test"})
-    at.button(key=Keys.W_COMPOSE_SUBMIT).click().run()
+    at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
     assert not at.exception
     assert [title.value for title in at.title] == [":material/pending_actions: Jobs"]
     [job] = JobHistory(studio_env / "history.sqlite3").list_jobs()

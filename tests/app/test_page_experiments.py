@@ -35,7 +35,7 @@ def test_three_voices_become_one_named_experiment_of_three_jobs(studio_env: Path
     at, avatar = experiment_composer(engine_client, **{
         Keys.W_EXP_VOICES: [voice.voice_id for voice in voices], Keys.W_COMPOSE_SCRIPT: "Hi there.",
         Keys.W_COMPOSE_NAME: "Three voices"})
-    at.button(key=Keys.W_EXP_SUBMIT).click().run()
+    at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert not at.exception
     assert [title.value for title in at.title] == [":material/compare: Experiments"]
     store = JobHistory(studio_env / "history.sqlite3")
@@ -55,12 +55,12 @@ def test_a_retried_click_makes_no_second_set_of_videos(studio_env: Path, engine_
     at, _ = experiment_composer(engine_client, **{
         Keys.W_EXP_VOICES: [voice.voice_id for voice in voices], Keys.W_COMPOSE_SCRIPT: "Once only."})
     nonce = at.session_state[Keys.EXPERIMENT_NONCE]
-    at.button(key=Keys.W_EXP_SUBMIT).click().run()
+    at.button(key=Keys.B_EXP_SUBMIT).click().run()
     first = {job.video_id for job in JobHistory(studio_env / "history.sqlite3").list_jobs()}
     # The same experiment id again (as if the first answer had been lost): the engine replays the videos.
     at.session_state[Keys.EXPERIMENT_NONCE] = nonce
     at.switch_page("pages/compose.py").run()
-    at.button(key=Keys.W_EXP_SUBMIT).click().run()
+    at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert not at.exception
     assert {job.video_id for job in JobHistory(studio_env / "history.sqlite3").list_jobs()} == first
     assert len(first) == 2
@@ -70,7 +70,7 @@ def test_one_variant_is_not_an_experiment(studio_env: Path, engine_client) -> No
     voice = english_voices(engine_client, 1)[0]
     at, _ = experiment_composer(engine_client, **{Keys.W_COMPOSE_VOICE: voice.voice_id,
                                                   Keys.W_COMPOSE_SCRIPT: "Alone."})
-    at.button(key=Keys.W_EXP_SUBMIT).click().run()
+    at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert any("at least two" in error.value for error in at.error)
     assert not JobHistory(studio_env / "history.sqlite3").list_jobs()
 
@@ -80,7 +80,7 @@ def test_script_variants_in_one_voice(studio_env: Path, engine_client) -> None:
     at, _ = experiment_composer(engine_client, **{
         Keys.W_COMPOSE_VOICE: voice.voice_id, Keys.W_EXP_AXIS: "scripts",
         Keys.W_EXP_SCRIPTS: "First take.\n---\nSecond take.\n---\nThird take."})
-    at.button(key=Keys.W_EXP_SUBMIT).click().run()
+    at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert not at.exception
     jobs = JobHistory(studio_env / "history.sqlite3").list_jobs()
     assert sorted(job.request["voice"]["script"] for job in jobs) == ["First take.", "Second take.", "Third take."]
@@ -90,7 +90,7 @@ def test_compare_view_stars_a_winner_and_keeps_notes(studio_env: Path, engine_cl
     voices = english_voices(engine_client, 2)
     at, _ = experiment_composer(engine_client, **{
         Keys.W_EXP_VOICES: [voice.voice_id for voice in voices], Keys.W_COMPOSE_SCRIPT: "Pick me."})
-    at.button(key=Keys.W_EXP_SUBMIT).click().run()
+    at.button(key=Keys.B_EXP_SUBMIT).click().run()
     history = JobHistory(studio_env / "history.sqlite3")
     [experiment] = ExperimentStore(history.path).list()
     deadline = time.monotonic() + 180
@@ -106,7 +106,7 @@ def test_compare_view_stars_a_winner_and_keeps_notes(studio_env: Path, engine_cl
     winner = history.list_jobs()[0].video_id
     at.button(key=f"star_{winner}").click().run()
     at.text_area(key=Keys.W_EXP_NOTES).input("The second voice sounds warmer.")
-    at.button(key=Keys.W_EXP_SAVE_NOTES).click().run()
+    at.button(key=Keys.B_EXP_SAVE_NOTES).click().run()
     stored = ExperimentStore(history.path).get(experiment.experiment_id)
     assert (stored.winner_video_id, stored.notes) == (winner, "The second voice sounds warmer.")
 

@@ -28,7 +28,7 @@ def record_finished(history: JobHistory, engine, finished_video: dict) -> str:
 
 
 def autorefresh_present(at) -> bool:
-    return any(getattr(el, "key", None) == Keys.W_JOBS_AUTOREFRESH or "autorefresh" in str(el.proto)[:400]
+    return any(getattr(el, "key", None) == Keys.U_JOBS_AUTOREFRESH or "autorefresh" in str(el.proto)[:400]
                for el in at.get("component_instance") + at.get("unknown"))
 
 

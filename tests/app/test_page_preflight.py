@@ -31,11 +31,11 @@ def test_a_billed_batch_waits_for_the_credits_to_be_confirmed(billed: BilledStan
     assert not at.exception
     box = at.checkbox(key=Keys.W_BATCH_PREFLIGHT)
     assert "Send 3 videos, about 3 credits; 1000000 left" in box.label
-    assert at.button(key=Keys.W_BATCH_SUBMIT).disabled
+    assert at.button(key=Keys.B_BATCH_SUBMIT).disabled
     box.check().run()
-    assert not at.button(key=Keys.W_BATCH_SUBMIT).disabled
+    assert not at.button(key=Keys.B_BATCH_SUBMIT).disabled
     assert billed.creates == 0  # ticking the box sends nothing
-    at.button(key=Keys.W_BATCH_SUBMIT).click().run()
+    at.button(key=Keys.B_BATCH_SUBMIT).click().run()
     assert not at.exception
     assert len(batch.BatchStore(studio_env / "history.sqlite3").list()) == 1
 
@@ -47,7 +47,7 @@ def test_a_billed_batch_short_of_credit_says_so_and_sends_nothing(billed: Billed
     at.text_area(key=Keys.W_BATCH_TEXT).input(pasted_csv(engine_client, 3)).run()
     assert not at.exception
     assert "needs about 3 credits, 2 left" in errors_on(at)
-    assert at.button(key=Keys.W_BATCH_SUBMIT).disabled
+    assert at.button(key=Keys.B_BATCH_SUBMIT).disabled
     assert Keys.W_BATCH_PREFLIGHT not in [box.key for box in at.checkbox]
     # Even a request that gets past the button (a stale confirmation, a forged click) is refused.
     at.session_state[Keys.W_BATCH_PREFLIGHT] = True
@@ -70,10 +70,10 @@ def test_a_billed_experiment_waits_for_the_credits_to_be_confirmed(billed: Bille
     at = billed_experiment(engine_client)
     box = at.checkbox(key=Keys.W_EXP_PREFLIGHT)
     assert "Send 2 videos, about 2 credits; 1000000 left" in box.label
-    assert at.button(key=Keys.W_EXP_SUBMIT).disabled
+    assert at.button(key=Keys.B_EXP_SUBMIT).disabled
     box.check().run()
     assert billed.creates == 0
-    at.button(key=Keys.W_EXP_SUBMIT).click().run()
+    at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert not at.exception
     assert billed.creates == 2
     assert [title.value for title in at.title] == [":material/compare: Experiments"]
@@ -84,7 +84,7 @@ def test_a_billed_experiment_short_of_credit_sends_nothing(billed: BilledStandIn
     billed.remaining_quota = 1
     at = billed_experiment(engine_client)
     assert "needs about 2 credits, 1 left" in errors_on(at)
-    assert at.button(key=Keys.W_EXP_SUBMIT).disabled
+    assert at.button(key=Keys.B_EXP_SUBMIT).disabled
     at.session_state[Keys.W_EXP_PREFLIGHT] = True
     at.session_state[Keys.EXPERIMENT_REQUESTED] = True
     at.run()

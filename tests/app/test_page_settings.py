@@ -39,8 +39,8 @@ def test_custom_url_with_a_typed_key_connects_and_the_key_is_never_shown(studio_
     at = open_page("settings")
     at.radio(key=Keys.W_SETTINGS_BACKEND).set_value("custom")
     at.text_input(key=Keys.W_SETTINGS_URL).input(engine.base_url + "/v2")
-    at.text_input(key=Keys.W_SETTINGS_KEY).input(engine.api_key)
-    at.button(key=Keys.W_SETTINGS_APPLY).click().run()
+    at.text_input(key=Keys.U_SETTINGS_KEY).input(engine.api_key)
+    at.button(key=Keys.B_SETTINGS_APPLY).click().run()
     assert not at.exception
     assert "Custom URL" in " ".join(m.value for m in at.sidebar.markdown)
     assert any("Connected to Custom URL" in success.value for success in at.success)
@@ -53,8 +53,8 @@ def test_a_wrong_key_is_explained(studio_env: Path, engine) -> None:
     at = open_page("settings")
     at.radio(key=Keys.W_SETTINGS_BACKEND).set_value("custom")
     at.text_input(key=Keys.W_SETTINGS_URL).input(engine.base_url)
-    at.text_input(key=Keys.W_SETTINGS_KEY).input("definitely-not-the-key")
-    at.button(key=Keys.W_SETTINGS_APPLY).click().run()
+    at.text_input(key=Keys.U_SETTINGS_KEY).input("definitely-not-the-key")
+    at.button(key=Keys.B_SETTINGS_APPLY).click().run()
     assert not at.exception
     assert any("rejected the API key" in error.value for error in at.error)
     assert "definitely-not-the-key" not in all_text(at)
@@ -84,7 +84,7 @@ def test_webhook_endpoints_add_shows_the_secret_once_then_update_and_delete(stud
     assert not at.exception
     url = f"https://hooks.example.org/{os.getpid()}/studio-test"
     at.text_input(key=Keys.W_WEBHOOK_NEW_URL).input(url)
-    at.button(key=Keys.W_WEBHOOK_ADD).click().run()
+    at.button(key=Keys.B_WEBHOOK_ADD).click().run()
     assert not at.exception
     [created] = [e for e in engine_client.list_webhook_endpoints() if e.url == url]
     try:
@@ -99,14 +99,14 @@ def test_webhook_endpoints_add_shows_the_secret_once_then_update_and_delete(stud
         assert at.text_input(key=Keys.W_WEBHOOK_EDIT_URL).value == url
         at.text_input(key=Keys.W_WEBHOOK_EDIT_URL).input(url + "/v2")
         at.segmented_control(key=Keys.W_WEBHOOK_EDIT_STATUS).set_value("disabled")
-        at.button(key=Keys.W_WEBHOOK_SAVE).click().run()
+        at.button(key=Keys.B_WEBHOOK_SAVE).click().run()
         assert not at.exception
         [updated] = [e for e in engine_client.list_webhook_endpoints() if e.endpoint_id == created.endpoint_id]
         assert (updated.url, updated.status, updated.secret) == (url + "/v2", "disabled", created.secret)
         assert any(f"Saved {created.endpoint_id}" in s.value for s in at.success)
 
         at.selectbox(key=Keys.W_WEBHOOK_PICK).select(created.endpoint_id).run()
-        at.button(key=Keys.W_WEBHOOK_DELETE).click().run()
+        at.button(key=Keys.B_WEBHOOK_DELETE).click().run()
         assert not at.exception
         assert created.endpoint_id not in {e.endpoint_id for e in engine_client.list_webhook_endpoints()}
     finally:
@@ -117,7 +117,7 @@ def test_webhook_endpoints_add_shows_the_secret_once_then_update_and_delete(stud
 def test_a_bad_endpoint_url_is_explained(studio_env: Path, engine) -> None:
     at = open_page("settings")
     at.text_input(key=Keys.W_WEBHOOK_NEW_URL).input("ftp://nope")
-    at.button(key=Keys.W_WEBHOOK_ADD).click().run()
+    at.button(key=Keys.B_WEBHOOK_ADD).click().run()
     assert not at.exception
     assert any("Not added" in error.value and "url" in error.value for error in at.error)
     assert not at.get("code") or all("whsec_" not in code.value for code in at.code)
@@ -126,7 +126,7 @@ def test_a_bad_endpoint_url_is_explained(studio_env: Path, engine) -> None:
 def test_inbox_receives_a_job_event_marks_it_done_and_replays(studio_env: Path, engine, engine_client) -> None:
     history = JobHistory(studio_env / "history.sqlite3")
     at = open_page("settings")
-    at.button(key=Keys.W_INBOX_START).click().run()
+    at.button(key=Keys.B_INBOX_START).click().run()
     assert not at.exception
     inbox = InboxStore(studio_env / "history.sqlite3")
     registration = inbox.endpoint_for("local")
@@ -150,13 +150,13 @@ def test_inbox_receives_a_job_event_marks_it_done_and_replays(studio_env: Path, 
         mine = rows[rows["video_id"] == video_id]
         assert list(mine["verdict"]) == ["valid"] and bool(mine["applied"].iloc[0])
         at.selectbox(key=Keys.W_INBOX_PICK).select(int(mine["id"].iloc[0]))
-        at.button(key=Keys.W_INBOX_REPLAY).click().run()
+        at.button(key=Keys.B_INBOX_REPLAY).click().run()
         assert any("replayed: valid" in s.value for s in at.success)
         at.switch_page("pages/jobs.py").run()
         assert any("webhook inbox on" in caption.value for caption in at.caption)
         at.switch_page("pages/settings.py").run()
-        at.button(key=Keys.W_INBOX_STOP).click().run()
-        assert not at.exception and at.button(key=Keys.W_INBOX_START)
+        at.button(key=Keys.B_INBOX_STOP).click().run()
+        assert not at.exception and at.button(key=Keys.B_INBOX_START)
         assert not InboxStore(studio_env / "history.sqlite3").wanted()
     finally:
         if registration is not None:
@@ -165,12 +165,12 @@ def test_inbox_receives_a_job_event_marks_it_done_and_replays(studio_env: Path, 
 
 def test_deleting_the_inbox_endpoint_registers_it_again(studio_env: Path, engine, engine_client) -> None:
     at = open_page("settings")
-    at.button(key=Keys.W_INBOX_START).click().run()
+    at.button(key=Keys.B_INBOX_START).click().run()
     inbox = InboxStore(studio_env / "history.sqlite3")
     first = inbox.endpoint_for("local")
     try:
         at.selectbox(key=Keys.W_WEBHOOK_PICK).select(first.endpoint_id).run()
-        at.button(key=Keys.W_WEBHOOK_DELETE).click().run()
+        at.button(key=Keys.B_WEBHOOK_DELETE).click().run()
         assert not at.exception
         again = inbox.endpoint_for("local")
         assert again.endpoint_id != first.endpoint_id
@@ -178,7 +178,7 @@ def test_deleting_the_inbox_endpoint_registers_it_again(studio_env: Path, engine
         assert endpoint.url.endswith(f"/hooks/{again.token}")
         assert any(again.endpoint_id in m.value and "Listening at" in m.value for m in at.markdown)
     finally:
-        at.button(key=Keys.W_INBOX_STOP).click().run()
+        at.button(key=Keys.B_INBOX_STOP).click().run()
         for registration in (first, inbox.endpoint_for("local")):
             if registration.endpoint_id in {e.endpoint_id for e in engine_client.list_webhook_endpoints()}:
                 engine_client.delete_webhook_endpoint(registration.endpoint_id)

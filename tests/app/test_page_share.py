@@ -76,15 +76,15 @@ def test_reviews_are_stored_and_shown_literally_and_rate_limited(studio_env: Pat
     video_id, target = shared
     token = links_at(studio_env).create(target, lifetime=DAY, allow_download=False).token
     at = open_page("share", t=token)
-    at.text_input(key=Keys.W_REVIEW_NAME).input(HOSTILE_NAME)
-    at.button(key=Keys.W_REVIEW_APPROVE).click().run()
+    at.text_input(key=Keys.U_REVIEW_NAME).input(HOSTILE_NAME)
+    at.button(key=Keys.B_REVIEW_APPROVE).click().run()
     assert any("approval was sent" in success.value for success in at.success)
-    at.text_area(key=Keys.W_REVIEW_COMMENT).input(HOSTILE_COMMENT)
-    at.button(key=Keys.W_REVIEW_SEND).click().run()
+    at.text_area(key=Keys.U_REVIEW_COMMENT).input(HOSTILE_COMMENT)
+    at.button(key=Keys.B_REVIEW_SEND).click().run()
     assert any("comment was sent" in success.value for success in at.success)
-    assert at.text_area(key=Keys.W_REVIEW_COMMENT).value == ""
+    assert at.text_area(key=Keys.U_REVIEW_COMMENT).value == ""
     for _ in range(PER_SESSION_PER_MINUTE - 1):
-        at.button(key=Keys.W_REVIEW_APPROVE).click().run()
+        at.button(key=Keys.B_REVIEW_APPROVE).click().run()
     assert any(f"At most {PER_SESSION_PER_MINUTE} reviews a minute" in w.value for w in at.warning)
     assert "reviews a minute" in " ".join(caption.value for caption in at.caption)
 

@@ -44,7 +44,7 @@ def lose_one_compose_answer(billed: BilledStandIn, engine_client):
     at = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Billed once, answer lost.",
                                     Keys.W_COMPOSE_NAME: "unconfirmed compose"})
     billed.lose_answers = 1
-    at.button(key=Keys.W_COMPOSE_SUBMIT).click().run()
+    at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
     assert not at.exception
     assert billed.creates == 1
     assert "Unconfirmed" in warnings(at) and "billed" in warnings(at)
@@ -55,7 +55,7 @@ def lose_one_compose_answer(billed: BilledStandIn, engine_client):
 def test_compose_shows_unconfirmed_and_send_again_needs_its_confirmation(billed: BilledStandIn, studio_env: Path,
                                                                          engine_client) -> None:
     at = lose_one_compose_answer(billed, engine_client)
-    assert not at.get("button") or Keys.W_COMPOSE_SUBMIT not in [b.key for b in at.button]  # no blind re-click
+    assert not at.get("button") or Keys.B_COMPOSE_SUBMIT not in [b.key for b in at.button]  # no blind re-click
     assert not JobHistory(studio_env / "history.sqlite3").list_jobs()
 
     at.checkbox(key=unconfirmed_key("compose", "confirm")).check().run()
@@ -88,7 +88,7 @@ def test_compose_skip_leaves_it_and_sends_nothing(billed: BilledStandIn, studio_
     assert not at.exception
     assert billed.creates == 1
     assert any("Skipped" in str(element.value) for element in at.success)
-    assert at.button(key=Keys.W_COMPOSE_SUBMIT)  # the composer is back for a new video
+    assert at.button(key=Keys.B_COMPOSE_SUBMIT)  # the composer is back for a new video
 
 
 def pasted_csv(engine_client, rows: int) -> str:
@@ -110,7 +110,7 @@ def test_a_batch_row_whose_answer_was_lost_is_unconfirmed_with_both_actions(bill
     at.text_area(key=Keys.W_BATCH_TEXT).input(pasted_csv(engine_client, 3)).run()
     at.checkbox(key=Keys.W_BATCH_PREFLIGHT).check().run()  # three billed videos: the credits are confirmed
     billed.lose_answers = 1  # the first row's create is made, and its answer lost
-    at.button(key=Keys.W_BATCH_SUBMIT).click().run()
+    at.button(key=Keys.B_BATCH_SUBMIT).click().run()
     history = JobHistory(studio_env / "history.sqlite3")
     [stored] = batch.BatchStore(history.path).list()
     deadline = time.monotonic() + 120
@@ -143,7 +143,7 @@ def test_an_experiment_variant_whose_answer_was_lost_is_unconfirmed(billed: Bill
                                     Keys.W_COMPOSE_SCRIPT: "Which voice?", Keys.W_COMPOSE_NAME: "billed exp"})
     at.checkbox(key=Keys.W_EXP_PREFLIGHT).check().run()  # two billed videos: the credits are confirmed
     billed.lose_answers = 1
-    at.button(key=Keys.W_EXP_SUBMIT).click().run()
+    at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert not at.exception
     assert billed.creates == 2
     assert [title.value for title in at.title] == [":material/compare: Experiments"]

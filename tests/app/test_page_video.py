@@ -32,7 +32,7 @@ def test_recorded_video_plays_with_its_request_details(studio_env: Path, engine,
     assert any(finished_video["request"].script in text.value for text in at.text)
     # Sharing makes a signed /share link for this video (never a link into the studio itself).
     assert not any("/share?t=" in code.value for code in at.code)
-    at.button(key=Keys.W_SHARE_CREATE).click().run()
+    at.button(key=Keys.B_SHARE_CREATE).click().run()
     assert not at.exception
     [link] = [code.value for code in at.code if "/share?t=" in code.value]
     verdict = share_links_store_at(studio_env).verify(link.split("t=", 1)[1])
@@ -67,7 +67,7 @@ def test_bundle_and_request_as_code_never_show_the_key(studio_env: Path, engine,
     video_id = record_finished(JobHistory(studio_env / "history.sqlite3"), engine, finished_video)
     at = open_page("video", video_id=video_id)
     assert not at.exception
-    [bundle] = [button for button in at.get("download_button") if button.proto.id.endswith(Keys.W_VIDEO_BUNDLE)]
+    [bundle] = [button for button in at.get("download_button") if button.proto.id.endswith(Keys.B_VIDEO_BUNDLE)]
     assert "bundle" in bundle.proto.label.lower()
     codes = [code.value for code in at.code]
     [curl] = [code for code in codes if code.startswith("curl ")]

@@ -40,7 +40,7 @@ def test_selected_voice_plays_and_goes_to_the_composer(studio_env: Path, engine_
     at.session_state[Keys.W_VOICE_TABLE] = {"selection": {"rows": [3], "columns": [], "cells": []}}
     at.run()
     assert voice.audio_url in [audio.proto.url for audio in at.get("audio")]
-    at.button(key=Keys.W_VOICE_USE).click().run()
+    at.button(key=Keys.B_VOICE_USE).click().run()
     assert [title.value for title in at.title] == [":material/edit_note: Compose"]
     assert at.selectbox(key=Keys.W_COMPOSE_VOICE).value == voice.voice_id
 
@@ -62,7 +62,7 @@ def test_star_a_voice_and_filter_favourites_only(studio_env: Path) -> None:
     picked = at.dataframe[0].value["voice_id"].iloc[5]
     at.session_state[Keys.W_VOICE_TABLE] = {"selection": {"rows": [5], "columns": [], "cells": []}}
     at.run()
-    at.button(key=Keys.W_VOICE_STAR).click().run()
+    at.button(key=Keys.B_VOICE_STAR).click().run()
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table.loc[table["favourite"], "voice_id"]) == [picked]

@@ -101,7 +101,7 @@ def test_compose_sends_one_create_without_a_key_and_the_video_plays(page: Page, 
     name.press("Enter")
     wait_for_app(page)
     assert cloud.creates() == []  # nothing is sent before the click
-    keyed(page, Keys.W_COMPOSE_SUBMIT).locator("button").click()
+    keyed(page, Keys.B_COMPOSE_SUBMIT).locator("button").click()
     expect(page.get_by_role("heading", name="Jobs")).to_be_visible(timeout=30_000)
     creates = cloud.creates()
     assert len(creates) == 1, creates
@@ -137,9 +137,9 @@ def test_a_lost_batch_answer_is_unconfirmed_and_only_sent_again_on_request(page:
     cloud.configure(lose_answers=[2], lose_mode="500", render_seconds=2)
     page.goto(f"{billed_studio.url}/batch")
     wait_for_app(page)
-    keyed(page, Keys.W_BATCH_FILE).locator("input[type=file]").set_input_files(
+    keyed(page, Keys.U_BATCH_FILE).locator("input[type=file]").set_input_files(
         {"name": "batch.csv", "mimeType": "text/csv", "buffer": batch_csv("billed-batch")})
-    submit = keyed(page, Keys.W_BATCH_SUBMIT)
+    submit = keyed(page, Keys.B_BATCH_SUBMIT)
     expect(submit).to_contain_text("Submit 3 valid rows", timeout=30_000)
     wait_for_app(page)
     preflight = keyed(page, Keys.W_BATCH_PREFLIGHT)
@@ -208,7 +208,7 @@ def test_a_two_voice_experiment_sends_two_creates_after_its_preflight(page: Page
     name.fill("Billed two voices")
     name.press("Enter")
     wait_for_app(page)
-    submit = keyed(page, Keys.W_EXP_SUBMIT)
+    submit = keyed(page, Keys.B_EXP_SUBMIT)
     expect(submit).to_contain_text("2 videos")
     preflight = keyed(page, Keys.W_EXP_PREFLIGHT)
     expect(preflight).to_contain_text("Send 2 videos")

@@ -110,7 +110,7 @@ def test_compose_shows_the_warnings_without_blocking(studio_env, engine_client) 
     assert "This avatar is landscape" in warnings
     assert "longer than the 0:01 target" in warnings
     assert not any("credit" in caption.value for caption in at.caption)
-    at.button(key=Keys.W_COMPOSE_SUBMIT).click().run()
+    at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
     assert len(JobHistory(studio_env / "history.sqlite3").list_jobs()) == 1
 
 
