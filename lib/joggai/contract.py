@@ -208,3 +208,25 @@ HEALTH_PATH = "/healthz"  # no key; the local engine lists its capabilities ther
 CAPABILITY_IDEMPOTENCY = "idempotency"
 CAPABILITY_EXT = "ext"
 CAPABILITY_EXT_ROUTES = "ext_routes"
+
+# The request field ``ext`` (local engine only; sent only to a backend whose capabilities list
+# CAPABILITY_EXT). Each key is optional; an unknown key or a bad value is a 40000 naming ``ext.<key>``.
+EXT_CONTENT_URL = "content_url"  # image or short video: split screen's content panel, PiP's main picture
+EXT_BACKGROUND_URL = "background_url"  # image behind the avatar in full screen
+EXT_LOGO_URL = "logo_url"  # PNG with alpha, in a corner
+EXT_MUSIC_URL = "music_url"  # audio bed: looped or trimmed to the speech, ducked, faded out
+EXT_RESOLUTION = "resolution"
+EXT_CAPTION_STYLE = "caption_style"
+EXT_URL_FIELDS = (EXT_CONTENT_URL, EXT_BACKGROUND_URL, EXT_LOGO_URL, EXT_MUSIC_URL)
+EXT_FIELDS = (*EXT_URL_FIELDS, EXT_RESOLUTION, EXT_CAPTION_STYLE)
+RESOLUTIONS = ("720p", "1080p")
+DEFAULT_RESOLUTION = "720p"
+# (width, height) of each aspect ratio at each resolution.
+FRAME_SIZES: dict[str, dict[str, tuple[int, int]]] = {
+    "720p": {"portrait": (720, 1280), "landscape": (1280, 720), "square": (720, 720)},
+    "1080p": {"portrait": (1080, 1920), "landscape": (1920, 1080), "square": (1080, 1080)},
+}
+# Named caption presets (size, position, highlight colour are the renderer's; the names are the contract).
+CAPTION_STYLES = ("classic", "bold", "minimal", "karaoke")
+DEFAULT_CAPTION_STYLE = "classic"
+MUSIC_DUCK_MIN_DB = 8.0  # speech stays at least this far above the music bed
