@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lib.joggai import CreateVideoRequest
+from lib.joggai import CreateVideoRequest, contract
+from lib.studio import product_visuals
 from lib.studio.state import Keys
 
 ASPECT_RATIOS = ("portrait", "landscape", "square")
@@ -64,9 +65,10 @@ def format_duration(seconds: float) -> str:
 def build_request(*, avatar_id: int | None, voice_id: str | None, mode: str, script: str = "",
                   audio_url: str = "", avatar_type: int = 0, aspect_ratio: str = "portrait",
                   screen_style: int = 1, caption: bool = False, video_name: str = "",
-                  webhook_url: str = "") -> CreateVideoRequest:
-    """The request the composer describes; the unused one of script / audio URL is left out."""
-    return CreateVideoRequest(
+                  webhook_url: str = "", ext: Mapping[str, str] | None = None) -> CreateVideoRequest:
+    """The request the composer describes; the unused one of script / audio URL is left out, and
+    ``ext`` (product visuals) is there only when something is chosen."""
+    request = CreateVideoRequest(
         avatar_id=int(avatar_id) if avatar_id is not None else -1,
         voice_id=voice_id or "",
         script=script if mode == "script" else None,
@@ -78,6 +80,7 @@ def build_request(*, avatar_id: int | None, voice_id: str | None, mode: str, scr
         video_name=video_name.strip() or None,
         webhook_url=webhook_url.strip() or None,
     )
+    return product_visuals.with_ext(request, ext) if ext else request
 
 
 # Problem field names (in any of the spellings the contract uses) -> the composer widget they belong to.
@@ -88,9 +91,18 @@ _FIELD_TO_WIDGET = {"avatar_id": "avatar", "avatar_type": "avatar", "avatar": "a
 
 
 def problems_by_widget(request: CreateVideoRequest) -> dict[str, list[str]]:
-    """The client-side rule violations, grouped by the composer widget that should show them."""
+    """The client-side rule violations, grouped by the composer widget that should show them
+    (``visuals``: the product-visuals section)."""
     grouped: dict[str, list[str]] = {}
-    for problem in request.problems():
+    found = request.problems()
+    ext = request.to_payload().get(contract.EXT_REQUEST_FIELD) or {}
+    for field, message in product_visuals.ext_problems(ext):
+        if not any(problem.field == field for problem in found):
+            grouped.setdefault("visuals", []).append(message)
+    for problem in found:
+        if problem.field.split(".")[0] == contract.EXT_REQUEST_FIELD:
+            grouped.setdefault("visuals", []).append(problem.message)
+            continue
         widget = _FIELD_TO_WIDGET.get(problem.field.split(".")[-1], "general")
         # build_request marks "nothing picked" with -1; say that instead of the integer rule.
         message = "Choose an avatar." if problem.field == "avatar.avatar_id" and request.avatar_id == -1 \
@@ -146,12 +158,15 @@ def display_name(label: str | None) -> str:
 
 
 def request_from_widgets(values: Mapping[str, Any]) -> CreateVideoRequest:
-    """The request described by the composer's widget values (session state, keyed by ``Keys``)."""
+    """The request described by the composer's widget values (session state, keyed by ``Keys``); its
+    product visuals (``ext``) only when the values say the backend takes them (``Keys.EXT_ALLOWED``)."""
     picked = values.get(Keys.W_COMPOSE_AVATAR)
+    ext = product_visuals.ext_from_values(values) if product_visuals.ext_allowed(values) else {}
     return build_request(
         avatar_id=picked[1] if picked else None, avatar_type=picked[0] if picked else 0,
         voice_id=values.get(Keys.W_COMPOSE_VOICE), mode=values.get(Keys.W_COMPOSE_MODE) or "script",
         script=values.get(Keys.W_COMPOSE_SCRIPT) or "", audio_url=values.get(Keys.W_COMPOSE_AUDIO_URL) or "",
         aspect_ratio=values.get(Keys.W_COMPOSE_ASPECT) or "portrait",
         screen_style=values.get(Keys.W_COMPOSE_SCREEN) or 1, caption=bool(values.get(Keys.W_COMPOSE_CAPTION)),
-        video_name=values.get(Keys.W_COMPOSE_NAME) or "", webhook_url=values.get(Keys.W_COMPOSE_WEBHOOK) or "")
+        video_name=values.get(Keys.W_COMPOSE_NAME) or "", webhook_url=values.get(Keys.W_COMPOSE_WEBHOOK) or "",
+        ext=ext)

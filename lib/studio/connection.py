@@ -147,7 +147,8 @@ def submitter(connection: Connection) -> Submitter:
     assert connection.backend is not None and connection.client is not None
     backend = connection.backend
     flow = Submitter(submissions(), history(connection), connection.client,
-                     Target(backend.backend_id, backend.base_url, connection.capabilities.idempotency),
+                     Target(backend.backend_id, backend.base_url, connection.capabilities.idempotency,
+                            ext=connection.capabilities.ext),
                      explain=connection.explain)
     flow.recover_interrupted()
     return flow
@@ -216,11 +217,11 @@ def submit_video(connection: Connection, request: CreateVideoRequest, *, idempot
                                         avatar_name=avatar_name, voice_name=voice_name)
 
 
-def upload_audio(connection: Connection, filename: str, content: bytes, content_type: str,
-                 on_progress: Callable[[int, int], None] | None = None) -> tuple[str | None, str | None]:
-    """Two-step upload of a voice file; returns ``(asset_url, None)`` or ``(None, message)``."""
-    uploaded = attempt(connection, lambda client: client.upload_asset(filename, content, content_type,
-                                                                      on_progress=on_progress))
+def upload_file(connection: Connection, filename: str, content: bytes, content_type: str,
+                on_progress: Callable[[int, int], None] | None = None) -> tuple[str | None, str | None]:
+    """Two-step upload (voice audio, product visuals); returns ``(asset_url, None)`` or ``(None, message)``."""
+    uploaded = attempt(connection, lambda client: client.assets.upload(filename, content, content_type,
+                                                                       on_progress=on_progress))
     return (uploaded.value.asset_url, None) if uploaded.ok else (None, uploaded.problem)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from lib.joggai import CreateVideoRequest
+from lib.joggai.contract import EXT_REQUEST_FIELD
 from lib.studio.compose import api_root
 from lib.studio.history import scrub_request
 
@@ -85,8 +86,8 @@ def request_arguments(request: Mapping[str, Any]) -> dict[str, Any]:
         arguments["script"] = voice.get("script")
     if int(avatar.get("avatar_type") or 0):
         arguments["avatar_type"] = int(avatar["avatar_type"])
-    for name in ("aspect_ratio", "screen_style", "caption", "video_name", "webhook_url"):
-        if body.get(name) not in (None, ""):
+    for name in ("aspect_ratio", "screen_style", "caption", "video_name", "webhook_url", EXT_REQUEST_FIELD):
+        if body.get(name) not in (None, "", {}):
             arguments[name] = body[name]
     return arguments
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import streamlit as st
 
+from lib.joggai import contract
+
 
 class Keys:
     """Session-state keys. ``W_`` prefixed ones belong to widgets."""
@@ -32,7 +34,6 @@ class Keys:
     NAV_REQUEST = "nav_request"  # (slug, query params) asked for by a button callback; app.py follows it
     WIDGET_STASH = "_widget_stash"  # widget values carried across the page guard's bounce
     SUBMIT_REQUESTED = "submit_requested"
-    UPLOAD_REQUESTED = "upload_requested"
     HEAR_REQUESTED = "hear_requested"
     COMPOSE_ATTEMPTED = "compose_attempted"  # show rule violations only after the first "Create video"
     SUBMIT_NONCE = "submit_nonce"  # Idempotency-Key of the next submission; renewed after a success
@@ -164,6 +165,27 @@ class Keys:
     W_SETTINGS_KEEP_COPIES = "settings_keep_copies"
     W_SETTINGS_COPY_BUDGET = "settings_copy_budget_gb"
 
+    # Product visuals (issue 13): Compose's section for the request field ``ext`` (lib/studio/visuals_panel.py)
+    EXT_ALLOWED = "ext_allowed"  # whether the connected backend takes ``ext`` (set each run by the section)
+    EXT_PREVIEW_REQUESTED = "ext_preview_requested"
+    W_EXT_CONTENT_URL = "ext_content_url"
+    W_EXT_BACKGROUND_URL = "ext_background_url"
+    W_EXT_LOGO_URL = "ext_logo_url"
+    W_EXT_MUSIC_URL = "ext_music_url"
+    W_EXT_RESOLUTION = "ext_resolution"
+    W_EXT_CAPTION_STYLE = "ext_caption_style"
+    U_EXT_CONTENT_FILE = "ext_content_file"
+    U_EXT_BACKGROUND_FILE = "ext_background_file"
+    U_EXT_LOGO_FILE = "ext_logo_file"
+    U_EXT_MUSIC_FILE = "ext_music_file"
+    B_EXT_CONTENT_UPLOAD = "ext_content_upload"
+    B_EXT_BACKGROUND_UPLOAD = "ext_background_upload"
+    B_EXT_LOGO_UPLOAD = "ext_logo_upload"
+    B_EXT_MUSIC_UPLOAD = "ext_music_upload"
+    B_EXT_PREVIEW = "ext_preview"
+    W_EXP_VISUAL_STYLES = "experiment_visual_styles"  # screen styles to compare with the product visuals
+    W_EXP_VISUAL_MUSIC = "experiment_visual_music"  # compare with and without the music bed
+
 
 # Widgets whose values the page guard carries across its bounce through app.py (see lib.studio.nav):
 # every ``W_`` key. ``B_`` keys are buttons (Streamlit refuses to set a button's value) and ``U_`` keys are
@@ -185,6 +207,14 @@ COMPOSE_DEFAULTS: dict[str, Any] = {
     Keys.W_EXP_VOICES: [],
     Keys.W_EXP_AVATARS: [],
     Keys.W_EXP_SCRIPTS: "",
+    Keys.W_EXT_CONTENT_URL: "",
+    Keys.W_EXT_BACKGROUND_URL: "",
+    Keys.W_EXT_LOGO_URL: "",
+    Keys.W_EXT_MUSIC_URL: "",
+    Keys.W_EXT_RESOLUTION: contract.DEFAULT_RESOLUTION,
+    Keys.W_EXT_CAPTION_STYLE: contract.DEFAULT_CAPTION_STYLE,
+    Keys.W_EXP_VISUAL_STYLES: [],
+    Keys.W_EXP_VISUAL_MUSIC: False,
 }
 
 INITIAL_STATE: dict[str, Any] = {

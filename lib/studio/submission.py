@@ -30,6 +30,7 @@ from typing import Any
 from lib.joggai import CreateVideoRequest, errors
 from lib.studio.history import JobHistory, JobRecord, scrub_request
 from lib.studio.polling import first_poll_at
+from lib.studio.product_visuals import without_ext
 from lib.studio.sharing import request_from_payload
 from lib.studio.sqlite_store import SqliteStore
 
@@ -93,11 +94,12 @@ class Origin:
 
 @dataclass(frozen=True)
 class Target:
-    """The backend a submission goes to, and whether it honours Idempotency-Key."""
+    """The backend a submission goes to, whether it honours Idempotency-Key and whether it reads ``ext``."""
 
     backend_id: str
     base_url: str
     idempotent: bool = False
+    ext: bool = False  # the backend reads the request field ``ext``; elsewhere it is taken off before sending
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,8 @@ class Submitter:
         An accepted key is never sent again. An unconfirmed (or interrupted) one is sent again with the
         same key only when the backend honours it; otherwise it stays unconfirmed until a person decides.
         """
+        if not self.target.ext:  # defence in depth: whatever built the request, ext never reaches such a backend
+            request = without_ext(request)
         known = self.store.get(key)
         if known is not None:
             if known.state == OutcomeKind.ACCEPTED.value and known.video_id:

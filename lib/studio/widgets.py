@@ -24,14 +24,14 @@ from lib.studio.connection import (
     replay_delivery,
     start_inbox_for,
     switch_inbox_off,
-    upload_audio,
+    upload_file,
 )
 from lib.studio.history import JobRecord
 from lib.studio.inbox_store import VALID, Delivery
 from lib.studio.kept_copies import CopyPolicy, MediaSource, format_bytes, playable_cover, playable_video
 from lib.studio.nav import PAGE_BY_SLUG
 from lib.studio.sharing import browser_media_url, is_loopback_host
-from lib.studio.state import Keys, request_flag, take_flag
+from lib.studio.state import Keys
 
 # A backend link, a local file (share cache), bytes, or a job's playable media (kept copy first).
 PlayerSource = str | Path | bytes | MediaSource | None
@@ -154,21 +154,30 @@ def finished_job_card(job: JobRecord) -> None:
                              query_params={"video_id": job.video_id})
 
 
-def audio_uploader(connection) -> None:
-    """File picker + Upload button; the two-step upload shows a progress bar and fills the audio URL."""
-    upload = st.file_uploader("Upload MP3, WAV or M4A", type=["mp3", "wav", "m4a"], key=Keys.U_COMPOSE_AUDIO_FILE)
-    st.button("Upload", key=Keys.B_COMPOSE_UPLOAD, icon=":material/upload:", disabled=upload is None,
-              on_click=request_flag(Keys.UPLOAD_REQUESTED))
-    if take_flag(Keys.UPLOAD_REQUESTED) and upload is not None:
+def asset_uploader(connection, *, label: str, file_types: tuple[str, ...] | list[str], file_key: str,
+                   button_key: str, url_key: str, default_mime: str) -> bytes | None:
+    """File picker + Upload button: the two-step upload (``client.assets``) shows a progress bar and puts the
+    file's URL into the widget ``url_key``, which must be drawn after this. Returns the picked file's bytes."""
+    upload = st.file_uploader(label, type=list(file_types), key=file_key)
+    clicked = st.button("Upload", key=button_key, icon=":material/upload:", disabled=upload is None)
+    if clicked and upload is not None:
         bar = st.progress(0.0, text=f"Uploading {upload.name}…")
-        url, error = upload_audio(connection, upload.name, upload.getvalue(), upload.type or "audio/mpeg",
-                                  lambda sent, total: bar.progress(sent / max(total, 1)))
+        url, error = upload_file(connection, upload.name, upload.getvalue(), upload.type or default_mime,
+                                 lambda sent, total: bar.progress(sent / max(total, 1)))
         if url:
             # Runs before the URL field is drawn, so the field shows the uploaded file's URL.
-            st.session_state[Keys.W_COMPOSE_AUDIO_URL] = url
+            st.session_state[url_key] = url
             bar.progress(1.0, text=f"Uploaded {upload.name}")
         else:
             st.error(error)
+    return upload.getvalue() if upload is not None else None
+
+
+def audio_uploader(connection) -> None:
+    """The voice's audio file: uploaded with progress into the audio URL field."""
+    asset_uploader(connection, label="Upload MP3, WAV or M4A", file_types=("mp3", "wav", "m4a"),
+                   file_key=Keys.U_COMPOSE_AUDIO_FILE, button_key=Keys.B_COMPOSE_UPLOAD,
+                   url_key=Keys.W_COMPOSE_AUDIO_URL, default_mime="audio/mpeg")
 
 
 # ---------------------------------------------------------------- kept copies (Settings)

@@ -12,7 +12,7 @@ import requests
 from lib.joggai import CreateVideoRequest, JoggAIClient
 from lib.studio.backends import Backend, BackendHealth, probe_capabilities
 from lib.studio.config import StudioConfig
-from lib.studio.connection import Connection, fetch_job, speech_preview, submit_video, upload_audio
+from lib.studio.connection import Connection, fetch_job, speech_preview, submit_video, upload_file
 from lib.studio.submission import OutcomeKind
 
 pytestmark = pytest.mark.timeout(120)
@@ -38,7 +38,7 @@ def one_second_wav() -> bytes:
 
 def test_upload_reports_progress_and_the_asset_serves_the_bytes(connection: Connection) -> None:
     data, seen = one_second_wav(), []
-    url, error = upload_audio(connection, "voice.wav", data, "audio/wav", lambda sent, total: seen.append(sent))
+    url, error = upload_file(connection, "voice.wav", data, "audio/wav", lambda sent, total: seen.append(sent))
     assert error is None and url
     assert seen and seen[-1] == len(data)
     assert requests.get(url, timeout=10).content == data
