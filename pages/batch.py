@@ -49,7 +49,9 @@ if current is None:
     if problem:
         st.error(problem)
         st.stop()
-    plans = batch.validate_rows(rows, [*public, *custom], voices)
+    if refusal := batch.ext_refusal(rows, connection.capabilities.ext):
+        st.error(refusal, icon=":material/block:")
+    plans = batch.validate_rows(rows, [*public, *custom], voices, ext_allowed=connection.capabilities.ext)
     valid = [plan for plan in plans if plan.valid]
     st.caption(f"{len(plans)} rows · {len(valid)} valid · {len(plans) - len(valid)} with errors")
     st.dataframe(batch.plans_frame(plans), key="batch_plan", hide_index=True,

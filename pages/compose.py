@@ -4,7 +4,7 @@ import uuid
 
 import streamlit as st
 
-from lib.studio import compose, experiments, lint, nav, sending
+from lib.studio import compose, experiments, lint, nav, sending, visuals_panel
 from lib.studio.connection import current_connection, load_catalog, speech_preview
 from lib.studio.state import Keys, prime_compose_widgets, request_flag, take_flag
 from lib.studio.widgets import audio_player, audio_uploader
@@ -98,7 +98,7 @@ with right:
     st.text_input("Webhook URL (optional)", key=Keys.W_COMPOSE_WEBHOOK, placeholder="https://…",
                   persist_state="session")
     webhook_slot = st.container()
-
+visuals_panel.product_visuals_section(connection, public, custom)  # before the request is built
 request = compose.request_from_widgets(session)
 problems = compose.problems_by_widget(request)
 for widget, slot in {"avatar": avatar_slot, "voice": voice_slot, "webhook_url": webhook_slot}.items():

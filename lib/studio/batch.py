@@ -17,13 +17,15 @@ from typing import Any
 
 import pandas as pd
 
-from lib.joggai import CreateVideoRequest, VideoStatus
-from lib.studio import lint
+from lib.joggai import CreateVideoRequest, VideoStatus, contract
+from lib.studio import lint, product_visuals
 from lib.studio.history import JobRecord
 from lib.studio.sharing import request_from_payload
 from lib.studio.sqlite_store import SqliteStore
 
 TEMPLATE_COLUMNS = ("script", "avatar_id", "voice_id", "aspect_ratio", "screen_style", "caption", "video_name")
+# Optional product-visual columns, named as the request's ``ext`` keys; only a backend with CAPABILITY_EXT takes them.
+EXT_COLUMNS = contract.EXT_FIELDS
 MAX_ROWS = 500
 _TRUE = {"1", "true", "yes", "y", "on"}
 _FALSE = {"", "0", "false", "no", "n", "off"}
@@ -171,7 +173,22 @@ def parse_csv(data: bytes) -> tuple[list[dict[str, str]], str | None]:
     return rows, None
 
 
-def _parse_row(values: Mapping[str, str]) -> tuple[CreateVideoRequest | None, list[str]]:
+def ext_of_row(values: Mapping[str, str]) -> dict[str, str]:
+    """The row's product-visual columns that hold a value, as an ``ext`` object."""
+    return {column: values[column] for column in EXT_COLUMNS if values.get(column)}
+
+
+def ext_refusal(rows: Sequence[Mapping[str, str]], ext_allowed: bool) -> str | None:
+    """Why rows with product-visual values cannot go to this backend (naming the columns), or None."""
+    used = [column for column in EXT_COLUMNS if any(row.get(column) for row in rows)]
+    if ext_allowed or not used:
+        return None
+    return (f"This backend takes no product visuals: the column(s) {', '.join(used)} only work on the local "
+            "engine. Rows that fill them are not sent; empty those cells (and add a logo or music with *Finish* "
+            "on each video afterwards) or switch to the local engine.")
+
+
+def _parse_row(values: Mapping[str, str], ext_allowed: bool) -> tuple[CreateVideoRequest | None, list[str]]:
     problems: list[str] = []
     avatar_text = values.get("avatar_id", "")
     try:
@@ -189,19 +206,28 @@ def _parse_row(values: Mapping[str, str]) -> tuple[CreateVideoRequest | None, li
         avatar_id=avatar_id, voice_id=values.get("voice_id", ""), script=values.get("script", ""),
         aspect_ratio=values.get("aspect_ratio", "").lower() or "portrait", screen_style=screen_style,
         caption=caption_text in _TRUE, video_name=values.get("video_name") or None)
+    ext = ext_of_row(values)
+    if ext and not ext_allowed:
+        problems.append(f"{', '.join(ext)}: this backend takes no product visuals (local engine only)")
+    elif ext:
+        problems.extend(message.removeprefix(f"{contract.EXT_REQUEST_FIELD}.")
+                        for _, message in product_visuals.ext_problems(ext))
+        request = product_visuals.with_ext(request, ext)
     problems.extend(problem.message for problem in request.problems()
-                    if not (problem.field == "avatar.avatar_id" and avatar_id == -1))
+                    if not (problem.field == "avatar.avatar_id" and avatar_id == -1)
+                    and problem.field.split(".")[0] != contract.EXT_REQUEST_FIELD)  # said above, by column
     return request, problems
 
 
 def validate_rows(rows: Sequence[Mapping[str, str]], avatars: Iterable, voices: Iterable, *,
-                  posts_per_minute: int | None = None) -> list[RowPlan]:
-    """Check every row: the request rules, then unknown avatar or voice ids against the catalog."""
+                  posts_per_minute: int | None = None, ext_allowed: bool = False) -> list[RowPlan]:
+    """Check every row: the request rules and its product-visual columns (only where ``ext_allowed``), then
+    unknown avatar or voice ids against the catalog."""
     avatar_by_id = {avatar.id: avatar for avatar in avatars}
     voice_by_id = {voice.voice_id: voice for voice in voices}
     plans = []
     for number, values in enumerate(rows, start=1):
-        request, problems = _parse_row(values)
+        request, problems = _parse_row(values, ext_allowed)
         avatar = avatar_by_id.get(request.avatar_id)
         voice = voice_by_id.get(request.voice_id)
         if request.avatar_id >= 0 and avatar is None:

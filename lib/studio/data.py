@@ -195,6 +195,12 @@ def custom_voices(base_url: str, key_fingerprint: str, _client: JoggAIClient) ->
     return _client.list_custom_voices(page=1, page_size=100)
 
 
+@st.cache_data(ttl=CATALOG_TTL, max_entries=64, show_spinner=False)
+def preview_media(url: str, max_bytes: int, _client: JoggAIClient) -> bytes:
+    """A backend file (cover, uploaded visual) for the layout preview; uploads and covers do not change."""
+    return _client.download(url, max_bytes=max_bytes)
+
+
 def clear_catalog_caches() -> None:
     """Forget catalogs and health, e.g. after the backend or key changed."""
     for cached in (public_avatars, custom_avatars, voices, custom_voices, _checked_health, _probed_capabilities):

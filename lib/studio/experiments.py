@@ -17,14 +17,16 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from lib.joggai import CreateVideoRequest, VideoStatus
+from lib.joggai import CreateVideoRequest, VideoStatus, contract
+from lib.studio.compose import SCREEN_STYLES
 from lib.studio.history import JobRecord
+from lib.studio.product_visuals import with_ext
 from lib.studio.sqlite_store import SqliteStore
 from lib.studio.submission import SKIPPED, Intent, Origin, OutcomeKind, SubmissionOutcome, Submitter
 
 MAX_VARIANTS = 6
 SCRIPT_SEPARATOR = "---"  # a line of its own between script variants
-AXES = {"cast": "Voices and avatars", "scripts": "Script variants"}
+AXES = {"cast": "Voices and avatars", "scripts": "Script variants", "visuals": "Product visuals"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS experiments (
@@ -133,11 +135,35 @@ def plan_variants(base: CreateVideoRequest, *, avatars: Sequence[tuple[int, int]
     return variants
 
 
+def plan_visual_variants(base: CreateVideoRequest, *, screen_styles: Sequence[int] = (),
+                         with_and_without_music: bool = False) -> list[Variant]:
+    """The base request's product visuals shown in each chosen screen style, with and without its music bed.
+
+    Every variant keeps the base's content, background and logo (``ext``); only the screen style and
+    whether the music plays differ, so the comparison is about the layout and the music alone.
+    """
+    ext = dict(base.to_payload().get(contract.EXT_REQUEST_FIELD) or {})
+    style_axis = list(dict.fromkeys(screen_styles)) or [base.screen_style]
+    music_axis = [True, False] if with_and_without_music and ext.get(contract.EXT_MUSIC_URL) else [None]
+    variants = []
+    for index, (style, music) in enumerate(itertools.product(style_axis, music_axis)):
+        parts = [SCREEN_STYLES.get(style, str(style))] if len(style_axis) > 1 else []
+        if music is not None:
+            parts.append("with music" if music else "without music")
+        label = " · ".join(parts) or "Only variant"
+        name = f"{base.video_name} — {label}" if base.video_name else label
+        variant_ext = {key: value for key, value in ext.items() if music is not False or key != contract.EXT_MUSIC_URL}
+        request = with_ext(replace(base, screen_style=style, video_name=name[:200]), variant_ext)
+        variants.append(Variant(index, label, request))
+    return variants
+
+
 def plan_problems(variants: Sequence[Variant]) -> list[str]:
     """Why an experiment cannot be sent as planned (too few or too many variants, broken requests)."""
     found = []
     if len(variants) < 2:
-        found.append("Pick at least two voices, two avatars or two script variants to compare.")
+        found.append("Pick at least two voices, two avatars, two script variants or two product-visual "
+                     "looks to compare.")
     if len(variants) > MAX_VARIANTS:
         found.append(f"{len(variants)} combinations: an experiment compares at most {MAX_VARIANTS} videos.")
     checked = variants[:MAX_VARIANTS]

@@ -55,17 +55,17 @@ def _frame_size(aspect_ratio: str) -> tuple[int, int]:
     return round(width * PREVIEW_SCALE), round(height * PREVIEW_SCALE)
 
 
-def _areas(aspect_ratio: str, screen_style: int, width: int, height: int) -> tuple[Box, Box | None, Box, bool]:
-    """(avatar area, content panel, caption band, avatar in a bubble) for one aspect ratio × screen style."""
+def _areas(aspect_ratio: str, screen_style: int, width: int, height: int) -> tuple[Box, Box | None, Box]:
+    """(avatar area or bubble, content panel, caption band) for one aspect ratio × screen style."""
     short = min(width, height)
     if screen_style == 2:
         if aspect_ratio == "portrait":
             return (0, 0, width, height // 2), (0, height // 2, width, height), \
-                (int(width * 0.05), int(height * 0.38), int(width * 0.95), int(height * 0.48)), False
+                (int(width * 0.05), int(height * 0.38), int(width * 0.95), int(height * 0.48))
         half = width // 2
         caption = (int(width * 0.03), int(height * 0.77), width - int(width * 0.03), int(height * 0.96)) \
             if aspect_ratio == "square" else (int(width * 0.02), int(height * 0.74), half, int(height * 0.94))
-        return (0, 0, half, height), (half, 0, width, height), caption, False
+        return (0, 0, half, height), (half, 0, width, height), caption
     if screen_style == 3:
         radius = short * (0.24 if aspect_ratio == "portrait" else 0.22)
         margin = short * 0.06
@@ -74,11 +74,11 @@ def _areas(aspect_ratio: str, screen_style: int, width: int, height: int) -> tup
         bubble = (int(cx - radius), int(cy - radius), int(cx + radius), int(cy + radius))
         caption = (int(width * 0.05), int(height * 0.54), int(width * 0.95), int(height * 0.64)) \
             if aspect_ratio == "portrait" else (int(width * 0.04), int(height * 0.76), bubble[0], int(height * 0.95))
-        return bubble, (0, 0, width, height), caption, True
+        return bubble, (0, 0, width, height), caption
     portrait = aspect_ratio == "portrait"
     band = int(height * (0.15 if portrait else 0.2))
     bottom = int(height * (0.86 if portrait else 0.90))
-    return (0, 0, width, height), None, (int(width * 0.05), bottom - band, int(width * 0.95), bottom), False
+    return (0, 0, width, height), None, (int(width * 0.05), bottom - band, int(width * 0.95), bottom)
 
 
 def _open(data: bytes | None) -> Image.Image | None:
@@ -132,20 +132,22 @@ def render_layout_preview(*, aspect_ratio: str, screen_style: int, cover: bytes 
                           content: bytes | None = None, background: bytes | None = None,
                           logo: bytes | None = None, title: str = "", caption: str | None = None,
                           caption_style: str = contract.DEFAULT_CAPTION_STYLE,
-                          content_label: str = "product") -> LayoutPreview:
+                          content_label: str = "product", content_chosen: bool = False) -> LayoutPreview:
     """The still: images as bytes (None when not chosen), ``caption`` the sample (None: captions off).
 
-    A chosen visual that Pillow cannot open (a short video, say) shows as a labelled box, and a note says so.
+    A chosen visual that Pillow cannot open (a short video, say), or content chosen but not fetched
+    (``content_chosen``), shows as a labelled box; a note says when a file could not be drawn.
     """
     width, height = _frame_size(aspect_ratio)
     short = min(width, height)
-    avatar_box, panel, caption_box, bubble = _areas(aspect_ratio, screen_style, width, height)
+    avatar_box, panel, caption_box = _areas(aspect_ratio, screen_style, width, height)
     canvas = Image.new("RGBA", (width, height), (*_STAGE, 255))
     draw = ImageDraw.Draw(canvas)
     label_font = _font(short * 0.05)
     notes: list[str] = []
     avatar = _open(cover)
     content_picture, content_box = _open(content), None
+    content_chosen = content_chosen or bool(content)
     if content and content_picture is None:
         notes.append(f"The {content_label} cannot be drawn here (a video?): a box stands in for it.")
 
@@ -169,7 +171,7 @@ def render_layout_preview(*, aspect_ratio: str, screen_style: int, cover: bytes 
             draw.text((px0 + pad, py0 + pad), title[:40], fill=_PANEL_TEXT, font=_font(short * 0.055))
         if content_picture is not None:
             _fill(canvas, content_picture, content_box, whole=True)
-        elif content:
+        elif content_chosen:
             _placeholder(draw, content_box, content_label, label_font)
     else:
         content_box = panel
@@ -177,7 +179,7 @@ def render_layout_preview(*, aspect_ratio: str, screen_style: int, cover: bytes 
             _fill(canvas, content_picture, panel)
         else:
             draw.rectangle(panel, fill=_PANEL)
-            if content:
+            if content_chosen:
                 _placeholder(draw, (width // 8, height // 8, width * 7 // 8, height // 2), content_label, label_font)
         mask = Image.new("L", (avatar_box[2] - avatar_box[0], avatar_box[3] - avatar_box[1]), 0)
         ImageDraw.Draw(mask).ellipse((0, 0, mask.width - 1, mask.height - 1), fill=255)
@@ -200,7 +202,7 @@ def render_layout_preview(*, aspect_ratio: str, screen_style: int, cover: bytes 
         _caption(draw, caption_box, caption, caption_style, short)
     out = io.BytesIO()
     canvas.convert("RGB").save(out, format="PNG")
-    regions = PreviewRegions((width, height), avatar_box, content_box if content else None,
+    regions = PreviewRegions((width, height), avatar_box, content_box if content_chosen else None,
                              caption_box if caption is not None else None, logo_box)
     return LayoutPreview(out.getvalue(), regions, tuple(notes))
 

@@ -74,6 +74,12 @@ def _is_http_url(text: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def on_backend(url: str, base_url: str) -> bool:
+    """Whether ``url`` is a file of the backend at ``base_url`` (the only files the studio fetches to preview)."""
+    here, there = urlsplit(url or ""), urlsplit(base_url or "")
+    return bool(here.netloc) and (here.scheme, here.netloc) == (there.scheme, there.netloc)
+
+
 def ext_problems(ext: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``(field, message)`` for each value the engine would refuse, worded as it words them."""
     found = []

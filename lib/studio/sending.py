@@ -29,6 +29,7 @@ from lib.studio.connection import (
     submitter,
 )
 from lib.studio.pacing import CLOUD_POSTS_PER_MINUTE, backend_posts_per_minute
+from lib.studio.product_visuals import ext_allowed
 from lib.studio.state import Keys, request_page, unconfirmed_key
 from lib.studio.submission import Origin, OutcomeKind, SubmissionOutcome, unconfirmed_warning
 
@@ -166,8 +167,13 @@ def _compose_skip(connection: Connection) -> None:
 
 def planned_variants(request: CreateVideoRequest, avatars: Mapping, voices: Mapping, *,
                      scripts_experiment: bool) -> list[experiments.Variant]:
-    """The variants Compose's experiment widgets describe (voices × avatars, or script variants)."""
+    """The variants Compose's experiment widgets describe (voices × avatars, script variants, or product
+    visuals: none unless the backend takes them)."""
     values = st.session_state
+    if values.get(Keys.W_EXP_AXIS) == "visuals":
+        return experiments.plan_visual_variants(
+            request, screen_styles=values.get(Keys.W_EXP_VISUAL_STYLES) or [],
+            with_and_without_music=bool(values.get(Keys.W_EXP_VISUAL_MUSIC))) if ext_allowed(values) else []
     cast = values.get(Keys.W_EXP_AXIS) == "cast"
     return experiments.plan_variants(
         request, avatars=(values.get(Keys.W_EXP_AVATARS) or []) if cast else [],

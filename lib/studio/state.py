@@ -167,7 +167,6 @@ class Keys:
 
     # Product visuals (issue 13): Compose's section for the request field ``ext`` (lib/studio/visuals_panel.py)
     EXT_ALLOWED = "ext_allowed"  # whether the connected backend takes ``ext`` (set each run by the section)
-    EXT_PREVIEW_REQUESTED = "ext_preview_requested"
     W_EXT_CONTENT_URL = "ext_content_url"
     W_EXT_BACKGROUND_URL = "ext_background_url"
     W_EXT_LOGO_URL = "ext_logo_url"
@@ -182,7 +181,7 @@ class Keys:
     B_EXT_BACKGROUND_UPLOAD = "ext_background_upload"
     B_EXT_LOGO_UPLOAD = "ext_logo_upload"
     B_EXT_MUSIC_UPLOAD = "ext_music_upload"
-    B_EXT_PREVIEW = "ext_preview"
+    W_EXT_SHOW_PREVIEW = "ext_show_preview"  # the still of the layout, redrawn as the choices change
     W_EXP_VISUAL_STYLES = "experiment_visual_styles"  # screen styles to compare with the product visuals
     W_EXP_VISUAL_MUSIC = "experiment_visual_music"  # compare with and without the music bed
 
@@ -213,6 +212,7 @@ COMPOSE_DEFAULTS: dict[str, Any] = {
     Keys.W_EXT_MUSIC_URL: "",
     Keys.W_EXT_RESOLUTION: contract.DEFAULT_RESOLUTION,
     Keys.W_EXT_CAPTION_STYLE: contract.DEFAULT_CAPTION_STYLE,
+    Keys.W_EXT_SHOW_PREVIEW: False,
     Keys.W_EXP_VISUAL_STYLES: [],
     Keys.W_EXP_VISUAL_MUSIC: False,
 }
