@@ -1,0 +1,105 @@
+"""Compose's Product visuals section: shown on the local engine (which lists CAPABILITY_EXT), a note instead on the
+cloud stand-in, where nothing with ``ext`` is ever sent; an upload fills the request's ``ext``."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from lib.joggai import contract
+from lib.studio.history import JobHistory
+from lib.studio.product_visuals import CLOUD_NOTE
+from lib.studio.state import Keys
+from tests.app.conftest import open_page
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def product_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (220, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def composer(client, **seed):
+    """Compose with an avatar and a voice of ``client``'s catalog handed over, and ``seed`` in the session."""
+    avatar = client.list_public_avatars(page_size=1)[0]
+    voice = client.list_voices(page_size=1).voices[0]
+    at = open_page("avatars")
+    at.session_state[Keys.PICKED_AVATAR_ID] = avatar.id
+    at.session_state[Keys.PICKED_VOICE_ID] = voice.voice_id
+    for key, value in seed.items():
+        at.session_state[key] = value
+    at.switch_page("pages/compose.py").run()
+    assert not at.exception
+    return at
+
+
+def section_shown(at) -> bool:
+    return any(expander.label == "Product visuals" for expander in at.expander)
+
+
+def note_shown(at) -> bool:
+    return any(CLOUD_NOTE in caption.value for caption in at.caption)
+
+
+@pytest.fixture
+def cloud_studio(studio_env: Path, cloud, monkeypatch: pytest.MonkeyPatch):
+    """The studio on the cloud stand-in through the Custom URL profile (no /healthz: no capabilities)."""
+    monkeypatch.setenv("AVATAR_STUDIO_BACKEND", "custom")
+    monkeypatch.setenv("JOGGAI_BASE_URL", cloud.base_url)
+    monkeypatch.setenv("JOGGAI_API_KEY", cloud.api_key)
+    monkeypatch.delenv("AVATAR_STUDIO_ENGINE_URL")
+    return cloud
+
+
+def test_cloud_hides_the_section_shows_the_note_and_sends_no_ext(cloud_studio) -> None:
+    # Visuals left in the session (chosen earlier on the engine, say) must not reach the billed backend.
+    at = composer(cloud_studio.client(), **{Keys.W_COMPOSE_SCRIPT: "A billed video.", Keys.W_COMPOSE_SCREEN: 2,
+                                            Keys.W_EXT_CONTENT_URL: "http://127.0.0.1:9/product.png",
+                                            Keys.W_EXT_RESOLUTION: "1080p", Keys.EXT_ALLOWED: True})
+    assert not section_shown(at) and note_shown(at)
+    assert not [u for u in at.file_uploader if u.key == Keys.U_EXT_CONTENT_FILE]
+    assert contract.EXT_REQUEST_FIELD not in json.loads(at.code[0].value)  # the request preview
+    at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
+    assert not at.exception
+    creates = cloud_studio.creates()
+    assert len(creates) == 1 and creates[0]["body"]["screen_style"] == 2
+    assert contract.EXT_REQUEST_FIELD not in creates[0]["body"]
+
+
+def test_cloud_visuals_experiment_is_refused_with_the_reason(cloud_studio) -> None:
+    at = composer(cloud_studio.client(), **{Keys.W_COMPOSE_SCRIPT: "Compare looks.", Keys.W_COMPOSE_EXPERIMENT: True,
+                                            Keys.W_EXP_AXIS: "visuals", Keys.W_EXP_VISUAL_STYLES: [2, 3]})
+    assert any("needs a backend that takes them" in warning.value for warning in at.warning)
+    at.button(key=Keys.B_EXP_SUBMIT).click().run()
+    assert not at.exception and cloud_studio.creates() == []
+
+
+def test_local_engine_shows_the_section_and_an_upload_goes_into_ext(studio_env: Path, engine, engine_client) -> None:
+    at = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Meet the red box.", Keys.W_COMPOSE_SCREEN: 2})
+    assert section_shown(at) and not note_shown(at)
+    uploader = next(u for u in at.file_uploader if u.key == Keys.U_EXT_CONTENT_FILE)
+    uploader.upload("product.png", product_png(), "image/png")
+    at.run()
+    at.button(key=Keys.B_EXT_CONTENT_UPLOAD).click().run()
+    assert not at.exception and not at.error
+    content_url = at.session_state[Keys.W_EXT_CONTENT_URL]
+    assert content_url.startswith(engine.base_url)
+    at.toggle(key=Keys.W_EXT_SHOW_PREVIEW).set_value(True).run()
+    assert not at.exception and len(at.get("imgs")) >= 1  # the still of the layout
+    assert contract.EXT_REQUEST_FIELD in json.loads(at.code[0].value)
+    at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
+    assert not at.exception
+    [job] = JobHistory(studio_env / "history.sqlite3").list_jobs()
+    assert job.request[contract.EXT_REQUEST_FIELD] == {contract.EXT_CONTENT_URL: content_url}
+    with sqlite3.connect(engine.data_dir / "engine.sqlite3") as db:  # what the engine itself took
+        [stored] = db.execute("SELECT request_json FROM jobs WHERE video_id=?", (job.video_id,)).fetchone()
+    engine_request = json.loads(stored)
+    assert engine_request["screen_style"] == 2
+    assert content_url in json.dumps(engine_request[contract.EXT_REQUEST_FIELD])
