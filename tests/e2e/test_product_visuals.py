@@ -1,0 +1,81 @@
+"""In a real browser: Compose with a product image in split screen, uploaded with its progress, a still preview
+of the layout, then a finished video whose request carried the product (``ext.content_url``)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from lib.joggai import JoggAIClient, VideoStatus, contract
+from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.test_flow import click_and_settle, keyed, video_is_playing, wait_for_inline_video
+
+pytestmark = pytest.mark.e2e
+
+SCRIPT = "This bottle keeps your tea hot for twelve hours. Take it anywhere."
+
+
+def product_png(path: Path) -> Path:
+    """A red bottle-ish shape on white: easy to spot in the preview."""
+    picture = Image.new("RGB", (480, 360), (255, 255, 255))
+    picture.paste((210, 30, 40), (180, 40, 300, 330))
+    picture.save(path, format="PNG")
+    return path
+
+
+def test_compose_a_product_image_in_split_screen_to_a_finished_video(page: Page, studio, engine,
+                                                                     tmp_path: Path) -> None:
+    client = JoggAIClient(engine.base_url, engine.api_key)
+    avatar = client.list_public_avatars(page_size=1)[0]
+    voice = client.list_voices(page_size=1).voices[0]
+    page.goto(f"{studio.url}/avatars")
+    wait_for_app(page)
+    click_and_settle(page, keyed(page, f"avatar_open_{avatar.id}").locator("button"))
+    expect(keyed(page, "avatar_use")).to_be_visible(timeout=30_000)
+    click_and_settle(page, keyed(page, "avatar_use").locator("button"))
+    expect(page.get_by_role("heading", name="Compose")).to_be_visible()
+
+    voice_box = keyed(page, "compose_voice").locator("input")
+    voice_box.fill(voice.voice_id)
+    voice_box.press("Enter")
+    wait_for_app(page)
+    keyed(page, "compose_script").locator("textarea").fill(SCRIPT)
+    name = keyed(page, "compose_name").locator("input")
+    name.fill("E2E product")
+    name.press("Enter")
+    wait_for_app(page)
+    click_and_settle(page, keyed(page, "compose_screen").get_by_text("Split screen"))
+
+    page.get_by_test_id("stExpander").filter(has_text="Product visuals").locator("summary").click()
+    keyed(page, "ext_content_file").locator("input[type=file]").set_input_files(str(product_png(tmp_path / "p.png")))
+    wait_for_app(page)
+    click_and_settle(page, keyed(page, "ext_content_upload").locator("button"))
+    expect(page.get_by_text("Uploaded p.png")).to_be_visible(timeout=30_000)
+    content_url = keyed(page, "ext_content_url").locator("input").input_value()
+    assert content_url.startswith(engine.base_url), content_url
+
+    click_and_settle(page, keyed(page, "ext_show_preview").get_by_text("Still preview of the layout"))
+    still = keyed(page, "ext_layout_preview").locator("img")
+    expect(still).to_be_visible(timeout=30_000)
+    expect(keyed(page, "ext_layout_preview").get_by_text("approximation", exact=False)).to_be_visible()
+    screenshot(page, "compose-product-visuals")
+
+    click_and_settle(page, keyed(page, "compose_submit").locator("button"))
+    expect(page.get_by_role("heading", name="Jobs")).to_be_visible(timeout=30_000)
+    video_id = parse_qs(urlsplit(page.url).query)["job"][0]
+    wait_for_inline_video(page, timeout_s=240)
+    wait_for_app(page)
+    assert video_is_playing(page), "the finished product video did not play inline"
+    assert client.get_avatar_video(video_id).status == VideoStatus.COMPLETED
+    with sqlite3.connect(engine.data_dir / "engine.sqlite3") as db:
+        [stored] = db.execute("SELECT request_json FROM jobs WHERE video_id=?", (video_id,)).fetchone()
+    request = json.loads(stored)
+    assert request["screen_style"] == 2
+    assert content_url in json.dumps(request[contract.EXT_REQUEST_FIELD])
+    screenshot(page, "jobs-product-finished")
