@@ -59,3 +59,13 @@ def billed(studio_env: Path, engine: EngineProcess) -> Iterator[BilledStandIn]:
     finally:
         os.environ["AVATAR_STUDIO_ENGINE_URL"] = saved
         stand_in.close()
+
+
+@pytest.fixture
+def cloud_studio(studio_env: Path, cloud, monkeypatch: pytest.MonkeyPatch):
+    """The studio on the cloud stand-in through the Custom URL profile (no /healthz: no capabilities)."""
+    monkeypatch.setenv("AVATAR_STUDIO_BACKEND", "custom")
+    monkeypatch.setenv("JOGGAI_BASE_URL", cloud.base_url)
+    monkeypatch.setenv("JOGGAI_API_KEY", cloud.api_key)
+    monkeypatch.delenv("AVATAR_STUDIO_ENGINE_URL")
+    return cloud

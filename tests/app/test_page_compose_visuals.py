@@ -48,16 +48,6 @@ def note_shown(at) -> bool:
     return any(CLOUD_NOTE in caption.value for caption in at.caption)
 
 
-@pytest.fixture
-def cloud_studio(studio_env: Path, cloud, monkeypatch: pytest.MonkeyPatch):
-    """The studio on the cloud stand-in through the Custom URL profile (no /healthz: no capabilities)."""
-    monkeypatch.setenv("AVATAR_STUDIO_BACKEND", "custom")
-    monkeypatch.setenv("JOGGAI_BASE_URL", cloud.base_url)
-    monkeypatch.setenv("JOGGAI_API_KEY", cloud.api_key)
-    monkeypatch.delenv("AVATAR_STUDIO_ENGINE_URL")
-    return cloud
-
-
 def test_cloud_hides_the_section_shows_the_note_and_sends_no_ext(cloud_studio) -> None:
     # Visuals left in the session (chosen earlier on the engine, say) must not reach the billed backend.
     at = composer(cloud_studio.client(), **{Keys.W_COMPOSE_SCRIPT: "A billed video.", Keys.W_COMPOSE_SCREEN: 2,
