@@ -112,6 +112,13 @@ def _font(size: float) -> ImageFont.ImageFont:
     return ImageFont.load_default(size=max(8, round(size)))
 
 
+def _fitted_text(draw: ImageDraw.ImageDraw, where: tuple[int, int], text: str, font: ImageFont.ImageFont,
+                 room: float) -> None:
+    while len(text) > 1 and draw.textlength(text, font=font) > room:
+        text = text[:-2].rstrip() + "…"
+    draw.text(where, text, fill=_PANEL_TEXT, font=font)
+
+
 def _caption(draw: ImageDraw.ImageDraw, box: Box, text: str, style: str, short: int) -> None:
     size_share, highlight = _CAPTION_LOOKS.get(style, _CAPTION_LOOKS[contract.DEFAULT_CAPTION_STYLE])
     font = _font(short * size_share)
@@ -168,7 +175,9 @@ def render_layout_preview(*, aspect_ratio: str, screen_style: int, cover: bytes 
         title_height = round(short * 0.09) if title else 0
         content_box = (px0 + pad, py0 + pad + title_height, px1 - pad, py0 + round((py1 - py0) * 0.72))
         if title:
-            draw.text((px0 + pad, py0 + pad), title[:40], fill=_PANEL_TEXT, font=_font(short * 0.055))
+            # Leave the corner to a logo; a long name is cut to the room there is.
+            room = (px1 - pad - px0 - pad) - (round(short * 0.2) if logo else 0)
+            _fitted_text(draw, (px0 + pad, py0 + pad), title, _font(short * 0.055), room)
         if content_picture is not None:
             _fill(canvas, content_picture, content_box, whole=True)
         elif content_chosen:
