@@ -87,9 +87,10 @@ def _still_preview(connection: Connection, session: Mapping[str, Any], avatars: 
     avatar = avatars.get(tuple(session.get(Keys.W_COMPOSE_AVATAR) or ()))
     files, notes = {}, []
     for field in (contract.EXT_CONTENT_URL, contract.EXT_BACKGROUND_URL, contract.EXT_LOGO_URL):
-        # A short video as the content could be large; the preview draws a box for it anyway.
-        files[field], problem = _backend_file(connection, ext.get(field), contract.UPLOAD_LIMITS_BYTES["video"]
-                                              if field == contract.EXT_CONTENT_URL else image_limit)
+        # Only an image's worth is fetched: a short video as the content is drawn as a box anyway.
+        files[field], problem = _backend_file(connection, ext.get(field), image_limit)
+        if problem and field == contract.EXT_CONTENT_URL and on_backend(ext[field], connection.backend.base_url):
+            problem = "The product is not an image the preview can fetch (a video?): a box stands in for it."
         notes += [problem] if problem else []
     cover, problem = _backend_file(connection, getattr(avatar, "cover_url", None), image_limit)
     notes += [problem] if problem else []
