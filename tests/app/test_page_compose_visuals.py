@@ -101,3 +101,19 @@ def test_a_bad_visual_url_is_shown_in_the_section_and_nothing_is_sent(studio_env
     assert any("ext.logo_url" in error.value for error in at.error)
     at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
     assert not at.exception and not JobHistory(studio_env / "history.sqlite3").list_jobs()
+
+
+def test_a_visuals_experiment_compares_layouts_with_the_product(studio_env: Path, engine, engine_client) -> None:
+    content_url = engine_client.assets.upload("product.png", product_png(), "image/png").asset_url
+    at = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Two looks.", Keys.W_COMPOSE_NAME: "Looks",
+                                    Keys.W_COMPOSE_EXPERIMENT: True, Keys.W_EXP_AXIS: "visuals",
+                                    Keys.W_EXP_VISUAL_STYLES: [2, 3], Keys.W_EXT_CONTENT_URL: content_url})
+    assert section_shown(at)
+    at.button(key=Keys.B_EXP_SUBMIT).click().run()
+    assert not at.exception
+    assert [title.value for title in at.title] == [":material/compare: Experiments"]
+    history = JobHistory(studio_env / "history.sqlite3")
+    jobs = history.list_jobs()
+    assert sorted(job.name for job in jobs) == ["Looks — Picture in picture", "Looks — Split screen"]
+    assert sorted(job.request["screen_style"] for job in jobs) == [2, 3]
+    assert all(job.request[contract.EXT_REQUEST_FIELD] == {contract.EXT_CONTENT_URL: content_url} for job in jobs)
