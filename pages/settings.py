@@ -91,17 +91,19 @@ st.caption("Endpoints receive a signed POST when a video finishes (`X-Webhook-Si
            "body with the endpoint's secret).")
 webhook_notices()
 view = webhook_endpoints.endpoints_view(connection)
-inbox, inbox_problem = ensure_inbox(connection)
-registration = inbox.store.endpoint_for(connection.backend.backend_id) if inbox and connection.backend else None
+inbox = ensure_inbox(connection)
+receiver = inbox.value
+registration = receiver.store.endpoint_for(connection.backend.backend_id) if receiver and connection.backend else None
 if registration and not view.problem and registration.endpoint_id not in {e.endpoint_id for e in view.endpoints}:
     # The inbox's endpoint was deleted on the backend: register again, then list again.
-    inbox.forget_registration(registration.backend)
-    inbox, inbox_problem = ensure_inbox(connection)
-    registration = inbox.store.endpoint_for(connection.backend.backend_id)
+    receiver.forget_registration(registration.backend)
+    inbox = ensure_inbox(connection)
+    receiver = inbox.value
+    registration = receiver.store.endpoint_for(connection.backend.backend_id)
     view = webhook_endpoints.endpoints_view(connection)
 webhook_endpoints_panel(connection, view, registration.endpoint_id if registration else None)
 
 st.subheader("Webhook inbox")
 st.caption("A receiver on this computer (127.0.0.1) that registers itself on the local engine, checks every "
            "delivery's signature and marks jobs done as soon as their event arrives.")
-webhook_inbox_panel(connection, inbox, registration, inbox_problem)
+webhook_inbox_panel(connection, receiver, registration, inbox.problem)

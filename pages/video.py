@@ -23,9 +23,10 @@ if not video_id:
 connection = current_connection()
 job = history(connection).get(None, video_id)  # the history answers even when no backend is reachable
 if job is None or (job.video_status is VideoStatus.COMPLETED and not job.video_url):
-    remote, problem = fetch_job(connection, video_id)
+    fetched = fetch_job(connection, video_id)
+    remote = fetched.value
     if remote is None:
-        st.error(problem or f"No video {video_id!r}.")
+        st.error(fetched.problem or f"No video {video_id!r}.")
         st.stop()
     status, video_url, cover_url, caption_url = remote.status.value, remote.video_url, remote.cover_url, remote.caption_url
     details, error = {}, remote.error_message

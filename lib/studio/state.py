@@ -112,6 +112,8 @@ class Keys:
     B_BATCH_SUBMIT = "batch_submit"
     W_BATCH_PREFLIGHT = "batch_preflight"  # the box confirming the credits of a billed batch
     B_BATCH_PAUSE = "batch_pause"
+    B_BATCH_TEMPLATE = "batch_template"
+    B_BATCH_RESULTS_CSV = "batch_results_csv"
 
     # Sharing, favourites & webhooks (issue 5 part 2): Avatars, Voices, Video and Settings pages
     WEBHOOK_NEW_SECRET = "webhook_new_secret"  # (endpoint id, secret): shown once, right after creation
