@@ -29,12 +29,12 @@ from lib.studio.config import StudioConfig, load_config
 from lib.studio.experiments import ExperimentStore
 from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory, JobUpdate
-from lib.studio.inbox_store import Delivery, InboxStore
+from lib.studio.inbox_store import Delivery, InboxEndpoint, InboxStore
 from lib.studio.kept_copies import CopyKeeper, CopyPolicy, enforce_budget, read_policy, save_policy
 from lib.studio.polling import poll_due_jobs
 from lib.studio.state import Keys
 from lib.studio.submission import Origin, SubmissionOutcome, SubmissionStore, Submitter, Target
-from lib.studio.webhook_endpoints import reaches_this_machine, register_inbox
+from lib.studio.webhook_endpoints import EndpointsView, endpoints_view, reaches_this_machine, register_inbox
 from lib.studio.webhook_receiver import WebhookReceiver
 
 
@@ -261,6 +261,34 @@ def ensure_inbox(connection: Connection) -> Attempt[WebhookReceiver]:
         if not registered.ok:
             return Attempt(receiver, registered.error, f"Could not register the inbox: {registered.problem}")
     return Attempt(receiver)
+
+
+@dataclass(frozen=True)
+class WebhookSetup:
+    """What Settings shows of webhooks: the backend's endpoints, the inbox and its own endpoint."""
+
+    view: EndpointsView
+    inbox: Attempt[WebhookReceiver]
+    registration: InboxEndpoint | None
+
+
+def webhook_setup(connection: Connection) -> WebhookSetup:
+    """The endpoints and the inbox; an inbox whose endpoint was deleted on the backend registers again."""
+    view = endpoints_view(connection)
+    inbox = ensure_inbox(connection)
+    registration = _registration(connection, inbox.value)
+    if registration and not view.problem and registration.endpoint_id not in {e.endpoint_id for e in view.endpoints}:
+        inbox.value.forget_registration(registration.backend)
+        inbox = ensure_inbox(connection)
+        registration = _registration(connection, inbox.value)
+        view = endpoints_view(connection)
+    return WebhookSetup(view, inbox, registration)
+
+
+def _registration(connection: Connection, receiver: WebhookReceiver | None) -> InboxEndpoint | None:
+    if receiver is None or connection.backend is None:
+        return None
+    return receiver.store.endpoint_for(connection.backend.backend_id)
 
 
 def start_inbox_for(connection: Connection) -> Attempt[WebhookReceiver]:
