@@ -11,7 +11,7 @@ import pytest
 
 from lib.engine.catalog.avatars import find_public_avatar
 from lib.engine.catalog.voices import all_voices, find_voice
-from lib.engine.render.bust import MOUTH_BOX
+from lib.engine.render.bust import MOUTH_BOX, on_body
 from lib.engine.render.composer import FrameComposer
 from lib.engine.render.encode import FPS, YuvFrame, yuv_to_rgb
 from lib.engine.render.layout import make_layout
@@ -83,10 +83,11 @@ def test_every_layout_renders_a_valid_mp4(tmp_path: Path, speech: Speech, aspect
 def _mouth_activity(path: Path, layout_aspect: str, split_at: float) -> tuple[float, float]:
     layout = make_layout(layout_aspect, 1)
     s = layout.bust_scale
-    x0 = int(layout.bust_x + MOUTH_BOX[0] * s)
-    y0 = int(layout.bust_y + MOUTH_BOX[1] * s)
-    x1 = int(layout.bust_x + MOUTH_BOX[2] * s)
-    y1 = int(layout.bust_y + MOUTH_BOX[3] * s)
+    box = on_body(MOUTH_BOX)
+    x0 = int(layout.bust_x + box[0] * s)
+    y0 = int(layout.bust_y + box[1] * s)
+    x1 = int(layout.bust_x + box[2] * s)
+    y1 = int(layout.bust_y + box[3] * s)
     frames = []
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):

@@ -15,8 +15,8 @@ import skia
 from PIL import Image
 
 from lib.engine.catalog.avatars import AvatarProfile
-from lib.engine.render.avatar_sprites import ANGLE_STEP, sprites_for
-from lib.engine.render.bust import EYES_BOX, MOUTH_BOX, NECK_PIVOT
+from lib.engine.render.avatar_sprites import ANGLE_STEP, scale_head, sprites_for
+from lib.engine.render.bust import EYES_BOX, MOUTH_BOX, NECK_PIVOT, on_body
 from lib.engine.render.captions import render_text_block
 from lib.engine.render.encode import YuvFrame, rgb_to_yuv420, yuv_to_rgb
 from lib.engine.render.layout import MAX_ROTATION_DEG, MAX_SHIFT_UNITS, Layout
@@ -243,12 +243,14 @@ class FrameComposer:
         canvas.translate(x - ox, y - oy)
         canvas.scale(lay.bust_scale, lay.bust_scale)
         canvas.rotate(step * ANGLE_STEP, *NECK_PIVOT)
+        scale_head(canvas)
         self.sprites.draw_patches(canvas, mouth, closure)
         canvas.restore()
 
     def _patch_rect(self, box: tuple[float, float, float, float], x: int, y: int) -> tuple[int, int, int, int] | None:
         """Region-relative even rectangle that holds `box` (bust units) for a head at (x, y)."""
         s = self.layout.bust_scale
+        box = on_body(box)
         pad = 6 + 0.06 * s * 160  # the tilt moves patch corners by up to ~sin(2.5 deg) * distance
         rx0, ry0, rx1, ry1 = self.layout.head_region
         x0 = max(rx0, int(x + box[0] * s - pad) // 2 * 2)

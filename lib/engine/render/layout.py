@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from lib.engine.render.bust import FACE_CX, HEAD_BOX, NECK_PIVOT
+from lib.engine.render.bust import FACE_CX, HEAD_BOX, HEAD_SCALE, NECK_PIVOT, on_body
 
 SIZES = {"portrait": (720, 1280), "landscape": (1280, 720), "square": (720, 720)}
 SCREEN_STYLES = (1, 2, 3)
-EYE_Y_UNITS = 343.0  # the eye line in bust units (see bust.face_geometry)
+# The eye line in bust units (bust.face_geometry puts it at 343 in the head's units, scaled about the neck).
+EYE_Y_UNITS = NECK_PIVOT[1] - (NECK_PIVOT[1] - 343.0) * HEAD_SCALE
 # Head motion stays within these bounds (bust units / degrees); the dynamic region adds this margin.
 MAX_ROTATION_DEG = 2.5
 MAX_SHIFT_UNITS = 8.0
@@ -69,7 +70,7 @@ def _intersect(a: Rect, b: Rect) -> Rect:
 
 def head_region_for(bust_x: float, bust_y: float, scale: float, clip: Rect, width: int, height: int) -> Rect:
     """Frame rectangle covering every pixel the moving head can touch."""
-    x0, y0, x1, _ = HEAD_BOX
+    x0, y0, x1, _ = on_body(HEAD_BOX)
     y1 = HEAD_VISIBLE_BOTTOM
     # A point at distance d from the neck pivot moves at most d * angle when the head turns.
     reach = max(math.dist(NECK_PIVOT, corner) for corner in ((x0, y0), (x1, y0))) * math.radians(MAX_ROTATION_DEG)
