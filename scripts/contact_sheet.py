@@ -21,12 +21,12 @@ from PIL import Image, ImageDraw
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lib.engine.catalog.avatars import find_public_avatar, public_avatars
+from lib.engine.render.captions import CAPTION_PRESETS
 from lib.engine.render.composer import FrameComposer
 from lib.engine.render.fonts import ui_font
 from lib.engine.render.layout import SCREEN_STYLES, SIZES, make_layout
 from lib.engine.render.motion import HeadPose
 from lib.engine.render.mouth_shapes import viseme_shape
-from lib.engine.render.captions import CAPTION_PRESETS
 from lib.engine.render.overlays import build_overlays
 from lib.engine.render.pipeline import layout_for
 from lib.engine.render.previews import render_cover_jpeg

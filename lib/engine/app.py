@@ -87,7 +87,13 @@ from lib.engine.rate_limit import PostRateLimiter, retry_after_seconds
 from lib.engine.runtime import EngineRuntime, Runtime
 from lib.engine.settings import ENGINE_NAME, ENGINE_VERSION, EngineSettings
 from lib.engine.webhook_delivery import WebhookSender
-from lib.joggai.contract import CAPABILITY_EXT, CAPABILITY_EXT_ROUTES, CAPABILITY_IDEMPOTENCY, HEALTH_PATH, Code
+from lib.joggai.contract import (
+    CAPABILITY_EXT,
+    CAPABILITY_EXT_ROUTES,
+    CAPABILITY_IDEMPOTENCY,
+    HEALTH_PATH,
+    Code,
+)
 
 log = logging.getLogger("lib.engine")
 

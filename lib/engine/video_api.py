@@ -21,8 +21,8 @@ from lib.engine.answers import Envelope, SpeechPreview, VideoCreated, VideoDetai
 from lib.engine.auth import Owner
 from lib.engine.bodies import CreateVideoBody, SpeechPreviewBody
 from lib.engine.envelope import envelope, not_found, parameter_error
-from lib.engine.job_store import VideoSpec
 from lib.engine.intake import discard_inputs, take_in_audio, take_in_ext
+from lib.engine.job_store import VideoSpec
 from lib.engine.media import SPEECH_KIND, media_path, media_url, new_token
 from lib.engine.openapi_doc import EXTENSION_TAG, documented_body, extension_route
 from lib.engine.request_body import json_body

@@ -13,7 +13,15 @@ from functools import lru_cache
 import numpy as np
 import skia
 
-from lib.engine.render.bust import EYES_BOX, HEAD_BOX, HEAD_SCALE, MOUTH_BOX, NECK_PIVOT, face_geometry, on_body
+from lib.engine.render.bust import (
+    EYES_BOX,
+    HEAD_BOX,
+    HEAD_SCALE,
+    MOUTH_BOX,
+    NECK_PIVOT,
+    face_geometry,
+    on_body,
+)
 from lib.engine.render.face import (
     draw_ears,
     draw_eyelids,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +49,7 @@ class RenderRequest:
     caption: bool
     video_name: str
     seed: int
-    visuals: Visuals = Visuals()  # the request's `ext` pictures, resolution and caption preset
+    visuals: Visuals = field(default_factory=Visuals)  # the request's `ext` pictures, resolution and caption preset
     music_path: Path | None = None  # the request's `ext.music_url`, taken in
 
 
