@@ -133,3 +133,20 @@ def test_silence_gets_a_quiet_bed_and_a_file_that_is_not_sound_is_refused(tmp_pa
     not_sound.write_text("this is not music")
     with pytest.raises(MediaError, match="could not be decoded"):
         mix_music_bed(silence, RATE, not_sound)
+
+
+def test_the_engine_s_own_speech_takes_the_bed_through_the_hook_it_will_call(tmp_path: Path) -> None:
+    # The call the engine makes for ext.music_url: its Speech's int16 PCM and rate, and the fetched file.
+    from lib.engine.catalog.voices import find_voice
+    from lib.engine.render.speech import synthesize
+
+    spoken = synthesize("Meet the bottle that keeps drinks cold. All day long, wherever you go.",
+                        find_voice("en-US-ChristopherNeural"))
+    music = write_audio(tmp_path / "music.m4a", tone(3.0, BED_HZ, spoken.sample_rate, 0.5), spoken.sample_rate, "aac")
+    mixed = mix_music_bed(spoken.pcm, spoken.sample_rate, music)
+    assert mixed.dtype == np.int16 and len(mixed) == len(spoken.pcm)
+    bed = (mixed.astype(np.float32) - spoken.pcm) / 32768
+    margin = duck_margin_db(spoken.pcm, bed, spoken.sample_rate)
+    print(f"espeak speech over the bed: {margin:.1f} dB")
+    assert margin >= MUSIC_DUCK_MIN_DB
+    assert float(np.abs(bed).max()) > 0.01  # the bed is really there
