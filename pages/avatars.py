@@ -36,9 +36,10 @@ def use_avatar(avatar_id: int, avatar_type: int) -> None:
 
 public_tab, custom_tab = st.tabs(["Public avatars", "My avatars"])
 with public_tab:
-    avatars, problem = load_catalog(connection, "public_avatars")
-    if problem:
-        st.error(problem)
+    catalog = load_catalog(connection, "public_avatars")
+    avatars = catalog.value
+    if catalog.problem:
+        st.error(catalog.problem)
     starred = starred_store.ids(backend_id, "avatar")
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.text_input("Search by name", key=Keys.W_AVATAR_SEARCH, placeholder="e.g. Ava")
@@ -81,9 +82,10 @@ with public_tab:
             avatar_card(avatar, on_open=open_avatar, starred=str(avatar.id) in starred, on_star=toggle_favourite)
 
 with custom_tab:
-    mine, problem = load_catalog(connection, "custom_avatars")
-    if problem:
-        st.error(problem)
+    catalog = load_catalog(connection, "custom_avatars")
+    mine = catalog.value
+    if catalog.problem:
+        st.error(catalog.problem)
     elif not mine:
         st.info("No custom avatars on this account yet.")
     for avatar in mine:

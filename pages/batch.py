@@ -31,11 +31,12 @@ if current is None:
     if not connection.ok:
         st.info("Checking a batch needs a connected backend (rows are validated against its catalog).")
         st.stop()
-    (public, problem), (custom, _), (voices, voice_problem) = (
-        load_catalog(connection, name) for name in ("public_avatars", "custom_avatars", "voices"))
-    if problem or voice_problem:
-        st.warning(problem or voice_problem)
-    st.download_button("Download the CSV template", key="batch_template", icon=":material/download:",
+    catalogs = [
+        load_catalog(connection, name) for name in ("public_avatars", "custom_avatars", "voices")]
+    if problems := [catalog.problem for catalog in catalogs if catalog.problem]:
+        st.warning(problems[0])
+    public, custom, voices = (catalog.value for catalog in catalogs)
+    st.download_button("Download the CSV template", key=Keys.B_BATCH_TEMPLATE, icon=":material/download:",
                        data=batch.template_csv(public[0].id if public else None,
                                                voices[0].voice_id if voices else None),
                        file_name="avatar-studio-batch.csv", mime="text/csv")
@@ -114,7 +115,7 @@ if current.state in ("running", "paused") and progress.unsent:
 sending.batch_unconfirmed_rows(connection, current)
 st.dataframe(results, key="batch_results", hide_index=True,
              column_config={"video_url": st.column_config.LinkColumn("video_url")})
-st.download_button("Download results (CSV)", batch.results_csv(results), key="batch_results_csv",
+st.download_button("Download results (CSV)", batch.results_csv(results), key=Keys.B_BATCH_RESULTS_CSV,
                    file_name=f"batch-{current.batch_id}-results.csv", mime="text/csv", icon=":material/download:")
 st.page_link(nav.PAGE_BY_SLUG["batch"].path, label="New batch", icon=":material/add:")
 

@@ -16,10 +16,10 @@ if not connection.ok:
     st.stop()
 
 prime_compose_widgets()
-(public, problem), (custom, _), (voice_list, voice_problem) = (
-    load_catalog(connection, name) for name in ("public_avatars", "custom_avatars", "voices"))
-if problem or voice_problem:
-    st.warning(problem or voice_problem)
+catalogs = [load_catalog(connection, name) for name in ("public_avatars", "custom_avatars", "voices")]
+if problems := [catalog.problem for catalog in catalogs if catalog.problem]:
+    st.warning(problems[0])
+public, custom, voice_list = (catalog.value for catalog in catalogs)
 avatars = compose.avatar_choices(public, custom)
 voices = compose.voice_choices(voice_list)
 session = st.session_state

@@ -12,7 +12,7 @@ from lib.studio.widgets import finished_job_card
 nav.require_entrypoint("jobs")
 connection = current_connection()
 # A switched-on inbox marks jobs done as their events arrive; after a dashboard restart it starts here too.
-inbox, _ = ensure_inbox(connection)
+inbox = ensure_inbox(connection).value
 updates = refresh_active_jobs(connection)  # one tick: only due, unfinished jobs of the active backend
 session = st.session_state
 view = tracker.jobs_view(history(), connection.backend.backend_id if connection.ok else None,

@@ -3,9 +3,9 @@ webhook endpoints and the local webhook inbox."""
 
 import streamlit as st
 
-from lib.studio import data, nav, webhook_endpoints
+from lib.studio import data, nav
 from lib.studio.backends import BACKEND_LABELS
-from lib.studio.connection import active_kind, current_connection, ensure_inbox
+from lib.studio.connection import active_kind, current_connection, webhook_setup
 from lib.studio.engine_launcher import find_running_engine, stop_engine, tail_log
 from lib.studio.state import Keys
 from lib.studio.widgets import (
@@ -90,18 +90,10 @@ st.subheader("Webhooks")
 st.caption("Endpoints receive a signed POST when a video finishes (`X-Webhook-Signature`: HMAC-SHA256 of the "
            "body with the endpoint's secret).")
 webhook_notices()
-view = webhook_endpoints.endpoints_view(connection)
-inbox, inbox_problem = ensure_inbox(connection)
-registration = inbox.store.endpoint_for(connection.backend.backend_id) if inbox and connection.backend else None
-if registration and not view.problem and registration.endpoint_id not in {e.endpoint_id for e in view.endpoints}:
-    # The inbox's endpoint was deleted on the backend: register again, then list again.
-    inbox.forget_registration(registration.backend)
-    inbox, inbox_problem = ensure_inbox(connection)
-    registration = inbox.store.endpoint_for(connection.backend.backend_id)
-    view = webhook_endpoints.endpoints_view(connection)
-webhook_endpoints_panel(connection, view, registration.endpoint_id if registration else None)
+webhooks = webhook_setup(connection)
+webhook_endpoints_panel(connection, webhooks.view, webhooks.registration.endpoint_id if webhooks.registration else None)
 
 st.subheader("Webhook inbox")
 st.caption("A receiver on this computer (127.0.0.1) that registers itself on the local engine, checks every "
            "delivery's signature and marks jobs done as soon as their event arrives.")
-webhook_inbox_panel(connection, inbox, registration, inbox_problem)
+webhook_inbox_panel(connection, webhooks.inbox.value, webhooks.registration, webhooks.inbox.problem)

@@ -1,5 +1,5 @@
 """Video: one video by ``?video_id=…`` with its request details, share links and reviews, a download
-bundle and the request as curl or Python."""
+bundle, the Finish step (logo, music bed, end card) and the request as curl or Python."""
 
 import streamlit as st
 
@@ -8,6 +8,7 @@ from lib.studio import kept_copies, nav, sharing
 from lib.studio.backends import backend_label
 from lib.studio.compose import curl_command
 from lib.studio.connection import current_connection, fetch_job, history
+from lib.studio.finish_panel import finish_panel
 from lib.studio.share_links import VIDEO, ShareTarget
 from lib.studio.share_panels import reviews_panel, share_panel
 from lib.studio.state import Keys
@@ -23,9 +24,10 @@ if not video_id:
 connection = current_connection()
 job = history(connection).get(None, video_id)  # the history answers even when no backend is reachable
 if job is None or (job.video_status is VideoStatus.COMPLETED and not job.video_url):
-    remote, problem = fetch_job(connection, video_id)
+    fetched = fetch_job(connection, video_id)
+    remote = fetched.value
     if remote is None:
-        st.error(problem or f"No video {video_id!r}.")
+        st.error(fetched.problem or f"No video {video_id!r}.")
         st.stop()
     status, video_url, cover_url, caption_url = remote.status.value, remote.video_url, remote.cover_url, remote.caption_url
     details, error = {}, remote.error_message
@@ -59,7 +61,8 @@ with about:
     if video_url and job is not None and connection.ok:
         source = sharing.BundleSource(video_id=video_id, name=job.name, request=details, video_url=video_url,
                                       caption_url=caption_url, cover_url=cover_url,
-                                      backend_label=backend_label(job.backend))
+                                      backend_label=backend_label(job.backend),
+                                      finished_video=kept_copies.finished_copy(job))
         client = connection.client
         # Built only when clicked (callable data); the server fetches the engine's own links.
         st.download_button("Download bundle (ZIP)", lambda: sharing.build_bundle(source, kept_copies.bundle_fetch(job, client.download)),
@@ -78,6 +81,9 @@ with about:
                 st.code(curl_command(for_browser(job.base_url), request), language="bash", wrap_lines=True)
             with as_python:
                 st.code(sharing.python_snippet(for_browser(job.base_url), details), language="python")
+
+if job is not None and status == VideoStatus.COMPLETED.value:
+    finish_panel(connection, job)  # a finished copy with a logo, music and an end card, made here
 
 if job is not None:
     voice = details.get("voice", {})

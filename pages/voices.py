@@ -29,9 +29,10 @@ def use_voice(voice_id: str) -> None:
     request_page("compose")
 
 
-voices, problem = load_catalog(connection, "voices")
-if problem:
-    st.error(problem)
+catalog = load_catalog(connection, "voices")
+voices = catalog.value
+if catalog.problem:
+    st.error(catalog.problem)
 starred = starred_store.ids(backend_id, "voice")
 with st.container(horizontal=True, vertical_alignment="bottom"):
     st.text_input("Search", key=Keys.W_VOICE_SEARCH, placeholder="name, accent, language or id")

@@ -3,7 +3,9 @@
     python scripts/contact_sheet.py OUT_DIR [--first-id 1]
 
 Produces OUT_DIR/covers.png (a grid of 48 covers with names) and OUT_DIR/layouts.png plus one
-OUT_DIR/layout_<aspect>_<style>.png per layout, rendered mid-sentence with captions on.
+OUT_DIR/layout_<aspect>_<style>.png per layout, rendered mid-sentence with captions on; and
+OUT_DIR/ext_layouts.png plus one OUT_DIR/ext_<name>.png per `ext` layout (a drawn product picture in
+split screen and picture in picture, a background and a logo in full screen, 1080p, caption presets).
 """
 
 from __future__ import annotations
@@ -13,19 +15,23 @@ import io
 import sys
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lib.engine.catalog.avatars import find_public_avatar, public_avatars
+from lib.engine.render.captions import CAPTION_PRESETS
 from lib.engine.render.composer import FrameComposer
 from lib.engine.render.fonts import ui_font
 from lib.engine.render.layout import SCREEN_STYLES, SIZES, make_layout
 from lib.engine.render.motion import HeadPose
 from lib.engine.render.mouth_shapes import viseme_shape
 from lib.engine.render.overlays import build_overlays
+from lib.engine.render.pipeline import layout_for
 from lib.engine.render.previews import render_cover_jpeg
 from lib.engine.render.timeline import Viseme, WordTiming
+from lib.engine.render.visuals import Visuals
 
 SCRIPT = ("Welcome back, everyone! Today we look at three ideas that will change how your team works. "
           "Let us start with the first one.")
@@ -89,6 +95,84 @@ def layout_stills(out: Path) -> None:
     sheet.crop((0, 0, sheet.width, y)).save(out / "layouts.png")
 
 
+def product_picture() -> np.ndarray:
+    """A drawn stand-in for a product photo: a bottle on a warm studio backdrop."""
+    image = Image.new("RGBA", (900, 700), (242, 200, 150, 255))
+    draw = ImageDraw.Draw(image)
+    for y in range(700):
+        draw.line((0, y, 900, y), fill=(250 - y // 10, 214 - y // 8, 170 - y // 9, 255))
+    draw.ellipse((260, 560, 640, 640), fill=(150, 110, 80, 255))
+    draw.rounded_rectangle((360, 180, 540, 610), radius=40, fill=(40, 110, 160, 255))
+    draw.rectangle((410, 100, 490, 190), fill=(30, 70, 110, 255))
+    draw.rounded_rectangle((375, 300, 525, 440), radius=12, fill=(250, 250, 245, 255))
+    draw.text((398, 352), "AQUA", font=ui_font(40), fill=(30, 70, 110, 255))
+    return np.asarray(image)
+
+
+def background_picture() -> np.ndarray:
+    """A drawn stand-in for a background photo: a soft office wall with a window."""
+    image = Image.new("RGBA", (1280, 1280), (190, 205, 215, 255))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((120, 160, 620, 900), fill=(226, 238, 246, 255))
+    draw.line((370, 160, 370, 900), fill=(160, 175, 185, 255), width=14)
+    draw.line((120, 530, 620, 530), fill=(160, 175, 185, 255), width=14)
+    draw.rectangle((0, 1000, 1280, 1280), fill=(120, 100, 86, 255))
+    draw.ellipse((860, 600, 1120, 1000), fill=(70, 130, 80, 255))
+    return np.asarray(image)
+
+
+def logo_picture() -> np.ndarray:
+    """A logo with a transparent background (so the corner shows through around it)."""
+    image = Image.new("RGBA", (400, 140), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((6, 6, 128, 128), fill=(255, 120, 40, 255))
+    draw.text((40, 34), "A", font=ui_font(64), fill=(255, 255, 255, 255))
+    draw.text((146, 38), "ACME", font=ui_font(60), fill=(255, 255, 255, 235))
+    return np.asarray(image)
+
+
+# name -> (aspect, screen style, which ext pictures, resolution, caption style)
+EXT_STILLS = {
+    "split_portrait_content": ("portrait", 2, ("content",), "720p", "classic"),
+    "split_landscape_content_logo": ("landscape", 2, ("content", "logo"), "720p", "bold"),
+    "split_square_content": ("square", 2, ("content",), "720p", "minimal"),
+    "pip_portrait_content": ("portrait", 3, ("content", "logo"), "720p", "karaoke"),
+    "pip_landscape_content": ("landscape", 3, ("content",), "720p", "classic"),
+    "pip_square_content": ("square", 3, ("content",), "720p", "classic"),
+    "full_portrait_background_logo": ("portrait", 1, ("background", "logo"), "720p", "classic"),
+    "split_landscape_content_1080p": ("landscape", 2, ("content", "logo"), "1080p", "classic"),
+}
+
+
+def ext_stills(out: Path) -> None:
+    avatar = find_public_avatar(81)
+    words = _words(SCRIPT)
+    t = words[4].start + 0.1
+    pictures = {"content": product_picture(), "background": background_picture(), "logo": logo_picture()}
+    stills = []
+    for name, (aspect, style, parts, resolution, caption_style) in EXT_STILLS.items():
+        visuals = Visuals(**{part: pictures[part] for part in parts}, resolution=resolution,
+                          caption_style=caption_style)
+        layout = layout_for(aspect, style, visuals)
+        overlays, _ = build_overlays(layout, SCRIPT, words, True, CAPTION_PRESETS[caption_style])
+        composer = FrameComposer(avatar, layout, title="Aqua: the bottle that keeps it cold",
+                                 overlays_spec={"overlays": overlays}, visuals=visuals)
+        rgb = composer.still(t, HeadPose(0.0, 0.0, 0.0), viseme_shape(Viseme.AI, 0.8), 0.0)
+        Image.fromarray(rgb).save(out / f"ext_{name}.png")
+        stills.append(Image.fromarray(rgb))
+    row_h = 380
+    smalls = [im.resize((int(im.width * row_h / im.height), row_h), Image.LANCZOS) for im in stills]
+    rows = [smalls[:4], smalls[4:]]
+    width = max(sum(im.width + 10 for im in row) for row in rows) + 10
+    sheet = Image.new("RGB", (width, (row_h + 10) * len(rows) + 10), (235, 236, 240))
+    for r, row in enumerate(rows):
+        x = 10
+        for im in row:
+            sheet.paste(im, (x, 10 + r * (row_h + 10)))
+            x += im.width + 10
+    sheet.save(out / "ext_layouts.png")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path)
@@ -97,7 +181,9 @@ def main() -> None:
     args.out_dir.mkdir(parents=True, exist_ok=True)
     covers_sheet(args.out_dir, args.first_id)
     layout_stills(args.out_dir)
-    print(f"wrote {args.out_dir / 'covers.png'} and {args.out_dir / 'layouts.png'}")
+    ext_stills(args.out_dir)
+    print(f"wrote {args.out_dir / 'covers.png'}, {args.out_dir / 'layouts.png'} and "
+          f"{args.out_dir / 'ext_layouts.png'}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The shape of lib/: no import cycles (counting every import, also under TYPE_CHECKING and inside
-functions), no Streamlit in the engine or the client, and the engine reads nothing of the client but
-its contract. Built from the source's AST, so an import that never runs still counts."""
+functions), no Streamlit in the engine or the client, the engine reads nothing of the client but
+its contract, and lib.media (shared by both) reads neither side. Built from the source's AST, so an import
+that never runs still counts."""
 
 from __future__ import annotations
 
@@ -130,3 +131,12 @@ def test_the_engine_does_not_reach_into_the_studio() -> None:
     offenders = {name: sorted(i for i in imported_names(path) if i.startswith("lib.studio"))
                  for name, path in MODULES.items() if name.startswith(("lib.engine", "lib.joggai"))}
     assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_media_is_neutral_so_the_engine_and_the_studio_may_both_use_it() -> None:
+    # lib.media (the music bed, finishing) is shared: it may read the contract, nothing of either side.
+    offenders = {name: sorted(i for i in imported_names(path)
+                              if i.split(".")[0] == "streamlit" or i.startswith(("lib.engine", "lib.studio"))
+                              or (i.startswith("lib.joggai") and i != "lib.joggai.contract"))
+                 for name, path in MODULES.items() if name.startswith("lib.media")}
+    assert offenders and {name: found for name, found in offenders.items() if found} == {}

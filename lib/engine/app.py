@@ -87,15 +87,21 @@ from lib.engine.rate_limit import PostRateLimiter, retry_after_seconds
 from lib.engine.runtime import EngineRuntime, Runtime
 from lib.engine.settings import ENGINE_NAME, ENGINE_VERSION, EngineSettings
 from lib.engine.webhook_delivery import WebhookSender
-from lib.joggai.contract import CAPABILITY_EXT_ROUTES, CAPABILITY_IDEMPOTENCY, HEALTH_PATH, Code
+from lib.joggai.contract import (
+    CAPABILITY_EXT,
+    CAPABILITY_EXT_ROUTES,
+    CAPABILITY_IDEMPOTENCY,
+    HEALTH_PATH,
+    Code,
+)
 
 log = logging.getLogger("lib.engine")
 
 # What the local account has left: the engine never charges, so this is a fixed, generous figure.
 LOCAL_QUOTA = 1_000_000.0
-# What this engine honours beyond JoggAI's spec, for clients deciding what is safe to send. The `ext`
-# request field (contract.CAPABILITY_EXT) is listed only once create_video_from_avatar accepts it.
-CAPABILITIES = (CAPABILITY_IDEMPOTENCY, CAPABILITY_EXT_ROUTES)
+# What this engine honours beyond JoggAI's spec, for clients deciding what is safe to send (the `ext`
+# request field of create_video_from_avatar among them).
+CAPABILITIES = (CAPABILITY_IDEMPOTENCY, CAPABILITY_EXT_ROUTES, CAPABILITY_EXT)
 
 
 async def enforce_rate_limit(request: Request, engine: Runtime, owner: Owner) -> KeyOwner:

@@ -23,8 +23,21 @@ from lib.joggai.contract import (
     ASPECT_RATIOS,
     AVATAR_TYPE_PUBLIC,
     AVATAR_TYPES,
+    CAPTION_STYLES,
+    DEFAULT_CAPTION_STYLE,
+    DEFAULT_RESOLUTION,
     ENDPOINT_STATUSES,
+    EXT_BACKGROUND_URL,
+    EXT_CAPTION_STYLE,
+    EXT_CONTENT_URL,
+    EXT_FIELDS,
+    EXT_LOGO_URL,
+    EXT_MUSIC_URL,
+    EXT_REQUEST_FIELD,
+    EXT_RESOLUTION,
+    EXT_URL_FIELDS,
     MAX_VIDEO_NAME_CHARS,
+    RESOLUTIONS,
     SCREEN_STYLES,
     UPLOAD_LIMITS_BYTES,
     VOICE_TYPES,
@@ -60,6 +73,57 @@ class VoiceChoice(BaseModel):
                                                     "at most 20 MB and 10 minutes")
 
 
+_UPLOAD_OR_HTTP = "an upload/asset URL of this engine or an http(s) URL"
+
+
+class VideoExtras(BaseModel):
+    """Ours, local engine only: the request field `ext` (clients of the cloud never send it)."""
+
+    model_config = ConfigDict(json_schema_extra={"x-extension": True})
+
+    content_url: str | None = Field(None, alias=EXT_CONTENT_URL, description=(
+        f"PNG, JPEG or WebP image, or a short video (one still is shown): {_UPLOAD_OR_HTTP}; fills split "
+        "screen's content panel and is picture-in-picture's main picture"))
+    background_url: str | None = Field(None, alias=EXT_BACKGROUND_URL, description=(
+        f"PNG, JPEG or WebP image behind the avatar in full screen: {_UPLOAD_OR_HTTP}"))
+    logo_url: str | None = Field(None, alias=EXT_LOGO_URL, description=f"PNG (alpha kept), in a corner: {_UPLOAD_OR_HTTP}")
+    music_url: str | None = Field(None, alias=EXT_MUSIC_URL, description=f"audio bed under the speech: {_UPLOAD_OR_HTTP}")
+    resolution: Literal[RESOLUTIONS] = Field(DEFAULT_RESOLUTION, alias=EXT_RESOLUTION)
+    caption_style: Literal[CAPTION_STYLES] = Field(DEFAULT_CAPTION_STYLE, alias=EXT_CAPTION_STYLE)
+
+
+def check_ext(value: Any) -> dict[str, str]:
+    """The `ext` object's rules: known keys only, URLs http(s), enums; null values count as absent."""
+    name = EXT_REQUEST_FIELD
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise parameter_error(f"{name} must be an object with any of {', '.join(EXT_FIELDS)}")
+    unknown = [key for key in value if key not in EXT_FIELDS]
+    if unknown:
+        raise parameter_error(f"{name}.{str(unknown[0])[:80]} is not a known field (known: {', '.join(EXT_FIELDS)})")
+    checked: dict[str, str] = {}
+    for key in EXT_FIELDS:
+        raw = value.get(key)
+        if raw is None:
+            continue
+        if not isinstance(raw, str):
+            raise parameter_error(f"{name}.{key} must be a string")
+        text = raw.strip()
+        if key in EXT_URL_FIELDS:
+            if not text:
+                continue
+            if len(text) > MAX_URL_CHARS or not is_http_url(text):
+                raise parameter_error(f"{name}.{key} must be http(s) or an upload URL "
+                                      f"(at most {MAX_URL_CHARS} characters)")
+        elif key == EXT_RESOLUTION and text not in RESOLUTIONS:
+            raise parameter_error(f"{name}.{key} must be {' or '.join(RESOLUTIONS)}")
+        elif key == EXT_CAPTION_STYLE and text not in CAPTION_STYLES:
+            raise parameter_error(f"{name}.{key} must be one of {', '.join(CAPTION_STYLES)}")
+        checked[key] = text
+    return checked
+
+
 class CreateVideoBody(JsonBody):
     """The body of create_video_from_avatar, validated; `to_spec()` is what the job stores."""
 
@@ -71,6 +135,8 @@ class CreateVideoBody(JsonBody):
     caption: bool = False
     video_name: str | None = Field(None, max_length=MAX_VIDEO_NAME_CHARS)
     webhook_url: str | None = Field(None, description='"" means no webhook')
+    ext: VideoExtras | None = Field(None, json_schema_extra={"x-extension": True},
+                                    description="ours (local engine): product visuals, logo, music, resolution")
 
     @model_validator(mode="before")
     @classmethod
@@ -99,9 +165,15 @@ class CreateVideoBody(JsonBody):
         webhook_url = (webhook_url or "").strip() or None  # "" means no webhook
         if webhook_url is not None and not is_http_url(webhook_url):
             raise parameter_error("webhook_url must be an http or https URL (or empty for none)")
+        ext = check_ext(body.get(EXT_REQUEST_FIELD))
         return {"avatar": {"avatar_id": avatar_id, "avatar_type": avatar_type}, "voice": voice,
                 "aspect_ratio": aspect_ratio, "screen_style": screen_style, "caption": caption,
-                "video_name": video_name, "webhook_url": webhook_url}
+                "video_name": video_name, "webhook_url": webhook_url, "ext": ext or None}
+
+    @property
+    def ext_fields(self) -> dict[str, str]:
+        """The `ext` keys that were sent (validated), or {}."""
+        return {} if self.ext is None else self.ext.model_dump(by_alias=True, exclude_unset=True)
 
     def to_spec(self) -> VideoSpec:
         """The flat, stored form of this request (read by the render worker)."""
@@ -109,7 +181,7 @@ class CreateVideoBody(JsonBody):
             avatar_id=self.avatar.avatar_id, avatar_type=self.avatar.avatar_type, voice_id=self.voice.voice_id,
             voice_type=self.voice.type, script=self.voice.script, audio_url=self.voice.audio_url,
             aspect_ratio=self.aspect_ratio, screen_style=self.screen_style, caption=self.caption,
-            video_name=self.video_name, webhook_url=self.webhook_url,
+            video_name=self.video_name, webhook_url=self.webhook_url, ext=self.ext_fields,
         )
 
 

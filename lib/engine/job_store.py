@@ -12,7 +12,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lib.engine.media import VIDEO_KIND, media_url
@@ -38,6 +38,8 @@ class VideoSpec:
     caption: bool
     video_name: str | None
     webhook_url: str | None
+    ext: dict[str, str] = field(default_factory=dict)  # our `ext` request field, validated
+    ext_files: dict[str, str] = field(default_factory=dict)  # ext key -> the local file taken in for it
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,17 @@ class IdempotencyRecord:
 def request_hash(body: dict[str, Any]) -> str:
     """A stable digest of a request body (key order does not matter)."""
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+# Request fields that change nothing in the frames, or differ for the same request (local copies).
+_NOT_IN_MOTION_SEED = ("webhook_url", "ext_files")
+
+
+def motion_seed(spec: dict[str, Any]) -> int:
+    """The render's motion seed: a stable hash of the canonical request, so the same request moves the same."""
+    canonical = {key: value for key, value in spec.items() if key not in _NOT_IN_MOTION_SEED}
+    canonical.setdefault("ext", {})  # jobs stored before `ext` existed
+    return int(request_hash(canonical)[:8], 16)
 
 
 def idempotency_record(conn: sqlite3.Connection, key_id: int, idempotency_key: str) -> IdempotencyRecord | None:

@@ -157,6 +157,8 @@ def _render(spec: dict[str, Any], audio_path: str | None, video_id: str, out_dir
     from lib.engine.render.audio_input import AudioRejected, load_audio_speech
     from lib.engine.render.pipeline import RenderError, RenderRequest, render_video
     from lib.engine.render.speech import synthesize
+    from lib.engine.render.visuals import VisualRejected, load_visuals
+    from lib.joggai.contract import EXT_MUSIC_URL
 
     worker_log = logging.getLogger("lib.engine")
     try:
@@ -173,6 +175,8 @@ def _render(spec: dict[str, Any], audio_path: str | None, video_id: str, out_dir
             except ValueError as exc:  # e.g. nothing speakable: the script is the user's to fix
                 return {"ok": False, "code": Code.PARAMETER_ERROR, "message": f"voice.script cannot be spoken: {exc}"}
         progress.set_percent(5)
+        ext_files = spec.get("ext_files") or {}
+        music = ext_files.get(EXT_MUSIC_URL)
         request = RenderRequest(
             avatar=avatar,
             speech=speech,
@@ -181,10 +185,12 @@ def _render(spec: dict[str, Any], audio_path: str | None, video_id: str, out_dir
             screen_style=int(spec["screen_style"]),
             caption=bool(spec["caption"]),
             video_name=spec.get("video_name") or "",
-            seed=int(video_id[:8], 16),
+            seed=job_store.motion_seed(spec),  # the same request moves the same, whatever its video id
+            visuals=load_visuals(spec.get("ext") or {}, ext_files),
+            music_path=Path(music) if music else None,
         )
         result = render_video(request, out_dir, on_progress=progress)
-    except AudioRejected as exc:  # the user's audio does not decode: theirs to fix
+    except (AudioRejected, VisualRejected) as exc:  # the user's file does not decode: theirs to fix
         return {"ok": False, "code": Code.PARAMETER_ERROR, "message": str(exc)}
     except RenderError as exc:
         worker_log.warning("video %s failed: %s", video_id, exc)

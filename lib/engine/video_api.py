@@ -5,14 +5,12 @@ The body rules live in `lib/engine/bodies.py`, the job's SQL and answer shape in
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import re
-import shutil
 import time
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Header
 from fastapi.concurrency import run_in_threadpool
@@ -23,18 +21,18 @@ from lib.engine.answers import Envelope, SpeechPreview, VideoCreated, VideoDetai
 from lib.engine.auth import Owner
 from lib.engine.bodies import CreateVideoBody, SpeechPreviewBody
 from lib.engine.envelope import envelope, not_found, parameter_error
+from lib.engine.intake import discard_inputs, take_in_audio, take_in_ext
 from lib.engine.job_store import VideoSpec
-from lib.engine.media import ASSET_KIND, SPEECH_KIND, media_path, media_url, new_token
+from lib.engine.media import SPEECH_KIND, media_path, media_url, new_token
 from lib.engine.openapi_doc import EXTENSION_TAG, documented_body, extension_route
 from lib.engine.request_body import json_body
-from lib.engine.runtime import BaseUrl, EngineRuntime, Runtime
-from lib.joggai.contract import AVATAR_TYPE_CUSTOM, EXT_ROUTE_PREFIX, IDEMPOTENCY_HEADER, MAX_AUDIO_BYTES
+from lib.engine.runtime import BaseUrl, Runtime
+from lib.joggai.contract import AVATAR_TYPE_CUSTOM, EXT_ROUTE_PREFIX, IDEMPOTENCY_HEADER
 
 log = logging.getLogger("lib.engine")
 router = APIRouter(tags=["Video"])
 
 MAX_IDEMPOTENCY_KEY_CHARS = 200
-_ASSET_PATH = re.compile(rf"^/media/{ASSET_KIND}/([A-Za-z0-9_-]{{24,64}})/[^/]+$")
 
 
 def check_lookups(spec: VideoSpec) -> None:
@@ -49,47 +47,6 @@ def check_lookups(spec: VideoSpec) -> None:
         raise not_found(f"avatar.avatar_id {spec.avatar_id} not found among public avatars")
     if find_voice(spec.voice_id) is None:
         raise not_found(f"voice.voice_id {spec.voice_id!r} not found")
-
-
-def own_asset_path(engine: EngineRuntime, url: str) -> Path | None:
-    """When `url` is one of this engine's uploaded assets, its file on disk (read directly, not fetched)."""
-    match = _ASSET_PATH.match(urlsplit(url).path)
-    if not match:
-        return None
-    row = engine.db.conn.execute(
-        "SELECT filename FROM assets WHERE media_token = ? AND status = 'uploaded'", (match.group(1),)
-    ).fetchone()
-    if row is None:
-        return None
-    path = media_path(engine.settings.media_dir, ASSET_KIND, match.group(1), row["filename"])
-    return path if path.is_file() else None
-
-
-def take_in_audio(engine: EngineRuntime, url: str, video_id: str) -> Path:
-    """Fetch (or find) the custom audio and probe the real bytes; 40000 with the reason when unusable."""
-    from lib.engine.remote_fetch import FetchRejected, fetch_to_file
-    from lib.engine.render.audio_input import AudioRejected, probe_audio
-
-    path = own_asset_path(engine, url)
-    if path is None and not engine.settings.remote_fetch:
-        raise parameter_error("voice.audio_url must be a file uploaded to this engine (upload/asset): "
-                              "this engine does not download from other hosts")
-    if path is None:
-        inputs = engine.settings.data_dir / "inputs" / video_id
-        inputs.mkdir(parents=True, exist_ok=True)
-        try:
-            path = fetch_to_file(url, inputs / "audio", max_bytes=MAX_AUDIO_BYTES,
-                                 timeout=engine.settings.audio_fetch_timeout).path
-        except FetchRejected as exc:
-            shutil.rmtree(inputs, ignore_errors=True)
-            raise parameter_error(str(exc)) from None
-    try:
-        probe_audio(path)
-    except AudioRejected as exc:
-        if path.parent.name == video_id:
-            shutil.rmtree(path.parent, ignore_errors=True)
-        raise parameter_error(str(exc)) from None
-    return path
 
 
 def _replayed_video(conn: Any, key_id: int, idempotency_key: str, body_hash: str) -> str | None:
@@ -112,7 +69,7 @@ async def create_video(
         alias=IDEMPOTENCY_HEADER, json_schema_extra={"x-extension": True},
         description="ours: a repeated key returns the first video_id and starts nothing")] = None,
 ) -> JSONResponse:
-    """Accept a video: validated, looked up, custom audio fetched and probed, then queued."""
+    """Accept a video: validated, looked up, custom audio and `ext` files fetched and checked, then queued."""
     spec = body.to_spec()
     idempotency_key = (idempotency_key or "").strip()[:MAX_IDEMPOTENCY_KEY_CHARS] or None
     body_hash = job_store.request_hash(body.raw)
@@ -125,12 +82,15 @@ async def create_video(
     audio_path = None
     if spec.voice_type == job_store.VOICE_AUDIO:
         audio_path = await run_in_threadpool(take_in_audio, engine, spec.audio_url, video_id)
+    if spec.ext:
+        spec = dataclasses.replace(spec, ext_files=await run_in_threadpool(take_in_ext, engine, spec.ext, video_id))
     now = time.time()
     with engine.db.transaction() as conn:
         if idempotency_key:
-            # A concurrent twin may have committed while we fetched audio: answer with its video.
+            # A concurrent twin may have committed while we fetched files: answer with its video.
             replayed = _replayed_video(conn, owner.key_id, idempotency_key, body_hash)
             if replayed:
+                discard_inputs(engine, video_id)
                 return envelope({"video_id": replayed})
             job_store.remember_idempotency(conn, owner.key_id, idempotency_key, body_hash, video_id, now)
         job_store.insert_job(conn, video_id=video_id, key_id=owner.key_id, spec=spec,

@@ -230,3 +230,8 @@ FRAME_SIZES: dict[str, dict[str, tuple[int, int]]] = {
 CAPTION_STYLES = ("classic", "bold", "minimal", "karaoke")
 DEFAULT_CAPTION_STYLE = "classic"
 MUSIC_DUCK_MIN_DB = 8.0  # speech stays at least this far above the music bed
+# What each ext file may be (checked on the real bytes when the video is created).
+EXT_IMAGE_FORMATS = ("PNG", "JPEG", "WEBP")  # Pillow's names
+EXT_LOGO_FORMATS = ("PNG",)
+MAX_EXT_IMAGE_SIDE = 4096  # pixels, either side
+MAX_CONTENT_VIDEO_SECONDS = 60.0  # content_url may be a short video; one still of it is shown

@@ -298,6 +298,9 @@ class CreateVideoRequest:
     caption: bool = False
     video_name: str | None = None
     webhook_url: str | None = None
+    # Our `ext` field (contract.EXT_FIELDS), for a backend whose capabilities list contract.CAPABILITY_EXT;
+    # sent only when set.
+    ext: dict[str, str] | None = None
 
     @property
     def voice_type(self) -> str:
@@ -342,6 +345,18 @@ class CreateVideoRequest:
             broken("video_name", f"must be at most {MAX_VIDEO_NAME_CHARS} characters")
         if self.webhook_url and self.webhook_url.strip() and not _is_http_url(self.webhook_url):
             broken("webhook_url", "must be an http or https URL (or empty for none)")
+        for key, value in (self.ext or {}).items():
+            name = f"{contract.EXT_REQUEST_FIELD}.{key}"
+            if key not in contract.EXT_FIELDS:
+                broken(name, f"is not a known field (known: {', '.join(contract.EXT_FIELDS)})")
+            elif not isinstance(value, str):
+                broken(name, "must be a string")
+            elif key in contract.EXT_URL_FIELDS and not _is_http_url(value.strip()):
+                broken(name, "must be http(s) or an upload URL")
+            elif key == contract.EXT_RESOLUTION and value not in contract.RESOLUTIONS:
+                broken(name, f"must be {' or '.join(contract.RESOLUTIONS)}")
+            elif key == contract.EXT_CAPTION_STYLE and value not in contract.CAPTION_STYLES:
+                broken(name, f"must be one of {', '.join(contract.CAPTION_STYLES)}")
         return found
 
     def to_payload(self) -> dict[str, Any]:
@@ -362,6 +377,8 @@ class CreateVideoRequest:
             payload["video_name"] = self.video_name
         if self.webhook_url and self.webhook_url.strip():
             payload["webhook_url"] = self.webhook_url.strip()
+        if self.ext:
+            payload[contract.EXT_REQUEST_FIELD] = dict(self.ext)
         return payload
 
 

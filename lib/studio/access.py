@@ -53,7 +53,7 @@ def passcode_matches(given: str, expected: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Attempt:
+class PasscodeAttempt:
     """The outcome of one passcode attempt: unlocked, or a message (and how long to wait)."""
 
     unlocked: bool
@@ -66,19 +66,19 @@ def _session_throttle() -> AttemptThrottle:
 
 
 def try_passcode(given: str, expected: str, *, session: AttemptThrottle, process: AttemptThrottle,
-                 now: float) -> Attempt:
+                 now: float) -> PasscodeAttempt:
     """Check one attempt against both throttles; a throttled attempt is not even compared."""
     wait = max(session.wait_seconds(now), process.wait_seconds(now))
     if wait > 0:
         seconds = math.ceil(wait)
-        return Attempt(False, f"Too many wrong passcodes. Wait {seconds} second{'s' * (seconds != 1)} "
+        return PasscodeAttempt(False, f"Too many wrong passcodes. Wait {seconds} second{'s' * (seconds != 1)} "
                               "and try again.", wait)
     if given and passcode_matches(given, expected):
         session.reset()
-        return Attempt(True)
+        return PasscodeAttempt(True)
     session.record_failure(now)
     process.record_failure(now)
-    return Attempt(False, "That passcode is not right.")
+    return PasscodeAttempt(False, "That passcode is not right.")
 
 
 def studio_access(config: StudioConfig | None = None) -> Access:

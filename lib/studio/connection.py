@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
 
 import streamlit as st
 
 from lib.joggai import CreateVideoRequest, JoggAIClient, VideoJob, Voice, errors
 from lib.studio import data
+from lib.studio.backend_call import Attempt, attempt
 from lib.studio.backends import (
     NO_CAPABILITIES,
     Backend,
@@ -29,12 +29,12 @@ from lib.studio.config import StudioConfig, load_config
 from lib.studio.experiments import ExperimentStore
 from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory, JobUpdate
-from lib.studio.inbox_store import Delivery, InboxStore
+from lib.studio.inbox_store import Delivery, InboxEndpoint, InboxStore
 from lib.studio.kept_copies import CopyKeeper, CopyPolicy, enforce_budget, read_policy, save_policy
 from lib.studio.polling import poll_due_jobs
 from lib.studio.state import Keys
 from lib.studio.submission import Origin, SubmissionOutcome, SubmissionStore, Submitter, Target
-from lib.studio.webhook_endpoints import reaches_this_machine, register_inbox
+from lib.studio.webhook_endpoints import EndpointsView, endpoints_view, reaches_this_machine, register_inbox
 from lib.studio.webhook_receiver import WebhookReceiver
 
 
@@ -58,32 +58,6 @@ class Connection:
         """An error talking to this backend, worded for the user (message and fix, never the key)."""
         assert self.backend is not None
         return " ".join(explain_error(exc, self.backend))
-
-
-_T = TypeVar("_T")
-
-
-@dataclass(frozen=True)
-class Attempt(Generic[_T]):
-    """One backend call: its ``value``, or the ``error`` and its explained ``problem`` (message and fix)."""
-
-    value: _T | None = None
-    error: Exception | None = None
-    problem: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-
-def attempt(connection: Connection, call: Callable[[JoggAIClient], _T]) -> Attempt[_T]:
-    """Call the backend through ``call(client)``; a JoggAI error comes back explained, never raised."""
-    if connection.backend is None or connection.client is None:
-        return Attempt(problem=connection.health.message or "No backend is connected.")
-    try:
-        return Attempt(call(connection.client))
-    except errors.JoggAIError as exc:
-        return Attempt(error=exc, problem=connection.explain(exc))
 
 
 def active_kind(config: StudioConfig) -> str:
@@ -200,14 +174,14 @@ _CATALOGS = {"public_avatars": data.public_avatars, "custom_avatars": data.custo
              "voices": data.voices, "custom_voices": data.custom_voices}
 
 
-def load_catalog(connection: Connection, name: str) -> tuple[list, str | None]:
+def load_catalog(connection: Connection, name: str) -> Attempt[list]:
     """A cached catalog (``public_avatars``, ``custom_avatars``, ``voices``, ``custom_voices``).
 
-    Returns ``(items, None)``, or ``([], message)`` when the backend failed — pages show the message.
+    Its value is ``[]`` when the backend failed, so a page can lay out the empty list beside the problem.
     """
     backend = connection.backend
-    fetched = attempt(connection, lambda client: _CATALOGS[name](backend.base_url, backend.key_fingerprint, client))
-    return (fetched.value, None) if fetched.ok else ([], fetched.problem)
+    return attempt(connection, lambda client: _CATALOGS[name](backend.base_url, backend.key_fingerprint, client),
+                   default=[])
 
 
 def submit_video(connection: Connection, request: CreateVideoRequest, *, idempotency_key: str,
@@ -218,11 +192,10 @@ def submit_video(connection: Connection, request: CreateVideoRequest, *, idempot
 
 
 def upload_file(connection: Connection, filename: str, content: bytes, content_type: str,
-                on_progress: Callable[[int, int], None] | None = None) -> tuple[str | None, str | None]:
-    """Two-step upload (voice audio, product visuals); returns ``(asset_url, None)`` or ``(None, message)``."""
-    uploaded = attempt(connection, lambda client: client.assets.upload(filename, content, content_type,
-                                                                       on_progress=on_progress))
-    return (uploaded.value.asset_url, None) if uploaded.ok else (None, uploaded.problem)
+                on_progress: Callable[[int, int], None] | None = None) -> Attempt[str]:
+    """Two-step upload (voice audio, product visuals) through ``client.assets``; the value is the asset URL."""
+    return attempt(connection, lambda client: client.assets.upload(filename, content, content_type,
+                                                                   on_progress=on_progress).asset_url)
 
 
 @dataclass(frozen=True)
@@ -255,12 +228,12 @@ def speech_preview(connection: Connection, voice: Voice, script: str) -> SpeechP
     return SpeechPreview(voice.audio_url, why)
 
 
-def fetch_job(connection: Connection, video_id: str) -> tuple[VideoJob | None, str | None]:
+def fetch_job(connection: Connection, video_id: str) -> Attempt[VideoJob]:
     """One status request for a video that is not (or not fully) in the history."""
     fetched = attempt(connection, lambda client: client.get_avatar_video(video_id))
     if isinstance(fetched.error, errors.NotFoundError):
-        return None, f"{connection.backend.label} has no video {video_id!r}."
-    return fetched.value, fetched.problem
+        return Attempt(None, fetched.error, f"{connection.backend.label} has no video {video_id!r}.")
+    return fetched
 
 
 def inbox_store() -> InboxStore:
@@ -268,30 +241,58 @@ def inbox_store() -> InboxStore:
     return data.inbox_store(str(load_config().history_path))
 
 
-def ensure_inbox(connection: Connection) -> tuple[WebhookReceiver | None, str | None]:
+def ensure_inbox(connection: Connection) -> Attempt[WebhookReceiver]:
     """When the user switched the webhook inbox on: the running receiver, registered on the backend.
 
-    Returns ``(receiver, None)``, ``(receiver, why it is not registered)`` or ``(None, None)`` when off.
+    The value is the receiver (None when the inbox is off); a problem says why it is not registered.
     """
     db_path = str(connection.config.history_path)
     if not data.inbox_store(db_path).wanted():
-        return None, None
+        return Attempt(None)
     receiver = data.running_inbox(db_path)
     backend = connection.backend
     if backend is None or connection.client is None or not connection.ok:
-        return receiver, "No backend is connected, so no endpoint points at the inbox yet."
+        return Attempt(receiver, problem="No backend is connected, so no endpoint points at the inbox yet.")
     if not reaches_this_machine(backend.base_url):
-        return receiver, (f"{backend.label} is not on this computer and cannot reach an inbox on 127.0.0.1; "
-                          "use the local engine to rehearse webhooks.")
+        return Attempt(receiver, problem=f"{backend.label} is not on this computer and cannot reach an inbox on "
+                                         "127.0.0.1; use the local engine to rehearse webhooks.")
     if not receiver.is_registered(backend.backend_id, backend.base_url):
         registered = attempt(connection, lambda client: register_inbox(receiver, client, backend.backend_id,
                                                                       backend.base_url))
         if not registered.ok:
-            return receiver, f"Could not register the inbox: {registered.problem}"
-    return receiver, None
+            return Attempt(receiver, registered.error, f"Could not register the inbox: {registered.problem}")
+    return Attempt(receiver)
 
 
-def start_inbox_for(connection: Connection) -> tuple[WebhookReceiver | None, str | None]:
+@dataclass(frozen=True)
+class WebhookSetup:
+    """What Settings shows of webhooks: the backend's endpoints, the inbox and its own endpoint."""
+
+    view: EndpointsView
+    inbox: Attempt[WebhookReceiver]
+    registration: InboxEndpoint | None
+
+
+def webhook_setup(connection: Connection) -> WebhookSetup:
+    """The endpoints and the inbox; an inbox whose endpoint was deleted on the backend registers again."""
+    view = endpoints_view(connection)
+    inbox = ensure_inbox(connection)
+    registration = _registration(connection, inbox.value)
+    if registration and not view.problem and registration.endpoint_id not in {e.endpoint_id for e in view.endpoints}:
+        inbox.value.forget_registration(registration.backend)
+        inbox = ensure_inbox(connection)
+        registration = _registration(connection, inbox.value)
+        view = endpoints_view(connection)
+    return WebhookSetup(view, inbox, registration)
+
+
+def _registration(connection: Connection, receiver: WebhookReceiver | None) -> InboxEndpoint | None:
+    if receiver is None or connection.backend is None:
+        return None
+    return receiver.store.endpoint_for(connection.backend.backend_id)
+
+
+def start_inbox_for(connection: Connection) -> Attempt[WebhookReceiver]:
     """Switch the inbox on (remembered across restarts) and register it on the connected backend."""
     data.inbox_store(str(connection.config.history_path)).set_wanted(True)
     return ensure_inbox(connection)

@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     kept_at REAL,
     copy_state TEXT,
     copy_note TEXT,
+    finished_video_path TEXT,
+    finished_bytes INTEGER,
+    finished_at REAL,
     PRIMARY KEY (backend, video_id)
 );
 CREATE INDEX IF NOT EXISTS jobs_active ON jobs (status, next_poll_at);
@@ -67,7 +70,8 @@ CREATE INDEX IF NOT EXISTS jobs_copies ON jobs (copy_state, kept_at);
 """
 # Columns added after the first release: a database made before them gets them on open.
 _LATER_COLUMNS = {"kept_video_path": "TEXT", "kept_cover_path": "TEXT", "kept_bytes": "INTEGER",
-                  "kept_at": "REAL", "copy_state": "TEXT", "copy_note": "TEXT"}
+                  "kept_at": "REAL", "copy_state": "TEXT", "copy_note": "TEXT",
+                  "finished_video_path": "TEXT", "finished_bytes": "INTEGER", "finished_at": "REAL"}
 # The tracker's orders, each served by an index above (the expressions must match them exactly).
 LISTING_ORDER = f"ORDER BY status IN ('{VideoStatus.COMPLETED.value}', '{VideoStatus.FAILED.value}'), created_at DESC, video_id"
 # The same order when every status asked for is on one side (then jobs_by_status serves it).
@@ -113,6 +117,10 @@ class JobRecord:
     kept_at: float | None = None
     copy_state: str | None = None
     copy_note: str | None = None
+    # The finished copy (logo, music bed, end card) made from the kept copy (lib.studio.finishing).
+    finished_video_path: str | None = None
+    finished_bytes: int | None = None
+    finished_at: float | None = None
 
     @property
     def is_terminal(self) -> bool:
@@ -279,11 +287,18 @@ class JobHistory(SqliteStore):
                        "kept_bytes=?, kept_at=? WHERE backend=? AND video_id=?",
                        (state, video_path, cover_path, int(size), now, backend, video_id))
 
+    def record_finished(self, backend: str, video_id: str, *, video_path: str, size: int, now: float) -> None:
+        """The job's finished copy is on disk (it counts in the copies' budget)."""
+        with self._connect() as db:
+            db.execute("UPDATE jobs SET finished_video_path=?, finished_bytes=?, finished_at=? "
+                       "WHERE backend=? AND video_id=?", (video_path, int(size), now, backend, video_id))
+
     def record_eviction(self, backend: str, video_id: str, *, state: str, note: str) -> None:
-        """The job's copy was deleted: no paths any more, and why."""
+        """The job's copy (and its finished copy) was deleted: no paths any more, and why."""
         with self._connect() as db:
             db.execute("UPDATE jobs SET copy_state=?, copy_note=?, kept_video_path=NULL, kept_cover_path=NULL, "
-                       "kept_bytes=NULL WHERE backend=? AND video_id=?", (state, note, backend, video_id))
+                       "kept_bytes=NULL, finished_video_path=NULL, finished_bytes=NULL "
+                       "WHERE backend=? AND video_id=?", (state, note, backend, video_id))
 
     def jobs_in_copy_state(self, state: str, *, limit: int | None = None) -> list[JobRecord]:
         """Jobs whose copy is in ``state``, oldest copy (or oldest completion) first."""
@@ -293,9 +308,10 @@ class JobHistory(SqliteStore):
         return [_record(row) for row in rows]
 
     def kept_usage(self) -> tuple[int, int]:
-        """How many copies are on disk and the bytes they take."""
+        """How many copies are on disk and the bytes they take (finished copies included)."""
         with self._connect() as db:
-            count, size = db.execute("SELECT COUNT(kept_bytes), COALESCE(SUM(kept_bytes), 0) FROM jobs").fetchone()
+            count, size = db.execute("SELECT COUNT(kept_bytes), COALESCE(SUM(kept_bytes), 0) "
+                                     "+ COALESCE(SUM(finished_bytes), 0) FROM jobs").fetchone()
         return int(count), int(size)
 
     def move_origin(self, backend: str, base_url: str) -> int:

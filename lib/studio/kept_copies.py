@@ -5,6 +5,8 @@ a webhook delivery says so) its MP4 and cover are downloaded with ``JoggAIClient
 GET, never the API key) into ``<data dir>/copies/<backend hash>/<video id>.mp4``, written under a temp
 name and renamed. The history records each copy's paths and size. The player, the download bundle and
 sharing ask ``playable_video(job)`` (copy first, then the link), so they keep working after the link dies.
+A finished copy (``lib.studio.finishing``) lives next to the copy, counts in the same budget and is
+evicted with it; ``bundle_fetch`` reads it by its path.
 
 A storage budget (default 5 GB) evicts the oldest copies first; the history then says so. The local
 engine keeps its own files, so its videos are never copied.
@@ -89,6 +91,11 @@ def playable_video(job: JobRecord) -> MediaSource | None:
     return MediaSource(job.video_url, False) if job.video_url else None
 
 
+def finished_copy(job: JobRecord) -> str | None:
+    """The job's finished copy (logo, music, end card; ``lib.studio.finishing``) when it is on disk."""
+    return _kept(job.finished_video_path)
+
+
 def playable_cover(job: JobRecord) -> MediaSource | None:
     """The job's cover image, copy first, like ``playable_video``."""
     if copy := _kept(job.kept_cover_path):
@@ -99,7 +106,8 @@ def playable_cover(job: JobRecord) -> MediaSource | None:
 def bundle_fetch(job: JobRecord, download: Download) -> Download:
     """A ``fetch`` for ``sharing.build_bundle``: the job's video and cover links read from its copy."""
     copies = {url: path for url, path in ((job.video_url, _kept(job.kept_video_path)),
-                                          (job.cover_url, _kept(job.kept_cover_path))) if url and path}
+                                          (job.cover_url, _kept(job.kept_cover_path)),
+                                          (job.finished_video_path, finished_copy(job))) if url and path}
 
     def fetch(url: str) -> bytes:
         return Path(copies[url]).read_bytes() if url in copies else download(url)
@@ -181,17 +189,18 @@ def keep_copy(history: JobHistory, job: JobRecord, download: Download, copies_di
 
 
 def enforce_budget(history: JobHistory, budget_bytes: int) -> list[JobRecord]:
-    """Delete the oldest copies until all of them fit in ``budget_bytes``; returns the evicted jobs."""
+    """Delete the oldest copies until all of them fit in ``budget_bytes``; returns the evicted jobs.
+    A job's finished copy goes with its copy (it was made from it)."""
     total = history.kept_usage()[1]
     evicted = []
     for job in history.jobs_in_copy_state(KEPT):
         if total <= budget_bytes:
             break
-        for path in (job.kept_video_path, job.kept_cover_path):
+        for path in (job.kept_video_path, job.kept_cover_path, job.finished_video_path):
             if path:
                 Path(path).unlink(missing_ok=True)
         history.record_eviction(job.backend, job.video_id, state=EVICTED, note=EVICTED_NOTE)
-        total -= job.kept_bytes or 0
+        total -= (job.kept_bytes or 0) + (job.finished_bytes or 0)
         evicted.append(job)
     return evicted
 

@@ -3,8 +3,9 @@
 A colleague's browser must never need the engine's port, its key or the cloud's expiring links, so the
 studio fetches a shared video (and its captions) once, server-side, into ``DATA_DIR/share-cache`` and
 hands the file to ``st.video`` / ``st.download_button``: Streamlit then serves the bytes from its media
-endpoint (``/media/<hash>.mp4``, range requests included). ``share_media_path`` is the one lookup; a
-kept copy of a cloud video (``kept_copies.playable_video``) wins over fetching. No Streamlit here.
+endpoint (``/media/<hash>.mp4``, range requests included). ``share_media_path`` is the one lookup: the
+video's finished copy (logo, music, end card: what its owner made it for) plays first, then a kept copy of
+a cloud video (``kept_copies.playable_video``), and only then is the link fetched. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from lib.joggai import VideoStatus, errors
 from lib.studio.history import JobRecord
-from lib.studio.kept_copies import playable_video
+from lib.studio.kept_copies import finished_copy, playable_video
 
 MAX_SHARED_BYTES = 500 * 1024 * 1024  # a 10-minute 720p video is well under this
 Fetch = Callable[[str, int], bytes]  # (url, max_bytes) -> bytes, e.g. a keyless JoggAIClient.download
@@ -47,15 +48,19 @@ def _cached(url: str, target: Path, fetch: Fetch) -> Path:
 
 
 def share_media_path(job: JobRecord, cache_dir: Path, fetch: Fetch) -> SharedMedia:
-    """The video and caption files to play for ``job``: a kept copy, else the share cache (filled on
-    first use through ``fetch``). Problems come back as a plain sentence, never an exception."""
+    """The video and caption files to play for ``job``: its finished copy, a kept copy, else the share
+    cache (filled on first use through ``fetch``). Problems come back as a plain sentence, never an exception."""
     if job.video_status is not VideoStatus.COMPLETED or not job.video_url:
         return SharedMedia(None, problem="This video is not finished yet.")
     playable = playable_video(job)
     stem = _stem(job)
     try:
-        video = Path(playable.location) if playable and playable.is_copy \
-            else _cached(job.video_url, cache_dir / f"{stem}.mp4", fetch)
+        if finished := finished_copy(job):
+            video = Path(finished)
+        elif playable and playable.is_copy:
+            video = Path(playable.location)
+        else:
+            video = _cached(job.video_url, cache_dir / f"{stem}.mp4", fetch)
     except (errors.JoggAIError, OSError):
         return SharedMedia(None, problem="The video cannot be fetched right now. Try again in a while.")
     captions = None

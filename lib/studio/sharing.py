@@ -128,6 +128,7 @@ class BundleSource:
     caption_url: str | None = None
     cover_url: str | None = None
     backend_label: str = ""
+    finished_video: str | None = None  # the finished copy's file (lib.studio.finishing), when there is one
 
 
 def _extension(url: str, default: str) -> str:
@@ -137,6 +138,8 @@ def _extension(url: str, default: str) -> str:
 
 def _media_entries(source: BundleSource) -> dict[str, str]:
     media = {"video.mp4": source.video_url}
+    if source.finished_video:
+        media["video-finished.mp4"] = source.finished_video
     if source.caption_url:
         media["captions" + _extension(source.caption_url, ".vtt")] = source.caption_url
     if source.cover_url:
@@ -157,15 +160,16 @@ def _readme(source: BundleSource, names: list[str]) -> str:
         f"Made with: {source.backend_label or 'a JoggAI v2 backend'}",
         "",
         "Files:",
-        "  video.mp4      the finished video (H.264 video, AAC audio)",
+        "  video.mp4          the video as the backend made it (H.264 video, AAC audio)",
     ]
-    described = {"captions": "the captions, as the backend produced them",
+    described = {"video-finished": "the finished copy (logo, music bed, end card)",
+                 "captions": "the captions, as the backend produced them",
                  "cover": "the cover image",
                  "request.json": "the create-video request exactly as sent, without any API key",
                  "README.txt": "this file"}
     for name in names[1:]:
         label = next(text for prefix, text in described.items() if name.startswith(prefix))
-        lines.append(f"  {name:<14} {label}")
+        lines.append(f"  {name:<18} {label}")
     lines += ["", "To make it again: POST request.json to /v2/create_video_from_avatar with your own",
               "key in the x-api-key header.", ""]
     return "\n".join(lines)

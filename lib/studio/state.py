@@ -113,6 +113,8 @@ class Keys:
     B_BATCH_SUBMIT = "batch_submit"
     W_BATCH_PREFLIGHT = "batch_preflight"  # the box confirming the credits of a billed batch
     B_BATCH_PAUSE = "batch_pause"
+    B_BATCH_TEMPLATE = "batch_template"
+    B_BATCH_RESULTS_CSV = "batch_results_csv"
 
     # Sharing, favourites & webhooks (issue 5 part 2): Avatars, Voices, Video and Settings pages
     WEBHOOK_NEW_SECRET = "webhook_new_secret"  # (endpoint id, secret): shown once, right after creation
@@ -121,6 +123,18 @@ class Keys:
     W_VOICE_FAVOURITES_ONLY = "voice_favourites_only"
     B_VOICE_STAR = "voice_star"
     B_VIDEO_BUNDLE = "video_bundle"
+    # The Video page's Finish panel (lib.studio.finish_panel)
+    U_FINISH_LOGO = "finish_logo"
+    U_FINISH_MUSIC = "finish_music"
+    U_FINISH_CARD_IMAGE = "finish_card_image"
+    W_FINISH_CORNER = "finish_corner"
+    W_FINISH_CARD_TEXT = "finish_card_text"
+    W_FINISH_CARD_SECONDS = "finish_card_seconds"
+    B_FINISH_MAKE = "finish_make"
+    B_FINISH_DOWNLOAD = "finish_download"
+    FINISH_UPLOADS = "finish_uploads"  # the files chosen in the Finish panel, kept by the uploaders' callbacks
+    FINISH_REQUESTED = "finish_requested"  # raised by Make finished copy's callback
+    FINISH_NOTICE = "finish_notice"  # (ok, message) of the last Make finished copy
     W_WEBHOOK_NEW_URL = "webhook_new_url"
     W_WEBHOOK_NEW_EVENTS = "webhook_new_events"
     B_WEBHOOK_ADD = "webhook_add"

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from lib.joggai import contract, errors
-from lib.studio.backends import explain_error
+from lib.joggai import contract
+from lib.studio.backend_call import Attempt, attempt
 from lib.studio.inbox_store import InboxEndpoint
 from lib.studio.sharing import is_loopback_host
 from lib.studio.webhook_receiver import WebhookReceiver
@@ -64,34 +64,31 @@ class EndpointsView:
 
 def endpoints_view(connection: Any) -> EndpointsView:
     """The connected backend's webhook endpoints and event names."""
-    if connection.client is None or not connection.ok:
+    if not connection.ok:
         return EndpointsView([], [], connection.health.message or "No backend is connected.")
-    try:
-        return EndpointsView(connection.client.list_webhook_endpoints(), connection.client.list_webhook_events())
-    except errors.JoggAIError as exc:
-        message, fix = explain_error(exc, connection.backend)
-        return EndpointsView([], [], f"{message} {fix}")
+    read = attempt(connection, lambda client: EndpointsView(client.list_webhook_endpoints(),
+                                                            client.list_webhook_events()))
+    return read.value if read.ok else EndpointsView([], [], read.problem)
+
+
+def _deleted(client: Any, endpoint_id: str | None) -> None:
+    client.delete_webhook_endpoint(endpoint_id)
 
 
 def change_endpoint(connection: Any, action: str, endpoint_id: str | None = None, *, url: str | None = None,
-                    events: Iterable[str] | None = None, status: str | None = None) -> tuple[Any, str | None]:
-    """``add``, ``update`` or ``delete`` one endpoint; ``(endpoint or None, None)`` or ``(None, message)``."""
-    client, backend = connection.client, connection.backend
-    if client is None or backend is None:
-        return None, connection.health.message or "No backend is connected."
-    try:
-        if action == "add":
-            return client.add_webhook_endpoint((url or "").strip(), list(events or []), status or "enabled"), None
-        if action == "update":
-            return client.update_webhook_endpoint(endpoint_id, url=(url or "").strip() or None,
-                                                  events=None if events is None else list(events),
-                                                  status=status), None
-        if action == "delete":
-            client.delete_webhook_endpoint(endpoint_id)
-            return None, None
-    except errors.InvalidRequestError as exc:
-        return None, exc.message
-    except errors.JoggAIError as exc:
-        message, fix = explain_error(exc, backend)
-        return None, f"{message} {fix}"
-    raise ValueError(f"unknown action {action!r}")
+                    events: Iterable[str] | None = None, status: str | None = None) -> Attempt[Any]:
+    """``add``, ``update`` or ``delete`` one endpoint; the value is the endpoint (None after a delete).
+
+    A refusal shows the backend's own message: it names the field the person typed (the URL, an event).
+    """
+    calls = {
+        "add": lambda client: client.add_webhook_endpoint((url or "").strip(), list(events or []),
+                                                          status or "enabled"),
+        "update": lambda client: client.update_webhook_endpoint(endpoint_id, url=(url or "").strip() or None,
+                                                                events=None if events is None else list(events),
+                                                                status=status),
+        "delete": lambda client: _deleted(client, endpoint_id),
+    }
+    if action not in calls:
+        raise ValueError(f"unknown action {action!r}")
+    return attempt(connection, calls[action], refusal_as_is=True)

@@ -155,22 +155,21 @@ def finished_job_card(job: JobRecord) -> None:
 
 
 def asset_uploader(connection, *, label: str, file_types: tuple[str, ...] | list[str], file_key: str,
-                   button_key: str, url_key: str, default_mime: str) -> bytes | None:
+                   button_key: str, url_key: str, default_mime: str) -> None:
     """File picker + Upload button: the two-step upload (``client.assets``) shows a progress bar and puts the
-    file's URL into the widget ``url_key``, which must be drawn after this. Returns the picked file's bytes."""
+    file's URL into the widget ``url_key``, which must be drawn after this."""
     upload = st.file_uploader(label, type=list(file_types), key=file_key)
     clicked = st.button("Upload", key=button_key, icon=":material/upload:", disabled=upload is None)
     if clicked and upload is not None:
         bar = st.progress(0.0, text=f"Uploading {upload.name}…")
-        url, error = upload_file(connection, upload.name, upload.getvalue(), upload.type or default_mime,
-                                 lambda sent, total: bar.progress(sent / max(total, 1)))
-        if url:
+        uploaded = upload_file(connection, upload.name, upload.getvalue(), upload.type or default_mime,
+                               lambda sent, total: bar.progress(sent / max(total, 1)))
+        if uploaded.ok:
             # Runs before the URL field is drawn, so the field shows the uploaded file's URL.
-            st.session_state[url_key] = url
+            st.session_state[url_key] = uploaded.value
             bar.progress(1.0, text=f"Uploaded {upload.name}")
         else:
-            st.error(error)
-    return upload.getvalue() if upload is not None else None
+            st.error(uploaded.problem)
 
 
 def audio_uploader(connection) -> None:
@@ -240,12 +239,12 @@ def _notice(ok: bool, message: str) -> None:
 
 def _add_endpoint(connection) -> None:
     session = st.session_state
-    created, problem = webhook_endpoints.change_endpoint(
+    added = webhook_endpoints.change_endpoint(
         connection, "add", url=session[Keys.W_WEBHOOK_NEW_URL], events=session[Keys.W_WEBHOOK_NEW_EVENTS])
-    if created is None:
-        _notice(False, f"Not added: {problem}")
+    if not added.ok:
+        _notice(False, f"Not added: {added.problem}")
         return
-    session[Keys.WEBHOOK_NEW_SECRET] = (created.endpoint_id, created.secret)
+    session[Keys.WEBHOOK_NEW_SECRET] = (added.value.endpoint_id, added.value.secret)
     session[Keys.W_WEBHOOK_NEW_URL] = ""
 
 
@@ -261,23 +260,23 @@ def _fill_edit_fields(endpoints: dict) -> None:
 def _save_endpoint(connection) -> None:
     session = st.session_state
     endpoint_id = session[Keys.W_WEBHOOK_PICK]
-    _, problem = webhook_endpoints.change_endpoint(
+    saved = webhook_endpoints.change_endpoint(
         connection, "update", endpoint_id, url=session[Keys.W_WEBHOOK_EDIT_URL],
         events=session[Keys.W_WEBHOOK_EDIT_EVENTS], status=session[Keys.W_WEBHOOK_EDIT_STATUS])
-    _notice(problem is None, f"Saved {endpoint_id}." if problem is None else f"Not saved: {problem}")
+    _notice(saved.ok, f"Saved {endpoint_id}." if saved.ok else f"Not saved: {saved.problem}")
 
 
 def _delete_endpoint(connection) -> None:
     endpoint_id = st.session_state[Keys.W_WEBHOOK_PICK]
-    _, problem = webhook_endpoints.change_endpoint(connection, "delete", endpoint_id)
-    _notice(problem is None, f"Deleted {endpoint_id}." if problem is None else f"Not deleted: {problem}")
-    if problem is None:
+    deleted = webhook_endpoints.change_endpoint(connection, "delete", endpoint_id)
+    _notice(deleted.ok, f"Deleted {endpoint_id}." if deleted.ok else f"Not deleted: {deleted.problem}")
+    if deleted.ok:
         st.session_state[Keys.W_WEBHOOK_PICK] = None
 
 
 def _start_inbox(connection) -> None:
-    _, problem = start_inbox_for(connection)
-    _notice(problem is None, "The inbox is listening." if problem is None else problem)
+    started = start_inbox_for(connection)
+    _notice(started.ok, "The inbox is listening." if started.ok else started.problem)
 
 
 def _replay_delivery(history_path) -> None:

@@ -3,6 +3,8 @@ cache clearing come from tests/conftest.py."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import socket
 from collections.abc import Iterator
@@ -11,6 +13,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.studio import batch
+from lib.studio.state import Keys
 from tests.app.billed_standin import BilledStandIn
 from tests.engine_process import EngineProcess
 
@@ -59,6 +63,35 @@ def billed(studio_env: Path, engine: EngineProcess) -> Iterator[BilledStandIn]:
     finally:
         os.environ["AVATAR_STUDIO_ENGINE_URL"] = saved
         stand_in.close()
+
+
+def composer(engine_client, **seed):
+    """The composer with the first avatar and voice handed over, as the other pages do; ``seed`` sets
+    more session state first. Returns ``(at, avatar, voice)``."""
+    avatar = engine_client.list_public_avatars(page_size=1)[0]
+    voice = engine_client.list_voices(page_size=1).voices[0]
+    at = open_page("avatars")
+    at.session_state[Keys.PICKED_AVATAR_ID] = avatar.id
+    at.session_state[Keys.PICKED_VOICE_ID] = voice.voice_id
+    for key, value in seed.items():
+        at.session_state[key] = value
+    at.switch_page("pages/compose.py").run()
+    assert not at.exception
+    return at, avatar, voice
+
+
+def pasted_csv(engine_client, rows: int, bad: dict[int, dict] | None = None, *, tag: str = "page batch") -> str:
+    """A batch CSV of ``rows`` valid rows named "<tag> N"; ``bad`` overrides columns of chosen rows."""
+    avatar = engine_client.list_public_avatars(page_size=1)[0]
+    voice = engine_client.list_voices(page_size=1).voices[0]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=batch.TEMPLATE_COLUMNS)
+    writer.writeheader()
+    for n in range(1, rows + 1):
+        writer.writerow({"script": f"{tag.capitalize()} {n}.", "avatar_id": avatar.id, "voice_id": voice.voice_id,
+                         "aspect_ratio": "portrait", "screen_style": 1, "caption": "no",
+                         "video_name": f"{tag} {n}", **(bad or {}).get(n, {})})
+    return out.getvalue()
 
 
 @pytest.fixture

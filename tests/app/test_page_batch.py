@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from pathlib import Path
 
@@ -12,22 +10,10 @@ import pytest
 from lib.studio import batch
 from lib.studio.history import JobHistory
 from lib.studio.state import Keys
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, pasted_csv
 
 pytestmark = pytest.mark.timeout(240)
 
-
-def pasted_csv(engine_client, rows: int, bad: dict[int, dict]) -> str:
-    avatar = engine_client.list_public_avatars(page_size=1)[0]
-    voice = engine_client.list_voices(page_size=1).voices[0]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=batch.TEMPLATE_COLUMNS)
-    writer.writeheader()
-    for n in range(1, rows + 1):
-        writer.writerow({"script": f"Batch {n}.", "avatar_id": avatar.id, "voice_id": voice.voice_id,
-                         "aspect_ratio": "portrait", "screen_style": 1, "caption": "no",
-                         "video_name": f"page batch {n}", **bad.get(n, {})})
-    return out.getvalue()
 
 
 def test_errors_are_listed_per_row_before_anything_is_sent(studio_env: Path, engine_client) -> None:

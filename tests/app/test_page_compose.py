@@ -9,22 +9,10 @@ import pytest
 
 from lib.studio.history import JobHistory
 from lib.studio.state import Keys
-from tests.app.conftest import open_page
+from tests.app.conftest import composer
 
 pytestmark = pytest.mark.timeout(180)
 
-
-def composer(engine_client, **seed):
-    """The composer with an avatar and a voice handed over, as the other pages do."""
-    avatar = engine_client.list_public_avatars(page_size=1)[0]
-    voice = engine_client.list_voices(page_size=1).voices[0]
-    at = open_page("avatars")
-    at.session_state[Keys.PICKED_AVATAR_ID] = avatar.id
-    at.session_state[Keys.PICKED_VOICE_ID] = voice.voice_id
-    for key, value in seed.items():
-        at.session_state[key] = value
-    at.switch_page("pages/compose.py").run()
-    return at, avatar, voice
 
 
 def test_missing_script_shows_the_contract_message_and_sends_nothing(studio_env: Path, engine_client) -> None:

@@ -14,8 +14,7 @@ from lib.studio import batch
 from lib.studio.experiments import ExperimentStore
 from lib.studio.state import Keys
 from tests.app.billed_standin import BilledStandIn
-from tests.app.conftest import open_page
-from tests.app.test_page_unconfirmed import composer, pasted_csv
+from tests.app.conftest import composer, open_page, pasted_csv
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -61,8 +60,9 @@ def test_a_billed_batch_short_of_credit_says_so_and_sends_nothing(billed: Billed
 
 def billed_experiment(engine_client):
     voices = [voice.voice_id for voice in engine_client.all_voices() if voice.language == "english"][:2]
-    return composer(engine_client, **{Keys.W_COMPOSE_EXPERIMENT: True, Keys.W_EXP_VOICES: voices,
-                                      Keys.W_COMPOSE_SCRIPT: "Which voice?", Keys.W_COMPOSE_NAME: "preflight exp"})
+    at, _, _ = composer(engine_client, **{Keys.W_COMPOSE_EXPERIMENT: True, Keys.W_EXP_VOICES: voices,
+                                           Keys.W_COMPOSE_SCRIPT: "Which voice?", Keys.W_COMPOSE_NAME: "preflight exp"})
+    return at
 
 
 def test_a_billed_experiment_waits_for_the_credits_to_be_confirmed(billed: BilledStandIn, studio_env: Path,

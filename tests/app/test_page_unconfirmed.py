@@ -6,8 +6,6 @@ might after billing it; it has no /healthz and drops Idempotency-Key, so the stu
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from pathlib import Path
 
@@ -18,22 +16,10 @@ from lib.studio.experiments import ExperimentStore
 from lib.studio.history import JobHistory
 from lib.studio.state import Keys, unconfirmed_key
 from tests.app.billed_standin import BilledStandIn
-from tests.app.conftest import open_page
+from tests.app.conftest import composer, open_page, pasted_csv
 
 pytestmark = pytest.mark.timeout(240)
 
-
-def composer(engine_client, **seed):
-    avatar = engine_client.list_public_avatars(page_size=1)[0]
-    voice = engine_client.list_voices(page_size=1).voices[0]
-    at = open_page("avatars")
-    at.session_state[Keys.PICKED_AVATAR_ID] = avatar.id
-    at.session_state[Keys.PICKED_VOICE_ID] = voice.voice_id
-    for key, value in seed.items():
-        at.session_state[key] = value
-    at.switch_page("pages/compose.py").run()
-    assert not at.exception
-    return at
 
 
 def warnings(at) -> str:
@@ -41,7 +27,7 @@ def warnings(at) -> str:
 
 
 def lose_one_compose_answer(billed: BilledStandIn, engine_client):
-    at = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Billed once, answer lost.",
+    at, _, _ = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Billed once, answer lost.",
                                     Keys.W_COMPOSE_NAME: "unconfirmed compose"})
     billed.lose_answers = 1
     at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
@@ -91,23 +77,11 @@ def test_compose_skip_leaves_it_and_sends_nothing(billed: BilledStandIn, studio_
     assert at.button(key=Keys.B_COMPOSE_SUBMIT)  # the composer is back for a new video
 
 
-def pasted_csv(engine_client, rows: int) -> str:
-    avatar = engine_client.list_public_avatars(page_size=1)[0]
-    voice = engine_client.list_voices(page_size=1).voices[0]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=batch.TEMPLATE_COLUMNS)
-    writer.writeheader()
-    for n in range(1, rows + 1):
-        writer.writerow({"script": f"Billed {n}.", "avatar_id": avatar.id, "voice_id": voice.voice_id,
-                         "aspect_ratio": "portrait", "screen_style": 1, "caption": "no",
-                         "video_name": f"billed batch {n}"})
-    return out.getvalue()
-
 
 def test_a_batch_row_whose_answer_was_lost_is_unconfirmed_with_both_actions(billed: BilledStandIn, studio_env: Path,
                                                                             engine_client) -> None:
     at = open_page("batch")
-    at.text_area(key=Keys.W_BATCH_TEXT).input(pasted_csv(engine_client, 3)).run()
+    at.text_area(key=Keys.W_BATCH_TEXT).input(pasted_csv(engine_client, 3, tag="billed batch")).run()
     at.checkbox(key=Keys.W_BATCH_PREFLIGHT).check().run()  # three billed videos: the credits are confirmed
     billed.lose_answers = 1  # the first row's create is made, and its answer lost
     at.button(key=Keys.B_BATCH_SUBMIT).click().run()
@@ -139,7 +113,7 @@ def test_a_batch_row_whose_answer_was_lost_is_unconfirmed_with_both_actions(bill
 def test_an_experiment_variant_whose_answer_was_lost_is_unconfirmed(billed: BilledStandIn, studio_env: Path,
                                                                     engine_client) -> None:
     voices = [voice.voice_id for voice in engine_client.all_voices() if voice.language == "english"][:2]
-    at = composer(engine_client, **{Keys.W_COMPOSE_EXPERIMENT: True, Keys.W_EXP_VOICES: voices,
+    at, _, _ = composer(engine_client, **{Keys.W_COMPOSE_EXPERIMENT: True, Keys.W_EXP_VOICES: voices,
                                     Keys.W_COMPOSE_SCRIPT: "Which voice?", Keys.W_COMPOSE_NAME: "billed exp"})
     at.checkbox(key=Keys.W_EXP_PREFLIGHT).check().run()  # two billed videos: the credits are confirmed
     billed.lose_answers = 1

@@ -125,3 +125,39 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
     """Wait until Streamlit is connected and no script run is in progress (Streamlit's own e2e helper)."""
     page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout)
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
+
+
+def keyed(page, key: str):
+    """A Streamlit element by its `key` (Streamlit adds the class st-key-<key>)."""
+    return page.locator(f".st-key-{key}")
+
+
+def choose(page, key: str, text: str) -> None:
+    """Type into a selectbox / multiselect and take the first matching option."""
+    box = keyed(page, key).locator("input").first
+    box.click()
+    box.fill(text)
+    page.get_by_role("option").first.click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+
+
+def wait_until(condition, timeout_s: float, what: str) -> None:
+    """Poll ``condition`` every half second; fail naming ``what`` after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.5)
+
+
+def videos_play(page) -> list[bool]:
+    """For every video on the page: decoded data (readyState >= 2) and an advancing clock."""
+    return page.evaluate(
+        """async () => Promise.all([...document.querySelectorAll('[data-testid=stVideo]')].map(async video => {
+            video.muted = true;
+            try { await video.play(); } catch (e) { return false; }
+            const start = video.currentTime;
+            await new Promise(resolve => setTimeout(resolve, 1500));
+            return video.readyState >= 2 && video.currentTime > start;
+        }))""")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -15,15 +14,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, start_studio, stop_studio, wait_for_app
+from tests.e2e.conftest import keyed, screenshot, start_studio, stop_studio, wait_for_app, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
 BAD_ROWS = {7: {"avatar_id": "99999"}, 19: {"voice_id": "xx-NoSuchVoice"}}
 
 
-def keyed(page: Page, key: str):
-    return page.locator(f".st-key-{key}")
 
 
 def batch_csv(tag: str) -> bytes:
@@ -54,12 +51,6 @@ def engine_jobs_named(engine, tag: str) -> int:
         return sum(f'"video_name": "{tag} ' in row[0] for row in db.execute("SELECT request_json FROM jobs"))
 
 
-def wait_until(condition, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.5)
 
 
 def test_batch_survives_a_dashboard_restart(page: Page, engine, tmp_path: Path) -> None:

@@ -17,7 +17,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lib.studio.state import Keys, unconfirmed_key
-from tests.e2e.conftest import Studio, screenshot, start_studio, stop_studio, wait_for_app
+from tests.e2e.conftest import (
+    Studio,
+    choose,
+    keyed,
+    screenshot,
+    start_studio,
+    stop_studio,
+    videos_play,
+    wait_for_app,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -25,38 +35,12 @@ AVATAR_ID = 81  # "Ava Studio" in the stand-in's catalog
 VOICE_ID = "en-US-JennyNeural"
 
 
-def keyed(page: Page, key: str):
-    return page.locator(f".st-key-{key}")
 
 
-def choose(page: Page, key: str, text: str) -> None:
-    """Type into a selectbox / multiselect and take the first matching option."""
-    box = keyed(page, key).locator("input").first
-    box.click()
-    box.fill(text)
-    page.get_by_role("option").first.click()
-    page.keyboard.press("Escape")
-    wait_for_app(page)
 
 
-def wait_until(condition, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.5)
 
 
-def videos_play(page: Page) -> list[bool]:
-    """For every video on the page: decoded data (readyState >= 2) and an advancing clock."""
-    return page.evaluate(
-        """async () => Promise.all([...document.querySelectorAll('[data-testid=stVideo]')].map(async video => {
-            video.muted = true;
-            try { await video.play(); } catch (e) { return false; }
-            const start = video.currentTime;
-            await new Promise(resolve => setTimeout(resolve, 1500));
-            return video.readyState >= 2 && video.currentTime > start;
-        }))""")
 
 
 @pytest.fixture(scope="module")

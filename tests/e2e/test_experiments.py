@@ -10,37 +10,17 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import choose, keyed, screenshot, videos_play, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
 VOICES = ("Ava · english", "Guy · english", "Emma · english")
 
 
-def keyed(page: Page, key: str):
-    return page.locator(f".st-key-{key}")
 
 
-def choose(page: Page, key: str, text: str) -> None:
-    """Type into a selectbox / multiselect and take the first matching option."""
-    box = keyed(page, key).locator("input").first
-    box.click()
-    box.fill(text)
-    page.get_by_role("option").first.click()
-    page.keyboard.press("Escape")
-    wait_for_app(page)
 
 
-def all_videos_play(page: Page) -> list[bool]:
-    """For every video on the page: decoded data and an advancing clock."""
-    return page.evaluate(
-        """async () => Promise.all([...document.querySelectorAll('[data-testid=stVideo]')].map(async video => {
-            video.muted = true;
-            try { await video.play(); } catch (e) { return false; }
-            const start = video.currentTime;
-            await new Promise(resolve => setTimeout(resolve, 1500));
-            return video.readyState >= 2 && video.currentTime > start;
-        }))""")
 
 
 def test_three_voice_experiment_plays_side_by_side(page: Page, studio) -> None:
@@ -73,7 +53,7 @@ def test_three_voice_experiment_plays_side_by_side(page: Page, studio) -> None:
     wait_for_app(page)
     for voice in VOICES:
         expect(keyed(page, "experiment_grid")).to_contain_text(voice.split(" · ")[0])
-    assert all_videos_play(page) == [True, True, True]
+    assert videos_play(page) == [True, True, True]
     page.locator("[class*='st-key-star_']").first.locator("button").click()
     wait_for_app(page)
     expect(keyed(page, "variant_0")).to_contain_text("⭐")

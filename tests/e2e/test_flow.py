@@ -10,16 +10,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lib.joggai import CreateVideoRequest, JoggAIClient, VideoStatus
-from tests.e2e.conftest import screenshot, start_studio, stop_studio, wait_for_app
+from tests.e2e.conftest import keyed, screenshot, start_studio, stop_studio, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
 SCRIPT = "Hello from the local engine. This video was made end to end in a browser test."
 
 
-def keyed(page: Page, key: str):
-    """A Streamlit element by its `key` (Streamlit adds the class st-key-<key>)."""
-    return page.locator(f".st-key-{key}")
 
 
 def click_and_settle(page: Page, locator) -> None:

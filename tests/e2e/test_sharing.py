@@ -23,14 +23,12 @@ from lib.studio.history import JobHistory, JobUpdate
 from lib.studio.nav import PAGES
 from lib.studio.share_links import VIDEO, ShareLinks, ShareTarget, load_secret
 from lib.studio.sharing import is_loopback_host
-from tests.e2e.conftest import REPO_ROOT, Studio, screenshot, stop_studio, wait_for_app
+from tests.e2e.conftest import REPO_ROOT, Studio, keyed, screenshot, stop_studio, wait_for_app
 from tests.engine_process import start_engine
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 
-def keyed(page: Page, key: str):
-    return page.locator(f".st-key-{key}")
 
 
 def settle(page: Page) -> None:

@@ -13,13 +13,11 @@ from playwright.sync_api import Page, expect
 from lib.joggai import CreateVideoRequest, JoggAIClient
 from lib.studio.history import JobHistory
 from lib.studio.inbox_store import BAD_SIGNATURE, VALID, InboxStore
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import keyed, screenshot, wait_for_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 
-def keyed(page: Page, key: str):
-    return page.locator(f".st-key-{key}")
 
 
 def open_from_sidebar(page: Page, title: str) -> None:

@@ -183,6 +183,9 @@ def test_our_extensions_are_marked(spec, ours) -> None:
     create = operations(ours)[("post", "/v2/create_video_from_avatar")]
     header = next(p for p in create["parameters"] if p["name"] == contract.IDEMPOTENCY_HEADER)
     assert header["in"] == "header" and header["schema"].get("x-extension") is True
+    body = resolve(ours, body_schema(create))
+    assert body["properties"][contract.EXT_REQUEST_FIELD].get("x-extension") is True
+    assert "x-extension" not in body["properties"]["aspect_ratio"]
 
 
 def test_healthz_lists_what_the_engine_honours(engine) -> None:
@@ -190,6 +193,5 @@ def test_healthz_lists_what_the_engine_honours(engine) -> None:
     assert answer.status_code == 200
     data = answer.json()["data"]
     assert data["status"] == "ok" and data["engine"] == "avatar-studio-local" and data["version"]
-    assert set(data["capabilities"]) == {contract.CAPABILITY_IDEMPOTENCY, contract.CAPABILITY_EXT_ROUTES}
-    # `ext` is listed only once the engine accepts the request field; it does not yet.
-    assert contract.CAPABILITY_EXT not in data["capabilities"]
+    assert set(data["capabilities"]) == {contract.CAPABILITY_IDEMPOTENCY, contract.CAPABILITY_EXT_ROUTES,
+                                         contract.CAPABILITY_EXT}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.joggai import CreateVideoRequest, VideoJob, VideoStatus, WebhookEndpoint
+from lib.joggai import CreateVideoRequest, VideoJob, VideoStatus, WebhookEndpoint, contract
 from lib.joggai.errors import parameter_from_message
 
 VALID = CreateVideoRequest(avatar_id=81, voice_id="en-US-ChristopherNeural", script="Hello, world.")
@@ -161,3 +161,19 @@ def test_webhook_endpoint_repr_hides_the_secret() -> None:
     )
     assert endpoint.secret == "whsec_abc"
     assert "whsec_abc" not in repr(endpoint)
+
+
+def test_ext_is_sent_only_when_set() -> None:
+    plain = CreateVideoRequest(avatar_id=1, voice_id="v", script="Hi.")
+    assert contract.EXT_REQUEST_FIELD not in plain.to_payload()
+    assert contract.EXT_REQUEST_FIELD not in CreateVideoRequest(avatar_id=1, voice_id="v", script="Hi.",
+                                                                ext={}).to_payload()
+    ext = {contract.EXT_RESOLUTION: "1080p", contract.EXT_CONTENT_URL: "http://127.0.0.1:1/media/asset/t/a.png"}
+    sent = CreateVideoRequest(avatar_id=1, voice_id="v", script="Hi.", ext=ext)
+    assert sent.problems() == [] and sent.to_payload()[contract.EXT_REQUEST_FIELD] == ext
+
+
+def test_bad_ext_values_are_problems_naming_the_field() -> None:
+    request = CreateVideoRequest(avatar_id=1, voice_id="v", script="Hi.", ext={
+        contract.EXT_RESOLUTION: "4k", contract.EXT_LOGO_URL: "file:///logo.png", "sparkles": "yes"})
+    assert [p.field for p in request.problems()] == ["ext.resolution", "ext.logo_url", "ext.sparkles"]

@@ -87,3 +87,11 @@ def test_text_block_wraps_and_shrinks_to_fit() -> None:
     rows = np.nonzero(block[..., 3].any(axis=1))[0]
     assert rows.size and rows[-1] < 200
     assert render_text_block("   ", 100, 50, size=20, colour=(0, 0, 0))[..., 3].max() == 0
+
+
+def test_every_contract_caption_style_has_a_look() -> None:
+    from lib.engine.render.captions import CAPTION_PRESETS
+    from lib.joggai.contract import CAPTION_STYLES
+
+    assert tuple(CAPTION_PRESETS) == CAPTION_STYLES
+    assert len({preset.highlight for preset in CAPTION_PRESETS.values()}) == len(CAPTION_STYLES)

@@ -11,16 +11,19 @@ import pytest
 
 from lib.engine.catalog.avatars import find_public_avatar
 from lib.engine.catalog.voices import all_voices, find_voice
-from lib.engine.render.bust import MOUTH_BOX
+from lib.engine.render.bust import MOUTH_BOX, on_body
+from lib.engine.render.captions import CAPTION_PRESETS
 from lib.engine.render.composer import FrameComposer
 from lib.engine.render.encode import FPS, YuvFrame, yuv_to_rgb
 from lib.engine.render.layout import make_layout
 from lib.engine.render.motion import Motion, mouth_track
 from lib.engine.render.mouth_shapes import mouth_for_frame
 from lib.engine.render.overlays import build_overlays
-from lib.engine.render.pipeline import RenderError, RenderRequest, render_video
+from lib.engine.render.pipeline import RenderError, RenderRequest, layout_for, render_video
 from lib.engine.render.speech import synthesize
 from lib.engine.render.timeline import Speech
+from lib.engine.render.visuals import Visuals
+from lib.joggai.contract import FRAME_SIZES
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 SCRIPT = "Hello there. Nice to meet you!"
@@ -83,10 +86,11 @@ def test_every_layout_renders_a_valid_mp4(tmp_path: Path, speech: Speech, aspect
 def _mouth_activity(path: Path, layout_aspect: str, split_at: float) -> tuple[float, float]:
     layout = make_layout(layout_aspect, 1)
     s = layout.bust_scale
-    x0 = int(layout.bust_x + MOUTH_BOX[0] * s)
-    y0 = int(layout.bust_y + MOUTH_BOX[1] * s)
-    x1 = int(layout.bust_x + MOUTH_BOX[2] * s)
-    y1 = int(layout.bust_y + MOUTH_BOX[3] * s)
+    box = on_body(MOUTH_BOX)
+    x0 = int(layout.bust_x + box[0] * s)
+    y0 = int(layout.bust_y + box[1] * s)
+    x1 = int(layout.bust_x + box[2] * s)
+    y1 = int(layout.bust_y + box[3] * s)
     frames = []
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
@@ -140,3 +144,48 @@ def test_frames_updated_in_place_equal_frames_painted_from_scratch(speech: Speec
             expected = scratch.still(t, pose, mouth_for_frame(mouth), motion.eyelid(t))
             assert np.array_equal(yuv_to_rgb(frame), expected), f"frame {i} differs"
     assert moves > 5
+
+
+def _picture(width: int, height: int, seed: int, alpha: bool = False) -> np.ndarray:
+    """A noisy test picture (every pixel different, so any stale or shifted pixel shows)."""
+    rgba = np.random.default_rng(seed).integers(0, 256, (height, width, 4), dtype=np.uint8)
+    if alpha:
+        rgba[..., 3] = np.where(np.arange(width) < width // 2, 255, rgba[..., 3] // 2)
+    else:
+        rgba[..., 3] = 255
+    return rgba
+
+
+@pytest.mark.parametrize("aspect,style,parts,resolution,caption_style", [
+    ("portrait", 1, ("background", "logo"), "720p", "bold"),
+    ("portrait", 2, ("content", "logo"), "720p", "karaoke"),
+    ("square", 3, ("content", "logo", "background"), "720p", "minimal"),
+    ("landscape", 2, ("content", "logo"), "1080p", "classic"),
+])
+def test_dirty_rectangles_miss_nothing_over_the_request_pictures(speech: Speech, aspect: str, style: int,
+                                                                 parts: tuple[str, ...], resolution: str,
+                                                                 caption_style: str) -> None:
+    """The same equality with a content picture, a background and a logo (alpha) in the static layers."""
+    pictures = {"content": _picture(640, 400, 1), "background": _picture(500, 700, 2),
+                "logo": _picture(240, 90, 3, alpha=True)}
+    visuals = Visuals(**{part: pictures[part] for part in parts}, resolution=resolution, caption_style=caption_style)
+    layout = layout_for(aspect, style, visuals)
+    assert (layout.width, layout.height) == FRAME_SIZES[resolution][aspect]
+    overlays, _ = build_overlays(layout, SCRIPT, speech.words, True, CAPTION_PRESETS[caption_style])
+    avatar = find_public_avatar(81)
+    composers = [FrameComposer(avatar, layout, title="Render test", overlays_spec={"overlays": overlays},
+                               visuals=visuals) for _ in range(2)]
+    incremental, scratch = composers
+    motion = Motion(5, speech.duration, speech.words)
+    frame = YuvFrame(layout.width, layout.height)
+    frame.copy_from(incremental.static_yuv)
+    for i, mouth in enumerate(mouth_track(speech)):
+        t = i / FPS
+        pose = motion.pose(t)
+        incremental.paint(frame, t, pose, mouth_for_frame(mouth), motion.eyelid(t))
+        if i % 5 == 0:
+            expected = scratch.still(t, pose, mouth_for_frame(mouth), motion.eyelid(t))
+            assert np.array_equal(yuv_to_rgb(frame), expected), f"frame {i} differs"
+    if "logo" in parts:  # the logo is drawn, alpha respected: its opaque half is its own pixels
+        x0, y0, x1, y1 = layout.logo_rect
+        assert not np.array_equal(yuv_to_rgb(frame)[y0:y1, x0:x1], yuv_to_rgb(incremental.static_yuv)[y0:y1, x0:x1])

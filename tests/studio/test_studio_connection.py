@@ -38,8 +38,9 @@ def one_second_wav() -> bytes:
 
 def test_upload_reports_progress_and_the_asset_serves_the_bytes(connection: Connection) -> None:
     data, seen = one_second_wav(), []
-    url, error = upload_file(connection, "voice.wav", data, "audio/wav", lambda sent, total: seen.append(sent))
-    assert error is None and url
+    uploaded = upload_file(connection, "voice.wav", data, "audio/wav", lambda sent, total: seen.append(sent))
+    url = uploaded.value
+    assert uploaded.ok and uploaded.problem is None and url
     assert seen and seen[-1] == len(data)
     assert requests.get(url, timeout=10).content == data
 
@@ -77,5 +78,5 @@ def test_submit_records_and_a_rejected_request_names_its_field(connection: Conne
 
 
 def test_fetch_job_explains_an_unknown_id(connection: Connection) -> None:
-    job, problem = fetch_job(connection, "no-such-video")
-    assert job is None and "no-such-video" in problem
+    fetched = fetch_job(connection, "no-such-video")
+    assert fetched.value is None and not fetched.ok and "no-such-video" in fetched.problem

@@ -21,7 +21,7 @@ MAX_AUDIO_BYTES = 20 * 1024 * 1024
 MAX_AUDIO_SECONDS = 600.0
 SAMPLE_RATE = 22050  # the renderer's audio rate, the same as the text-to-speech output
 
-_NOT_AUDIO = "voice.audio_url must be an MP3, WAV or M4A file"
+_NOT_AUDIO = "{field} must be an MP3, WAV or M4A file"
 # FFmpeg demuxer name -> the format we report.
 _FORMATS = {"mp3": "mp3", "wav": "wav", "mov,mp4,m4a,3gp,3g2,mj2": "m4a"}
 
@@ -40,30 +40,32 @@ class AudioInfo:
     size: int
 
 
-def probe_audio(path: str | os.PathLike[str]) -> AudioInfo:
+def probe_audio(path: str | os.PathLike[str], field: str = "voice.audio_url") -> AudioInfo:
     """Identify an audio file from its content and check the limits.
 
     Raises AudioRejected (with a user-facing message) for anything that is not an MP3, WAV or M4A
-    file with an audio stream, is empty, is larger than 20 MB or lasts longer than 10 minutes."""
-    size = _checked_size(Path(path))
+    file with an audio stream, is empty, is larger than 20 MB or lasts longer than 10 minutes.
+    `field` names the request field in the messages."""
+    size = _checked_size(Path(path), field)
+    not_audio = _NOT_AUDIO.format(field=field)
     try:
         with open(path, "rb") as stream, av.open(stream, mode="r") as container:
             fmt = _FORMATS.get(container.format.name)
             audio = next(iter(container.streams.audio), None)
             if fmt is None or audio is None:
-                raise AudioRejected(_NOT_AUDIO)
+                raise AudioRejected(not_audio)
             if _has_moving_picture(container):
-                raise AudioRejected(f"{_NOT_AUDIO} (this one is a video)")
+                raise AudioRejected(f"{not_audio} (this one is a video)")
             duration = _container_duration(container, audio)
             if duration is None:
                 duration = _decoded_duration(container, audio)
     except av.error.FFmpegError as error:
-        raise AudioRejected(_NOT_AUDIO) from error
+        raise AudioRejected(not_audio) from error
     if duration <= 0:
-        raise AudioRejected("voice.audio_url contains no audio")
+        raise AudioRejected(f"{field} contains no audio")
     if duration > MAX_AUDIO_SECONDS:
         raise AudioRejected(
-            f"voice.audio_url is {duration / 60:.1f} minutes long; the limit is "
+            f"{field} is {duration / 60:.1f} minutes long; the limit is "
             f"{MAX_AUDIO_SECONDS / 60:.0f} minutes")
     return AudioInfo(format=fmt, duration=round(duration, 3), size=size)
 
@@ -94,16 +96,16 @@ def load_audio_speech(path: str | os.PathLike[str]) -> Speech:
     return Speech(pcm=pcm, sample_rate=SAMPLE_RATE, extras={"source_format": info.format})
 
 
-def _checked_size(path: Path) -> int:
+def _checked_size(path: Path, field: str = "voice.audio_url") -> int:
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise AudioRejected("voice.audio_url could not be read") from error
+        raise AudioRejected(f"{field} could not be read") from error
     if size == 0:
-        raise AudioRejected("voice.audio_url is an empty file")
+        raise AudioRejected(f"{field} is an empty file")
     if size > MAX_AUDIO_BYTES:
         raise AudioRejected(
-            f"voice.audio_url is {size / 1024 / 1024:.1f} MB; the limit is "
+            f"{field} is {size / 1024 / 1024:.1f} MB; the limit is "
             f"{MAX_AUDIO_BYTES // 1024 // 1024} MB")
     return size
 

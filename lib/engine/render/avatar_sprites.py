@@ -13,7 +13,15 @@ from functools import lru_cache
 import numpy as np
 import skia
 
-from lib.engine.render.bust import EYES_BOX, HEAD_BOX, MOUTH_BOX, NECK_PIVOT, face_geometry
+from lib.engine.render.bust import (
+    EYES_BOX,
+    HEAD_BOX,
+    HEAD_SCALE,
+    MOUTH_BOX,
+    NECK_PIVOT,
+    face_geometry,
+    on_body,
+)
 from lib.engine.render.face import (
     draw_ears,
     draw_eyelids,
@@ -31,6 +39,13 @@ from lib.engine.render.mouth_shapes import MouthShape, quantize
 def _surface(width: int, height: int) -> tuple[np.ndarray, skia.Surface]:
     pixels = np.zeros((height, width, 4), np.uint8)
     return pixels, skia.Surface(pixels, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
+
+
+def scale_head(canvas: skia.Canvas) -> None:
+    """Enter the head's own units on a canvas in (tilted) bust units: the head is drawn HEAD_SCALE larger."""
+    canvas.translate(*NECK_PIVOT)
+    canvas.scale(HEAD_SCALE, HEAD_SCALE)
+    canvas.translate(-NECK_PIVOT[0], -NECK_PIVOT[1])
 
 
 ANGLE_STEP = 0.25  # head tilt is quantized: each step is one pre-rendered head, blitted without resampling
@@ -63,15 +78,17 @@ class AvatarSprites:
             return cached
         s = self.scale
         margin = 40.0
-        x0 = math.floor((HEAD_BOX[0] - margin) * s)
-        y0 = math.floor((HEAD_BOX[1] - margin) * s)
-        x1 = math.ceil((HEAD_BOX[2] + margin) * s)
-        y1 = math.ceil((HEAD_BOX[3] + margin) * s)
+        box = on_body(HEAD_BOX)
+        x0 = math.floor((box[0] - margin) * s)
+        y0 = math.floor((box[1] - margin) * s)
+        x1 = math.ceil((box[2] + margin) * s)
+        y1 = math.ceil((box[3] + margin) * s)
         pixels, surface = _surface(x1 - x0, y1 - y0)
         canvas = surface.getCanvas()
         canvas.translate(-x0, -y0)
         canvas.scale(s, s)
         canvas.rotate(step * ANGLE_STEP, *NECK_PIVOT)
+        scale_head(canvas)
         self._draw_head_parts(canvas)
         alpha = pixels[..., 3]
         rows = np.nonzero(alpha.any(axis=1))[0]
@@ -83,7 +100,7 @@ class AvatarSprites:
         return self._heads[step]
 
     def draw_patches(self, canvas: skia.Canvas, mouth: MouthShape, closure: float) -> None:
-        """Draw the mouth and eyelids on a canvas already in (tilted) bust units.
+        """Draw the mouth and eyelids on a canvas already in the (tilted, scaled) head's units.
 
         Drawn as vectors, not by resampling the cached sprites: Skia's raster path strokes a mouth in
         ~0.15 ms, while a bilinear, rotated blit of its 170x150 sprite costs ~1 ms on this CPU."""

@@ -15,10 +15,21 @@ TORSO_BOTTOM = 1600.0  # the torso runs past any frame's bottom edge
 FACE_CX, FACE_CY = 300.0, 345.0
 NECK_PIVOT = (300.0, 500.0)  # the head turns and nods around the base of the neck
 
-# Boxes (x0, y0, x1, y1) in bust units that each sprite covers.
+# The head is drawn this much larger than the body, about the neck pivot (a bust read as small-headed).
+HEAD_SCALE = 1.06
+
+# Boxes (x0, y0, x1, y1) in the head's own units that each sprite covers (see `on_body`).
 HEAD_BOX = (60.0, 95.0, 540.0, 640.0)
 MOUTH_BOX = (240.0, 366.0, 360.0, 470.0)
 EYES_BOX = (216.0, 310.0, 384.0, 366.0)
+
+
+def on_body(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """A box in the head's units as it lands in bust units once the head is scaled about the neck."""
+    px, py = NECK_PIVOT
+    x0, y0, x1, y1 = box
+    return (px + (x0 - px) * HEAD_SCALE, py + (y0 - py) * HEAD_SCALE,
+            px + (x1 - px) * HEAD_SCALE, py + (y1 - py) * HEAD_SCALE)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,34 @@ from PIL import Image, ImageDraw, ImageFont
 
 from lib.engine.render.fonts import dominant_script, font_for_text, is_rtl, ui_font
 from lib.engine.render.timeline import WordTiming
+from lib.joggai.contract import CAPTION_STYLES, DEFAULT_CAPTION_STYLE
 
 MAX_WORDS = 6
 MAX_CHARS = 42
 HIGHLIGHT = (255, 212, 71)
 BOX = (14, 18, 28)
+
+
+@dataclass(frozen=True)
+class CaptionPreset:
+    """How one named caption style (contract.CAPTION_STYLES) looks: the caption box's height factor and
+    lift (in frame heights, up), the highlight pill's colour and the word's colour on it, the box opacity."""
+
+    size: float
+    lift: float
+    highlight: tuple[int, int, int]
+    highlight_text: tuple[int, int, int]
+    box_alpha: int
+
+
+# In the contract's order: classic, bold, minimal, karaoke.
+CAPTION_PRESETS: dict[str, CaptionPreset] = dict(zip(CAPTION_STYLES, (
+    CaptionPreset(1.0, 0.0, HIGHLIGHT, (20, 20, 24), 178),
+    CaptionPreset(1.3, 0.0, (255, 86, 104), (255, 255, 255), 214),
+    CaptionPreset(0.8, -0.03, (150, 210, 255), (16, 24, 40), 96),
+    CaptionPreset(1.15, 0.03, (72, 226, 158), (12, 28, 20), 178),
+), strict=True))
+DEFAULT_PRESET = CAPTION_PRESETS[DEFAULT_CAPTION_STYLE]
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
@@ -173,13 +196,13 @@ class _CaptionLayout:
 
 
 @lru_cache(maxsize=16)
-def _caption_layout(chunk: CaptionChunk, script: str, width: int, height: int, font_px: int | None
-                    ) -> _CaptionLayout:
+def _caption_layout(chunk: CaptionChunk, script: str, width: int, height: int, font_px: int | None,
+                    box_alpha: int = DEFAULT_PRESET.box_alpha, font_scale: float = 1.0) -> _CaptionLayout:
     texts = [_word_text(w, script) for w in chunk.words]
     sample = " ".join(texts)
     rtl = is_rtl(sample)
     joiner = "" if dominant_script(sample) == "cjk" else " "
-    size = font_px or max(14, int(min(height / 2.7, width * 0.08)))
+    size = font_px or max(14, int(min(height / 2.7, width * 0.08 * font_scale)))
     pad_x, max_lines = 0, 2
     while True:
         font = font_for_text(sample, size)
@@ -203,7 +226,7 @@ def _caption_layout(chunk: CaptionChunk, script: str, width: int, height: int, f
     draw = ImageDraw.Draw(image)
     bx = (width - box_w) // 2
     by = max(0, height - box_h) // 2
-    draw.rounded_rectangle((bx, by, bx + box_w, by + box_h), radius=int(size * 0.45), fill=(*BOX, 178))
+    draw.rounded_rectangle((bx, by, bx + box_w, by + box_h), radius=int(size * 0.45), fill=(*BOX, box_alpha))
     places: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)] * len(texts)
     for row, line in enumerate(lines):
         y = by + pad_y + row * line_h
@@ -216,10 +239,10 @@ def _caption_layout(chunk: CaptionChunk, script: str, width: int, height: int, f
 
 
 def render_caption(chunk: CaptionChunk, script: str, highlight: int | None, width: int, height: int,
-                   *, font_px: int | None = None) -> np.ndarray:
+                   *, font_px: int | None = None, preset: CaptionPreset = DEFAULT_PRESET) -> np.ndarray:
     """An RGBA (straight alpha) sprite of `width` x `height` with the chunk on a rounded dark box,
-    word `highlight` marked; text shrinks until it fits in two lines."""
-    layout = _caption_layout(chunk, script, width, height, font_px)
+    word `highlight` marked in the preset's colours; text shrinks until it fits in two lines."""
+    layout = _caption_layout(chunk, script, width, height, font_px, preset.box_alpha, preset.size)
     if highlight is None or not 0 <= highlight < len(layout.places):
         return np.asarray(layout.base)
     # The chunk is laid out once; each highlight only paints its pill and one dark word over it.
@@ -228,9 +251,9 @@ def render_caption(chunk: CaptionChunk, script: str, highlight: int | None, widt
     x, y, w = layout.places[highlight]
     size = layout.size
     draw.rounded_rectangle((x - size * 0.14, y + size * 0.02, x + w + size * 0.14, y + layout.line_h - size * 0.02),
-                           radius=int(size * 0.22), fill=(*HIGHLIGHT, 255))
+                           radius=int(size * 0.22), fill=(*preset.highlight, 255))
     draw.text((x, y + (layout.line_h - layout.ascent - layout.descent) / 2),
-              _word_text(chunk.words[highlight], script), font=layout.font, fill=(20, 20, 24, 255))
+              _word_text(chunk.words[highlight], script), font=layout.font, fill=(*preset.highlight_text, 255))
     return np.asarray(image)
 
 

@@ -15,8 +15,8 @@ import skia
 from PIL import Image
 
 from lib.engine.catalog.avatars import AvatarProfile
-from lib.engine.render.avatar_sprites import ANGLE_STEP, sprites_for
-from lib.engine.render.bust import EYES_BOX, MOUTH_BOX, NECK_PIVOT
+from lib.engine.render.avatar_sprites import ANGLE_STEP, scale_head, sprites_for
+from lib.engine.render.bust import EYES_BOX, MOUTH_BOX, NECK_PIVOT, on_body
 from lib.engine.render.captions import render_text_block
 from lib.engine.render.encode import YuvFrame, rgb_to_yuv420, yuv_to_rgb
 from lib.engine.render.layout import MAX_ROTATION_DEG, MAX_SHIFT_UNITS, Layout
@@ -24,8 +24,9 @@ from lib.engine.render.look import Color
 from lib.engine.render.motion import HeadPose
 from lib.engine.render.mouth_shapes import REST_MOUTH, MouthShape, quantize
 from lib.engine.render.outfits import draw_body
-from lib.engine.render.overlays import TextOverlay
+from lib.engine.render.overlays import TextOverlay, still_overlay
 from lib.engine.render.scenes import draw_scene
+from lib.engine.render.visuals import Visuals, contain_fit, cover_fit
 
 PANEL_TOP = (24, 30, 48)
 PANEL_BOTTOM = (40, 50, 78)
@@ -56,9 +57,10 @@ class FrameComposer:
     """Builds the static layers of one layout and paints the per-frame changes into a YuvFrame."""
 
     def __init__(self, avatar: AvatarProfile, layout: Layout, *, title: str, overlays_spec: dict,
-                 accent: Color | None = None) -> None:
+                 accent: Color | None = None, visuals: Visuals | None = None) -> None:
         self.layout = layout
         self.avatar = avatar
+        self.visuals = visuals or Visuals()
         look = avatar.look
         self.sprites = sprites_for(look, layout.bust_scale)
         w, h = layout.width, layout.height
@@ -94,7 +96,10 @@ class FrameComposer:
         if len(rows):
             self.region_over = (_image(over[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]),
                                 int(cols[0]), int(rows[0]))
-        self.overlays: list[TextOverlay] = overlays_spec.get("overlays", [])
+        self.overlays: list[TextOverlay] = list(overlays_spec.get("overlays", []))
+        logo = self._logo_sprite()
+        if logo is not None:
+            self.overlays.append(still_overlay(layout.logo_rect, logo))
         self._overlay_cache: dict[tuple, tuple] = {}
         self._overlay_state: list[object] = [None] * len(self.overlays)
         self._overlay_sprites: list[tuple[tuple[int, int, int, int], skia.Image] | None] = [None] * len(self.overlays)
@@ -102,10 +107,46 @@ class FrameComposer:
 
     # ---- static layers
 
+    def _logo_sprite(self) -> np.ndarray | None:
+        """The logo fitted into its corner box (right-aligned there), alpha kept, as an overlay sprite."""
+        lay, logo = self.layout, self.visuals.logo
+        if logo is None or lay.logo_rect is None:
+            return None
+        x0, y0, x1, y1 = lay.logo_rect
+        fitted = contain_fit(logo, x1 - x0, y1 - y0)
+        sprite = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
+        left = x0 < lay.width // 2
+        ox = 0 if left else sprite.shape[1] - fitted.shape[1]
+        sprite[: fitted.shape[0], ox: ox + fitted.shape[1]] = fitted
+        return sprite
+
+    def _draw_picture(self, canvas: skia.Canvas, rgba: np.ndarray, rect: tuple[int, int, int, int],
+                      radius: float = 0.0) -> None:
+        """A picture cover-fitted into `rect`, with rounded corners and a soft shadow when `radius` > 0."""
+        x0, y0, x1, y1 = rect
+        fitted = cover_fit(rgba, x1 - x0, y1 - y0)
+        bounds = skia.Rect(x0, y0, x1, y1)
+        if radius > 0:
+            shadow = skia.Paint(AntiAlias=True, Color=skia.Color(0, 0, 0, 110))
+            shadow.setMaskFilter(skia.MaskFilter.MakeBlur(skia.kNormal_BlurStyle, radius * 0.6))
+            canvas.drawRoundRect(bounds.makeOffset(0, radius * 0.3), radius, radius, shadow)
+        canvas.save()
+        if radius > 0:
+            canvas.clipRRect(skia.RRect.MakeRectXY(bounds, radius, radius), doAntiAlias=True)
+        canvas.drawImage(_image(_premultiply(fitted)), x0, y0)
+        canvas.restore()
+        if radius > 0:
+            edge = skia.Paint(AntiAlias=True, Color=skia.Color(255, 255, 255, 60), Style=skia.Paint.kStroke_Style,
+                              StrokeWidth=max(1.0, radius * 0.08))
+            canvas.drawRoundRect(bounds, radius, radius, edge)
+
     def _paint_under(self, title: str) -> None:
         lay = self.layout
         canvas = _surface(self.under).getCanvas()
-        if lay.panel_rect is not None:
+        content = self.visuals.content if lay.content_rect is not None else None
+        if content is not None and lay.content_rect == (0, 0, lay.width, lay.height):
+            self._draw_picture(canvas, content, lay.content_rect)  # picture in picture: the main picture
+        elif lay.panel_rect is not None:
             px0, py0, px1, py1 = lay.panel_rect
             paint = skia.Paint(AntiAlias=True)
             paint.setShader(skia.GradientShader.MakeLinear(
@@ -117,6 +158,8 @@ class FrameComposer:
             glow.setMaskFilter(skia.MaskFilter.MakeBlur(skia.kNormal_BlurStyle, lay.width * 0.05))
             canvas.drawCircle(px1 - (px1 - px0) * 0.1, py0 + (py1 - py0) * 0.12, lay.width * 0.22, glow)
             canvas.drawCircle(px0 + (px1 - px0) * 0.05, py1 - (py1 - py0) * 0.1, lay.width * 0.16, glow)
+            if content is not None:  # split screen: the picture as a card on the panel
+                self._draw_picture(canvas, content, lay.content_rect, radius=min(lay.width, lay.height) * 0.03)
         sx0, sy0, sx1, sy1 = lay.scene_rect
         canvas.save()
         if lay.circle is not None:
@@ -125,8 +168,11 @@ class FrameComposer:
             shadow.setMaskFilter(skia.MaskFilter.MakeBlur(skia.kNormal_BlurStyle, r * 0.08))
             canvas.drawCircle(cx, cy + r * 0.04, r * 1.02, shadow)
             canvas.clipPath(_circle_path(cx, cy, r), doAntiAlias=True)
-        canvas.translate(sx0, sy0)
-        draw_scene(canvas, self.avatar.scene, sx1 - sx0, sy1 - sy0, self.avatar.look.accent_color)
+        if self.visuals.background is not None:
+            self._draw_picture(canvas, self.visuals.background, (sx0, sy0, sx1, sy1))
+        else:
+            canvas.translate(sx0, sy0)
+            draw_scene(canvas, self.avatar.scene, sx1 - sx0, sy1 - sy0, self.avatar.look.accent_color)
         canvas.restore()
         if lay.title_rect is not None and title:
             tx0, ty0, tx1, ty1 = lay.title_rect
@@ -197,12 +243,14 @@ class FrameComposer:
         canvas.translate(x - ox, y - oy)
         canvas.scale(lay.bust_scale, lay.bust_scale)
         canvas.rotate(step * ANGLE_STEP, *NECK_PIVOT)
+        scale_head(canvas)
         self.sprites.draw_patches(canvas, mouth, closure)
         canvas.restore()
 
     def _patch_rect(self, box: tuple[float, float, float, float], x: int, y: int) -> tuple[int, int, int, int] | None:
         """Region-relative even rectangle that holds `box` (bust units) for a head at (x, y)."""
         s = self.layout.bust_scale
+        box = on_body(box)
         pad = 6 + 0.06 * s * 160  # the tilt moves patch corners by up to ~sin(2.5 deg) * distance
         rx0, ry0, rx1, ry1 = self.layout.head_region
         x0 = max(rx0, int(x + box[0] * s - pad) // 2 * 2)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from lib.engine.render.bust import FACE_CX, HEAD_BOX, NECK_PIVOT
+from lib.engine.render.bust import FACE_CX, HEAD_BOX, HEAD_SCALE, NECK_PIVOT, on_body
 
 SIZES = {"portrait": (720, 1280), "landscape": (1280, 720), "square": (720, 720)}
 SCREEN_STYLES = (1, 2, 3)
-EYE_Y_UNITS = 343.0  # the eye line in bust units (see bust.face_geometry)
+# The eye line in bust units (bust.face_geometry puts it at 343 in the head's units, scaled about the neck).
+EYE_Y_UNITS = NECK_PIVOT[1] - (NECK_PIVOT[1] - 343.0) * HEAD_SCALE
 # Head motion stays within these bounds (bust units / degrees); the dynamic region adds this margin.
 MAX_ROTATION_DEG = 2.5
 MAX_SHIFT_UNITS = 8.0
@@ -42,6 +43,8 @@ class Layout:
     sentence_rect: Rect | None  # the current sentence on the panel
     caption_rect: Rect  # burned-in captions
     head_region: Rect  # the only area that changes every frame
+    content_rect: Rect | None = None  # the request's content picture (split panel card, or PiP's whole frame)
+    logo_rect: Rect | None = None  # the request's logo, in a corner
 
     @property
     def clip_rect(self) -> Rect:
@@ -67,7 +70,7 @@ def _intersect(a: Rect, b: Rect) -> Rect:
 
 def head_region_for(bust_x: float, bust_y: float, scale: float, clip: Rect, width: int, height: int) -> Rect:
     """Frame rectangle covering every pixel the moving head can touch."""
-    x0, y0, x1, _ = HEAD_BOX
+    x0, y0, x1, _ = on_body(HEAD_BOX)
     y1 = HEAD_VISIBLE_BOTTOM
     # A point at distance d from the neck pivot moves at most d * angle when the head turns.
     reach = max(math.dist(NECK_PIVOT, corner) for corner in ((x0, y0), (x1, y0))) * math.radians(MAX_ROTATION_DEG)
@@ -89,10 +92,55 @@ _FRAMING: dict[tuple[str, int], dict[str, float]] = {
 }
 
 
-def make_layout(aspect_ratio: str, screen_style: int, *, size_scale: float = 1.0) -> Layout:
+def _content_rects(aspect_ratio: str, screen_style: int, w: int, h: int, scene: Rect) -> tuple[Rect, Rect | None,
+                                                                                              Rect | None]:
+    """(content, title, sentence) when the request brings a content picture.
+
+    Split screen: the panel becomes a card (the picture, rounded) over the title and the current sentence.
+    Picture in picture: the picture is the whole frame under the avatar's bubble, with no panel text."""
+    if screen_style == 3:
+        return (0, 0, w, h), None, None
+    if aspect_ratio == "portrait":
+        return ((int(w * 0.06), int(h * 0.525), int(w * 0.94), int(h * 0.80)),
+                (int(w * 0.06), int(h * 0.815), int(w * 0.94), int(h * 0.875)),
+                (int(w * 0.06), int(h * 0.88), int(w * 0.94), int(h * 0.975)))
+    x0, x1 = scene[2] + int(w * 0.04), w - int(w * 0.04)
+    if aspect_ratio == "square":  # captions run across the bottom: the panel stops above them
+        return ((x0, int(h * 0.06), x1, int(h * 0.46)), (x0, int(h * 0.49), x1, int(h * 0.59)),
+                (x0, int(h * 0.60), x1, int(h * 0.75)))
+    return ((x0, int(h * 0.07), x1, int(h * 0.62)), (x0, int(h * 0.66), x1, int(h * 0.76)),
+            (x0, int(h * 0.77), x1, int(h * 0.94)))
+
+
+def _logo_rect(aspect_ratio: str, screen_style: int, w: int, h: int, logo_size: tuple[int, int]) -> Rect:
+    """A corner box for the logo, its aspect ratio kept: top right, or top left over the avatar's half of a
+    side-by-side split (the panel's title holds the top right there)."""
+    short = min(w, h)
+    box_w, box_h = short * 0.30, short * 0.11
+    lw, lh = logo_size
+    fit = min(box_w / lw, box_h / lh)
+    width, height = lw * fit, lh * fit
+    margin = short * 0.035
+    left = screen_style == 2 and aspect_ratio != "portrait"
+    x0 = margin if left else w - margin - width
+    return (int(x0), int(margin), math.ceil(x0 + width), math.ceil(margin + height))
+
+
+def _styled_caption(rect: Rect, h: int, size: float, lift: float) -> Rect:
+    """A caption box grown upwards for a bigger preset and lifted by a fraction of the frame height."""
+    x0, y0, x1, y1 = rect
+    bottom = min(h, y1 - lift * h)
+    return (x0, max(0, int(bottom - (y1 - y0) * size)), x1, int(bottom))
+
+
+def make_layout(aspect_ratio: str, screen_style: int, *, size_scale: float = 1.0, content: bool = False,
+                logo_size: tuple[int, int] | None = None, caption_size: float = 1.0, caption_lift: float = 0.0
+                ) -> Layout:
     """The layout for an aspect ratio ("portrait"|"landscape"|"square") and screen style (1|2|3).
 
-    `size_scale` shrinks everything proportionally (covers and previews use smaller frames).
+    `size_scale` scales everything proportionally (covers and previews use smaller frames, 1080p a
+    larger one). `content` makes room for a content picture, `logo_size` (its pixels) places a logo,
+    `caption_size` and `caption_lift` are a caption preset's box height factor and lift (frame heights).
     """
     if aspect_ratio not in SIZES:
         raise ValueError(f"unknown aspect_ratio {aspect_ratio!r}")
@@ -136,10 +184,12 @@ def make_layout(aspect_ratio: str, screen_style: int, *, size_scale: float = 1.0
     else:
         panel = (0, 0, w, h)
         short = min(w, h)
-        r = short * (0.24 if aspect_ratio == "portrait" else 0.22)
+        r = short * {"portrait": 0.24, "landscape": 0.22, "square": 0.19}[aspect_ratio]
         margin = short * 0.06
         cx = w - margin - r
         cy = h - margin * (2.2 if aspect_ratio == "portrait" else 1.0) - r
+        if aspect_ratio == "square":  # the bubble sits above full-width captions, which stay readable
+            cy = h * 0.77 - r
         circle = (cx, cy, r)
         scene = (int(cx - r), int(cy - r), math.ceil(cx + r), math.ceil(cy + r))
         # In the circle the face fills most of the disc: a tight head-and-shoulders crop.
@@ -149,9 +199,22 @@ def make_layout(aspect_ratio: str, screen_style: int, *, size_scale: float = 1.0
         if aspect_ratio == "portrait":
             sentence = (int(w * 0.07), int(h * 0.2), int(w * 0.93), int(h * 0.52))
             caption = (int(w * 0.05), int(h * 0.54), int(w * 0.95), int(h * 0.64))
+        elif aspect_ratio == "square":
+            sentence = (int(w * 0.06), int(h * 0.22), int(cx - r - w * 0.04), int(h * 0.76))
+            caption = (int(w * 0.03), int(h * 0.79), int(w * 0.97), int(h * 0.97))
         else:
             sentence = (int(w * 0.06), int(h * 0.26), int(cx - r - w * 0.04), int(h * 0.7))
             caption = (int(w * 0.04), int(h * 0.76), int(cx - r - w * 0.02), int(h * 0.95))
+    content_rect = logo_rect = None
+    if content and screen_style != 1:
+        content_rect, title, sentence = _content_rects(aspect_ratio, screen_style, w, h, scene)
+        if screen_style == 3 and aspect_ratio == "portrait":  # keep the middle of the picture clear
+            caption = (int(w * 0.05), int(h * 0.11), int(w * 0.95), int(h * 0.21))
+    if logo_size is not None:
+        logo_rect = _logo_rect(aspect_ratio, screen_style, w, h, logo_size)
+        if title is not None and title[1] < logo_rect[3] and title[2] > logo_rect[0] and title[0] < logo_rect[2]:
+            title = (title[0], title[1], max(title[0] + 2, logo_rect[0] - int(w * 0.03)), title[3])
+    caption = _styled_caption(caption, h, caption_size, caption_lift)
     sx0, sy0, sx1, sy1 = scene
     eyes_x = sx0 + (sx1 - sx0) * f["eyes_x"]
     eyes_y = sy0 + (sy1 - sy0) * f["eyes_y"]
@@ -163,7 +226,7 @@ def make_layout(aspect_ratio: str, screen_style: int, *, size_scale: float = 1.0
         return None if rect is None else _even_rect(*rect, w, h)
 
     return Layout(aspect_ratio, screen_style, w, h, bust_x, bust_y, scale, scene, circle, panel, title,
-                  even(sentence), _even_rect(*caption, w, h), head)
+                  even(sentence), _even_rect(*caption, w, h), head, content_rect, even(logo_rect))
 
 
 def all_layouts() -> list[Layout]:

@@ -9,7 +9,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from lib.engine.render.captions import (
+    DEFAULT_PRESET,
     CaptionChunk,
+    CaptionPreset,
     active_index,
     chunk_words,
     current_word,
@@ -54,9 +56,9 @@ def _up_next_sprite(text: str | None, width: int, height: int, size: int, progre
     return np.asarray(image)
 
 
-def build_overlays(layout: Layout, script: str, words: tuple[WordTiming, ...], caption: bool
-                   ) -> tuple[list[TextOverlay], list[CaptionChunk]]:
-    """Text overlays for a layout: the panel's current sentence and burned-in captions."""
+def build_overlays(layout: Layout, script: str, words: tuple[WordTiming, ...], caption: bool,
+                   preset: CaptionPreset = DEFAULT_PRESET) -> tuple[list[TextOverlay], list[CaptionChunk]]:
+    """Text overlays for a layout: the panel's current sentence and burned-in captions (in `preset`'s look)."""
     overlays: list[TextOverlay] = []
     chunks = chunk_words(words) if caption else []
     if layout.sentence_rect is not None:
@@ -100,8 +102,13 @@ def build_overlays(layout: Layout, script: str, words: tuple[WordTiming, ...], c
                 return None, None
             key = (index, current_word(chunks[index], t))
             if key not in sprites:
-                sprites[key] = render_caption(chunks[index], script, key[1], cx1 - cx0, cy1 - cy0)
+                sprites[key] = render_caption(chunks[index], script, key[1], cx1 - cx0, cy1 - cy0, preset=preset)
             return key, sprites[key]
 
         overlays.append(TextOverlay(layout.caption_rect, [], caption_state))
     return overlays, chunks
+
+
+def still_overlay(rect: tuple[int, int, int, int], sprite: np.ndarray) -> TextOverlay:
+    """An overlay that never changes (the logo): pasted once, and kept above the head where they meet."""
+    return TextOverlay(rect, [], lambda _i, _t: (0, sprite))

@@ -8,22 +8,27 @@ loop that paints frames and pipes them to the encoder, for videos and catalog pr
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from lib.engine.catalog.avatars import AvatarProfile
-from lib.engine.render.captions import webvtt
+from lib.engine.render.captions import CAPTION_PRESETS, webvtt
 from lib.engine.render.composer import FrameComposer
 from lib.engine.render.encode import FPS, EncodeError, VideoEncoder, YuvFrame, yuv_to_rgb
-from lib.engine.render.layout import make_layout
+from lib.engine.render.layout import SIZES, Layout, make_layout
 from lib.engine.render.motion import POSE_EVERY, HeadPose, Motion, even_word_timings, mouth_track
 from lib.engine.render.mouth_shapes import MouthShape, mouth_for_frame
 from lib.engine.render.overlays import build_overlays
 from lib.engine.render.timeline import Speech, WordTiming
+from lib.engine.render.visuals import Visuals
+from lib.joggai.contract import FRAME_SIZES
+
+log = logging.getLogger("lib.engine")
 
 FrameState = tuple[float, HeadPose, MouthShape, float]  # (time, head pose, mouth, eyelid closure)
 
@@ -44,6 +49,8 @@ class RenderRequest:
     caption: bool
     video_name: str
     seed: int
+    visuals: Visuals = field(default_factory=Visuals)  # the request's `ext` pictures, resolution and caption preset
+    music_path: Path | None = None  # the request's `ext.music_url`, taken in
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,29 @@ def _write_atomic(path: Path, data: bytes) -> None:
     partial = path.with_name(f".{path.name}.partial")
     partial.write_bytes(data)
     partial.replace(path)
+
+
+def layout_for(aspect_ratio: str, screen_style: int, visuals: Visuals) -> Layout:
+    """The layout of a request: its resolution, room for its content and logo, its caption preset."""
+    if aspect_ratio not in SIZES:
+        raise ValueError(f"unknown aspect_ratio {aspect_ratio!r}")
+    preset = CAPTION_PRESETS[visuals.caption_style]
+    logo = visuals.logo
+    return make_layout(aspect_ratio, screen_style,
+                       size_scale=FRAME_SIZES[visuals.resolution][aspect_ratio][0] / SIZES[aspect_ratio][0],
+                       content=visuals.content is not None,
+                       logo_size=None if logo is None else (logo.shape[1], logo.shape[0]),
+                       caption_size=preset.size, caption_lift=preset.lift)
+
+
+def mix_music_bed(speech: Speech, music_path: Path | None) -> np.ndarray:
+    """The soundtrack's samples: the one place the music bed joins the speech.
+
+    Without music it is the speech. The mixer (ducking, looping, fade-out) is not in this engine yet, so
+    a video with `ext.music_url` is rendered with its speech alone and the log says so."""
+    if music_path is not None:
+        log.warning("ext.music_url is not mixed yet: rendering the speech alone")
+    return speech.pcm
 
 
 def encode_frames(composer: FrameComposer, out_path: Path, states: Iterable[FrameState], *, pcm: np.ndarray,
@@ -101,12 +131,15 @@ def render_video(request: RenderRequest, out_dir: Path, on_progress: Callable[[f
     if speech.duration <= 0:
         raise RenderError("the speech is empty: nothing to render")
     try:
-        layout = make_layout(request.aspect_ratio, request.screen_style)
+        layout = layout_for(request.aspect_ratio, request.screen_style, request.visuals)
     except ValueError as exc:
         raise RenderError(str(exc)) from exc
     words = speech.words or even_word_timings(request.script, speech)
-    overlays, chunks = build_overlays(layout, request.script, words, request.caption)
-    composer = FrameComposer(request.avatar, layout, title=request.video_name, overlays_spec={"overlays": overlays})
+    overlays, chunks = build_overlays(layout, request.script, words, request.caption,
+                                      CAPTION_PRESETS[request.visuals.caption_style])
+    composer = FrameComposer(request.avatar, layout, title=request.video_name, overlays_spec={"overlays": overlays},
+                             visuals=request.visuals)
+    soundtrack = mix_music_bed(speech, request.music_path)
     mouths = mouth_track(speech)
     n = len(mouths)
     motion = Motion(request.seed, speech.duration, words)
@@ -130,7 +163,7 @@ def render_video(request: RenderRequest, out_dir: Path, on_progress: Callable[[f
             on_progress(0.98 * i / n)
 
     try:
-        encode_frames(composer, video_path, states(), pcm=speech.pcm, sample_rate=speech.sample_rate,
+        encode_frames(composer, video_path, states(), pcm=soundtrack, sample_rate=speech.sample_rate,
                       on_frame=after_frame)
     except EncodeError as exc:
         raise RenderError(f"encoding failed: {exc}") from exc
