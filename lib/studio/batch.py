@@ -210,12 +210,10 @@ def _parse_row(values: Mapping[str, str], ext_allowed: bool) -> tuple[CreateVide
     if ext and not ext_allowed:
         problems.append(f"{', '.join(ext)}: this backend takes no product visuals (local engine only)")
     elif ext:
-        problems.extend(message.removeprefix(f"{contract.EXT_REQUEST_FIELD}.")
-                        for _, message in product_visuals.ext_problems(ext))
         request = product_visuals.with_ext(request, ext)
-    problems.extend(problem.message for problem in request.problems()
-                    if not (problem.field == "avatar.avatar_id" and avatar_id == -1)
-                    and problem.field.split(".")[0] != contract.EXT_REQUEST_FIELD)  # said above, by column
+    # A product-visual rule names its column ("resolution must be ..."), as the CSV does.
+    problems.extend(problem.message.removeprefix(f"{contract.EXT_REQUEST_FIELD}.") for problem in request.problems()
+                    if not (problem.field == "avatar.avatar_id" and avatar_id == -1))
     return request, problems
 
 

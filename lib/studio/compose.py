@@ -68,7 +68,7 @@ def build_request(*, avatar_id: int | None, voice_id: str | None, mode: str, scr
                   webhook_url: str = "", ext: Mapping[str, str] | None = None) -> CreateVideoRequest:
     """The request the composer describes; the unused one of script / audio URL is left out, and
     ``ext`` (product visuals) is there only when something is chosen."""
-    request = CreateVideoRequest(
+    return CreateVideoRequest(
         avatar_id=int(avatar_id) if avatar_id is not None else -1,
         voice_id=voice_id or "",
         script=script if mode == "script" else None,
@@ -79,8 +79,8 @@ def build_request(*, avatar_id: int | None, voice_id: str | None, mode: str, scr
         caption=bool(caption),
         video_name=video_name.strip() or None,
         webhook_url=webhook_url.strip() or None,
+        ext=dict(ext) if ext else None,
     )
-    return product_visuals.with_ext(request, ext) if ext else request
 
 
 # Problem field names (in any of the spellings the contract uses) -> the composer widget they belong to.
@@ -94,12 +94,7 @@ def problems_by_widget(request: CreateVideoRequest) -> dict[str, list[str]]:
     """The client-side rule violations, grouped by the composer widget that should show them
     (``visuals``: the product-visuals section)."""
     grouped: dict[str, list[str]] = {}
-    found = request.problems()
-    ext = request.to_payload().get(contract.EXT_REQUEST_FIELD) or {}
-    for field, message in product_visuals.ext_problems(ext):
-        if not any(problem.field == field for problem in found):
-            grouped.setdefault("visuals", []).append(message)
-    for problem in found:
+    for problem in request.problems():
         if problem.field.split(".")[0] == contract.EXT_REQUEST_FIELD:
             grouped.setdefault("visuals", []).append(problem.message)
             continue

@@ -1,8 +1,8 @@
 """Product visuals: the studio's side of the request field ``ext`` (content, background, logo, music,
 resolution, caption style), which only a backend listing ``CAPABILITY_EXT`` reads.
 
-Owns which composer widget holds which ``ext`` key, the ``ext`` object those values describe, the
-studio's checks of it, and taking it off a request for any other backend. No Streamlit here: the
+Owns which composer widget holds which ``ext`` key, the ``ext`` object those values describe, and taking it
+off a request for any other backend (its values are checked by ``CreateVideoRequest.problems``). No Streamlit here: the
 section on Compose is ``lib.studio.visuals_panel``; the still preview is ``lib.studio.layout_preview``.
 """
 
@@ -69,43 +69,17 @@ def ext_allowed(values: Mapping[str, Any]) -> bool:
     return bool(values.get(Keys.EXT_ALLOWED))
 
 
-def _is_http_url(text: str) -> bool:
-    parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
 def on_backend(url: str, base_url: str) -> bool:
     """Whether ``url`` is a file of the backend at ``base_url`` (the only files the studio fetches to preview)."""
     here, there = urlsplit(url or ""), urlsplit(base_url or "")
     return bool(here.netloc) and (here.scheme, here.netloc) == (there.scheme, there.netloc)
 
 
-def ext_problems(ext: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(field, message)`` for each value the engine would refuse, worded as it words them."""
-    found = []
-    for field, value in ext.items():
-        name = f"{contract.EXT_REQUEST_FIELD}.{field}"
-        if field not in contract.EXT_FIELDS:
-            found.append((name, f"{name} is not a known field ({', '.join(contract.EXT_FIELDS)})"))
-        elif field in contract.EXT_URL_FIELDS and not _is_http_url(str(value)):
-            found.append((name, f"{name} must be an http or https URL (an upload's URL works)"))
-        elif field == contract.EXT_RESOLUTION and value not in contract.RESOLUTIONS:
-            found.append((name, f"{name} must be {' or '.join(contract.RESOLUTIONS)}"))
-        elif field == contract.EXT_CAPTION_STYLE and value not in contract.CAPTION_STYLES:
-            found.append((name, f"{name} must be one of {', '.join(contract.CAPTION_STYLES)}"))
-    return found
-
-
-def carries_ext(request: CreateVideoRequest) -> bool:
-    """Whether the body ``request`` sends has an ``ext`` (judged on the wire form, which is what counts)."""
-    return contract.EXT_REQUEST_FIELD in request.to_payload()
-
-
 def without_ext(request: CreateVideoRequest) -> CreateVideoRequest:
     """``request`` as a backend without CAPABILITY_EXT may receive it: no ``ext`` at all."""
-    return replace(request, ext=None) if carries_ext(request) else request
+    return replace(request, ext=None) if request.ext else request
 
 
 def with_ext(request: CreateVideoRequest, ext: Mapping[str, str]) -> CreateVideoRequest:
-    """``request`` carrying ``ext`` (none when ``ext`` is empty)."""
-    return replace(request, ext=dict(ext)) if ext else without_ext(request)
+    """``request`` carrying ``ext`` (none when ``ext`` is empty); ``request.problems()`` checks its values."""
+    return replace(request, ext=dict(ext) or None)

@@ -14,14 +14,14 @@ import streamlit as st
 
 from lib.joggai import contract
 from lib.studio import data
-from lib.studio.compose import SCREEN_STYLES
-from lib.studio.connection import Connection, attempt
+from lib.studio.backend_call import attempt
+from lib.studio.compose import SCREEN_STYLES, problems_by_widget, request_from_widgets
+from lib.studio.connection import Connection
 from lib.studio.layout_preview import APPROXIMATION_NOTE, caption_sample, render_layout_preview
 from lib.studio.product_visuals import (
     CLOUD_NOTE,
     UPLOAD_SLOTS,
     ext_from_values,
-    ext_problems,
     on_backend,
 )
 from lib.studio.state import Keys
@@ -57,7 +57,7 @@ def product_visuals_section(connection: Connection, public: Iterable, custom: It
                                  persist_state="session")
             st.selectbox("Caption style", contract.CAPTION_STYLES, key=Keys.W_EXT_CAPTION_STYLE,
                          format_func=str.capitalize, persist_state="session")
-        for _, message in ext_problems(ext_from_values(session)):
+        for message in problems_by_widget(request_from_widgets(session)).get("visuals", []):
             st.error(message, icon=":material/error:")
         if st.toggle("Still preview of the layout", key=Keys.W_EXT_SHOW_PREVIEW, persist_state="session"):
             _still_preview(connection, session, {(0, a.id): a for a in public} | {(1, a.id): a for a in custom})

@@ -15,7 +15,7 @@ from lib.joggai import contract
 from lib.studio.history import JobHistory
 from lib.studio.product_visuals import CLOUD_NOTE
 from lib.studio.state import Keys
-from tests.app.conftest import open_page
+from tests.app.conftest import composer
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -24,20 +24,6 @@ def product_png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (320, 240), (220, 30, 30)).save(out, format="PNG")
     return out.getvalue()
-
-
-def composer(client, **seed):
-    """Compose with an avatar and a voice of ``client``'s catalog handed over, and ``seed`` in the session."""
-    avatar = client.list_public_avatars(page_size=1)[0]
-    voice = client.list_voices(page_size=1).voices[0]
-    at = open_page("avatars")
-    at.session_state[Keys.PICKED_AVATAR_ID] = avatar.id
-    at.session_state[Keys.PICKED_VOICE_ID] = voice.voice_id
-    for key, value in seed.items():
-        at.session_state[key] = value
-    at.switch_page("pages/compose.py").run()
-    assert not at.exception
-    return at
 
 
 def section_shown(at) -> bool:
@@ -50,7 +36,7 @@ def note_shown(at) -> bool:
 
 def test_cloud_hides_the_section_shows_the_note_and_sends_no_ext(cloud_studio) -> None:
     # Visuals left in the session (chosen earlier on the engine, say) must not reach the billed backend.
-    at = composer(cloud_studio.client(), **{Keys.W_COMPOSE_SCRIPT: "A billed video.", Keys.W_COMPOSE_SCREEN: 2,
+    at, _, _ = composer(cloud_studio.client(), **{Keys.W_COMPOSE_SCRIPT: "A billed video.", Keys.W_COMPOSE_SCREEN: 2,
                                             Keys.W_EXT_CONTENT_URL: "http://127.0.0.1:9/product.png",
                                             Keys.W_EXT_RESOLUTION: "1080p", Keys.EXT_ALLOWED: True})
     assert not section_shown(at) and note_shown(at)
@@ -64,7 +50,7 @@ def test_cloud_hides_the_section_shows_the_note_and_sends_no_ext(cloud_studio) -
 
 
 def test_cloud_visuals_experiment_is_refused_with_the_reason(cloud_studio) -> None:
-    at = composer(cloud_studio.client(), **{Keys.W_COMPOSE_SCRIPT: "Compare looks.", Keys.W_COMPOSE_EXPERIMENT: True,
+    at, _, _ = composer(cloud_studio.client(), **{Keys.W_COMPOSE_SCRIPT: "Compare looks.", Keys.W_COMPOSE_EXPERIMENT: True,
                                             Keys.W_EXP_AXIS: "visuals", Keys.W_EXP_VISUAL_STYLES: [2, 3]})
     assert any("needs a backend that takes them" in warning.value for warning in at.warning)
     at.button(key=Keys.B_EXP_SUBMIT).click().run()
@@ -73,7 +59,7 @@ def test_cloud_visuals_experiment_is_refused_with_the_reason(cloud_studio) -> No
 
 def test_local_engine_shows_the_section_and_an_uploaded_product_goes_into_ext(studio_env: Path, engine,
                                                                               engine_client) -> None:
-    at = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Meet the red box.", Keys.W_COMPOSE_SCREEN: 2})
+    at, _, _ = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Meet the red box.", Keys.W_COMPOSE_SCREEN: 2})
     assert section_shown(at) and not note_shown(at)
     assert {Keys.U_EXT_CONTENT_FILE, Keys.U_EXT_LOGO_FILE} <= {u.key for u in at.file_uploader}
     # AppTest reaches pages past app.py, so the page bounces and an uploader's file does not survive the run
@@ -82,7 +68,7 @@ def test_local_engine_shows_the_section_and_an_uploaded_product_goes_into_ext(st
     at.text_input(key=Keys.W_EXT_CONTENT_URL).input(content_url).run()
     at.toggle(key=Keys.W_EXT_SHOW_PREVIEW).set_value(True).run()
     assert not at.exception and not at.error
-    assert at.get("imgs")  # the still of the layout, drawn with the uploaded product
+    assert at.get("image")  # the still of the layout, drawn with the uploaded product
     assert any("approximation" in caption.value for caption in at.caption)
     assert json.loads(at.code[0].value)[contract.EXT_REQUEST_FIELD] == {contract.EXT_CONTENT_URL: content_url}
     at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
@@ -97,7 +83,7 @@ def test_local_engine_shows_the_section_and_an_uploaded_product_goes_into_ext(st
 
 
 def test_a_bad_visual_url_is_shown_in_the_section_and_nothing_is_sent(studio_env: Path, engine_client) -> None:
-    at = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Not sent.", Keys.W_EXT_LOGO_URL: "file:///etc/passwd"})
+    at, _, _ = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Not sent.", Keys.W_EXT_LOGO_URL: "file:///etc/passwd"})
     assert any("ext.logo_url" in error.value for error in at.error)
     at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
     assert not at.exception and not JobHistory(studio_env / "history.sqlite3").list_jobs()
@@ -105,7 +91,7 @@ def test_a_bad_visual_url_is_shown_in_the_section_and_nothing_is_sent(studio_env
 
 def test_a_visuals_experiment_compares_layouts_with_the_product(studio_env: Path, engine, engine_client) -> None:
     content_url = engine_client.assets.upload("product.png", product_png(), "image/png").asset_url
-    at = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Two looks.", Keys.W_COMPOSE_NAME: "Looks",
+    at, _, _ = composer(engine_client, **{Keys.W_COMPOSE_SCRIPT: "Two looks.", Keys.W_COMPOSE_NAME: "Looks",
                                     Keys.W_COMPOSE_EXPERIMENT: True, Keys.W_EXP_AXIS: "visuals",
                                     Keys.W_EXP_VISUAL_STYLES: [2, 3], Keys.W_EXT_CONTENT_URL: content_url})
     assert section_shown(at)

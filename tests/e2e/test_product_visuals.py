@@ -13,8 +13,8 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from lib.joggai import JoggAIClient, VideoStatus, contract
-from tests.e2e.conftest import screenshot, wait_for_app
-from tests.e2e.test_flow import click_and_settle, keyed, video_is_playing, wait_for_inline_video
+from tests.e2e.conftest import choose, keyed, screenshot, videos_play, wait_for_app, wait_until
+from tests.e2e.test_flow import click_and_settle
 
 pytestmark = pytest.mark.e2e
 
@@ -41,10 +41,7 @@ def test_compose_a_product_image_in_split_screen_to_a_finished_video(page: Page,
     click_and_settle(page, keyed(page, "avatar_use").locator("button"))
     expect(page.get_by_role("heading", name="Compose")).to_be_visible()
 
-    voice_box = keyed(page, "compose_voice").locator("input")
-    voice_box.fill(voice.voice_id)
-    voice_box.press("Enter")
-    wait_for_app(page)
+    choose(page, "compose_voice", voice.name)
     keyed(page, "compose_script").locator("textarea").fill(SCRIPT)
     name = keyed(page, "compose_name").locator("input")
     name.fill("E2E product")
@@ -69,9 +66,9 @@ def test_compose_a_product_image_in_split_screen_to_a_finished_video(page: Page,
     click_and_settle(page, keyed(page, "compose_submit").locator("button"))
     expect(page.get_by_role("heading", name="Jobs")).to_be_visible(timeout=30_000)
     video_id = parse_qs(urlsplit(page.url).query)["job"][0]
-    wait_for_inline_video(page, timeout_s=240)
+    wait_until(lambda: page.locator("[data-testid=stVideo]").count() > 0, 240, "the finished video on Jobs")
     wait_for_app(page)
-    assert video_is_playing(page), "the finished product video did not play inline"
+    assert videos_play(page)[0], "the finished product video did not play inline"
     assert client.get_avatar_video(video_id).status == VideoStatus.COMPLETED
     with sqlite3.connect(engine.data_dir / "engine.sqlite3") as db:
         [stored] = db.execute("SELECT request_json FROM jobs WHERE video_id=?", (video_id,)).fetchone()
