@@ -81,6 +81,29 @@ def _areas(aspect_ratio: str, screen_style: int, width: int, height: int) -> tup
     return (0, 0, width, height), None, (int(width * 0.05), bottom - band, int(width * 0.95), bottom)
 
 
+# The next two follow the engine's split panel and logo corner (its layout is its own; these only mirror it).
+def _panel_rects(aspect_ratio: str, width: int, height: int) -> tuple[Box, Box, Box]:
+    """(product, title, sentence) in a split screen's panel."""
+    def box(x0: float, y0: float, x1: float, y1: float) -> Box:
+        return (int(x0), int(height * y0), int(x1), int(height * y1))
+    if aspect_ratio == "portrait":
+        x0, x1 = width * 0.06, width * 0.94
+        return box(x0, 0.525, x1, 0.80), box(x0, 0.815, x1, 0.875), box(x0, 0.88, x1, 0.975)
+    x0, x1 = width // 2 + width * 0.04, width * 0.96
+    if aspect_ratio == "square":  # the captions run across the bottom: the panel stops above them
+        return box(x0, 0.06, x1, 0.46), box(x0, 0.49, x1, 0.59), box(x0, 0.60, x1, 0.75)
+    return box(x0, 0.07, x1, 0.62), box(x0, 0.66, x1, 0.76), box(x0, 0.77, x1, 0.94)
+
+
+def _logo_box(aspect_ratio: str, screen_style: int, width: int, height: int, logo_size: tuple[int, int]) -> Box:
+    """Top right, or top left over the avatar's half of a side-by-side split; the logo's aspect kept."""
+    short = min(width, height)
+    fit = min(short * 0.30 / logo_size[0], short * 0.11 / logo_size[1])
+    side_w, side_h, margin = round(logo_size[0] * fit), round(logo_size[1] * fit), round(short * 0.035)
+    x0 = margin if screen_style == 2 and aspect_ratio != "portrait" else width - margin - side_w
+    return (x0, margin, x0 + side_w, margin + side_h)
+
+
 def _open(data: bytes | None) -> Image.Image | None:
     if not data:
         return None
@@ -139,8 +162,10 @@ def render_layout_preview(*, aspect_ratio: str, screen_style: int, cover: bytes 
                           content: bytes | None = None, background: bytes | None = None,
                           logo: bytes | None = None, title: str = "", caption: str | None = None,
                           caption_style: str = contract.DEFAULT_CAPTION_STYLE,
-                          content_label: str = "product", content_chosen: bool = False) -> LayoutPreview:
-    """The still: images as bytes (None when not chosen), ``caption`` the sample (None: captions off).
+                          content_label: str = "product", content_chosen: bool = False,
+                          sentence: str = "") -> LayoutPreview:
+    """The still: images as bytes (None when not chosen), ``caption`` the sample (None: captions off),
+    ``sentence`` the first one of the script (the split panel shows it).
 
     A chosen visual that Pillow cannot open (a short video, say), or content chosen but not fetched
     (``content_chosen``), shows as a labelled box; a note says when a file could not be drawn.
@@ -170,18 +195,15 @@ def render_layout_preview(*, aspect_ratio: str, screen_style: int, cover: bytes 
         draw.rectangle(panel, fill=_PANEL)
         if avatar is not None:
             _fill(canvas, avatar, avatar_box)
-        px0, py0, px1, py1 = panel
-        pad = round(short * 0.05)
-        title_height = round(short * 0.09) if title else 0
-        content_box = (px0 + pad, py0 + pad + title_height, px1 - pad, py0 + round((py1 - py0) * 0.72))
-        if title:
-            # Leave the corner to a logo; a long name is cut to the room there is.
-            room = (px1 - pad - px0 - pad) - (round(short * 0.2) if logo else 0)
-            _fitted_text(draw, (px0 + pad, py0 + pad), title, _font(short * 0.055), room)
+        # As the engine's panel: the product on top, then the video's name, then the sentence being spoken.
+        content_box, title_box, sentence_box = _panel_rects(aspect_ratio, width, height)
         if content_picture is not None:
             _fill(canvas, content_picture, content_box, whole=True)
         elif content_chosen:
             _placeholder(draw, content_box, content_label, label_font)
+        for text, box, share in ((title, title_box, 0.05), (sentence, sentence_box, 0.038)):
+            if text:
+                _fitted_text(draw, box[:2], text, _font(short * share), box[2] - box[0])
     else:
         content_box = panel
         if content_picture is not None:
@@ -198,10 +220,8 @@ def render_layout_preview(*, aspect_ratio: str, screen_style: int, cover: bytes 
 
     logo_box = None
     if logo:
-        side = round(short * 0.16)
-        margin = round(short * 0.04)
-        logo_box = (width - margin - side, margin, width - margin, margin + side)
         logo_picture = _open(logo)
+        logo_box = _logo_box(aspect_ratio, screen_style, width, height, logo_picture.size if logo_picture else (1, 1))
         if logo_picture is not None:
             _fill(canvas, logo_picture, logo_box, whole=True)
         else:
@@ -214,6 +234,13 @@ def render_layout_preview(*, aspect_ratio: str, screen_style: int, cover: bytes 
     regions = PreviewRegions((width, height), avatar_box, content_box if content_chosen else None,
                              caption_box if caption is not None else None, logo_box)
     return LayoutPreview(out.getvalue(), regions, tuple(notes))
+
+
+def first_sentence(script: str) -> str:
+    """The script's first sentence (the split panel's text while it is spoken)."""
+    text = " ".join((script or "").split())
+    ends = [index for index in (text.find(mark) for mark in ".!?") if index >= 0]
+    return text[:min(ends) + 1] if ends else text
 
 
 def caption_sample(script: str, words: int = 6) -> str:

@@ -17,7 +17,12 @@ from lib.studio import data
 from lib.studio.backend_call import attempt
 from lib.studio.compose import SCREEN_STYLES, problems_by_widget, request_from_widgets
 from lib.studio.connection import Connection
-from lib.studio.layout_preview import APPROXIMATION_NOTE, caption_sample, render_layout_preview
+from lib.studio.layout_preview import (
+    APPROXIMATION_NOTE,
+    caption_sample,
+    first_sentence,
+    render_layout_preview,
+)
 from lib.studio.product_visuals import (
     CLOUD_NOTE,
     UPLOAD_SLOTS,
@@ -100,7 +105,7 @@ def _still_preview(connection: Connection, session: Mapping[str, Any], avatars: 
         aspect_ratio=session.get(Keys.W_COMPOSE_ASPECT) or "portrait", screen_style=session.get(Keys.W_COMPOSE_SCREEN) or 1,
         cover=cover, content=files[contract.EXT_CONTENT_URL], content_chosen=contract.EXT_CONTENT_URL in ext,
         background=files[contract.EXT_BACKGROUND_URL], logo=files[contract.EXT_LOGO_URL],
-        title=session.get(Keys.W_COMPOSE_NAME) or "",
+        title=session.get(Keys.W_COMPOSE_NAME) or "", sentence=first_sentence(session.get(Keys.W_COMPOSE_SCRIPT) or ""),
         caption=caption_sample(session.get(Keys.W_COMPOSE_SCRIPT) or "") if session.get(Keys.W_COMPOSE_CAPTION) else None,
         caption_style=ext.get(contract.EXT_CAPTION_STYLE, contract.DEFAULT_CAPTION_STYLE))
     resolution = ext.get(contract.EXT_RESOLUTION, contract.DEFAULT_RESOLUTION)

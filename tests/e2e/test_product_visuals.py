@@ -4,6 +4,7 @@ of the layout, then a finished video whose request carried the product (``ext.co
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -13,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from lib.joggai import JoggAIClient, VideoStatus, contract
-from tests.e2e.conftest import choose, keyed, screenshot, videos_play, wait_for_app, wait_until
+from tests.e2e.conftest import keyed, screenshot, videos_play, wait_for_app, wait_until
 from tests.e2e.test_flow import click_and_settle
 
 pytestmark = pytest.mark.e2e
@@ -34,14 +35,15 @@ def test_compose_a_product_image_in_split_screen_to_a_finished_video(page: Page,
     client = JoggAIClient(engine.base_url, engine.api_key)
     avatar = client.list_public_avatars(page_size=1)[0]
     voice = client.list_voices(page_size=1).voices[0]
-    page.goto(f"{studio.url}/avatars")
+    page.goto(f"{studio.url}/compose")
     wait_for_app(page)
-    click_and_settle(page, keyed(page, f"avatar_open_{avatar.id}").locator("button"))
-    expect(keyed(page, "avatar_use")).to_be_visible(timeout=30_000)
-    click_and_settle(page, keyed(page, "avatar_use").locator("button"))
-    expect(page.get_by_role("heading", name="Compose")).to_be_visible()
-
-    choose(page, "compose_voice", voice.name)
+    for key, text in (("compose_avatar", f"#{avatar.id}"), ("compose_voice", voice.name)):
+        box = keyed(page, key).locator("input").first
+        box.click()
+        box.press_sequentially(text)
+        box.press("Enter")
+        wait_for_app(page)
+        expect(box).to_have_value(re.compile(re.escape(text)))
     keyed(page, "compose_script").locator("textarea").fill(SCRIPT)
     name = keyed(page, "compose_name").locator("input")
     name.fill("E2E product")

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from lib.studio.layout_preview import caption_sample, render_layout_preview
+from lib.studio.layout_preview import caption_sample, first_sentence, render_layout_preview
 
 RED, BLUE, GREEN, YELLOW = (230, 20, 20), (20, 40, 230), (20, 200, 60), (250, 220, 0)
 
@@ -33,7 +33,7 @@ def near(pixel, colour, tolerance=12) -> bool:
 @pytest.mark.parametrize("aspect_ratio", ["portrait", "landscape", "square"])
 def test_split_screen_puts_the_product_in_the_panel_beside_the_avatar(aspect_ratio: str) -> None:
     preview = render_layout_preview(aspect_ratio=aspect_ratio, screen_style=2, cover=png(BLUE), content=png(RED),
-                                    title="Launch")
+                                    title="Launch", sentence=first_sentence("Meet the bottle. It keeps tea hot."))
     image, regions = pixels(preview), preview.regions
     assert near(image.getpixel(centre(regions.content)), RED)
     assert near(image.getpixel(centre(regions.avatar)), BLUE)
@@ -81,4 +81,5 @@ def test_captions_are_drawn_in_their_band_only_when_on() -> None:
     assert without.regions.caption is None and band is not None
     lit = [p for p in pixels(with_captions).crop(band).get_flattened_data() if min(p) > 200]  # white caption letters
     assert lit and not [p for p in pixels(without).crop(band).get_flattened_data() if min(p) > 200]
+    assert first_sentence("Meet the bottle. It keeps tea hot.") == "Meet the bottle."
     assert caption_sample("") and caption_sample("one two three four five six seven") == "one two three four five six"
