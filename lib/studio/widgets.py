@@ -159,7 +159,9 @@ def asset_uploader(connection, *, label: str, file_types: tuple[str, ...] | list
     """File picker + Upload button: the two-step upload (``client.assets``) shows a progress bar and puts the
     file's URL into the widget ``url_key``, which must be drawn after this."""
     upload = st.file_uploader(label, type=list(file_types), key=file_key)
-    clicked = st.button("Upload", key=button_key, icon=":material/upload:", disabled=upload is None)
+    # Not "Upload": Streamlit's file picker already has a button of that name.
+    where = connection.backend.label if connection.backend else "the backend"
+    clicked = st.button(f"Send to {where}", key=button_key, icon=":material/cloud_upload:", disabled=upload is None)
     if clicked and upload is not None:
         bar = st.progress(0.0, text=f"Uploading {upload.name}…")
         uploaded = upload_file(connection, upload.name, upload.getvalue(), upload.type or default_mime,

@@ -63,6 +63,7 @@ def test_compose_a_product_image_in_split_screen_to_a_finished_video(page: Page,
     still = keyed(page, "ext_layout_preview").locator("img")
     expect(still).to_be_visible(timeout=30_000)
     expect(keyed(page, "ext_layout_preview").get_by_text("approximation", exact=False)).to_be_visible()
+    still.scroll_into_view_if_needed()
     screenshot(page, "compose-product-visuals")
 
     click_and_settle(page, keyed(page, "compose_submit").locator("button"))
