@@ -86,6 +86,11 @@ def apply_persona(request: CreateVideoRequest, persona: Persona, *, ext_allowed:
     return replace(request, **persona.settings(ext_allowed=ext_allowed))
 
 
+def persona_presets(personas: Iterable[Persona], *, ext_allowed: bool) -> list[tuple[str, dict[str, Any]]]:
+    """The personas axis of an experiment: one ``(name, request fields)`` per persona."""
+    return [(persona.name, persona.settings(ext_allowed=ext_allowed)) for persona in personas]
+
+
 def by_name(personas: Iterable[Persona]) -> dict[str, Persona]:
     """Personas keyed by their case-folded name (Batch's ``persona`` column matches any case)."""
     return {persona.name.casefold(): persona for persona in personas}
