@@ -3,7 +3,7 @@ webhook endpoints and the local webhook inbox."""
 
 import streamlit as st
 
-from lib.studio import data, nav, webhook_endpoints
+from lib.studio import data, lexicon_panels, nav, persona_panels, webhook_endpoints
 from lib.studio.backends import BACKEND_LABELS
 from lib.studio.connection import active_kind, current_connection, ensure_inbox
 from lib.studio.engine_launcher import find_running_engine, stop_engine, tail_log
@@ -80,6 +80,14 @@ else:
               on_click=restart_engine, args=(engine,))
     st.caption(f"Data dir: `{engine_dir}`")
     st.code("\n".join(tail_log(engine_dir)) or "(no log yet)", language=None, height=300)
+
+st.subheader("Personas")
+persona_panels.persona_manager(connection)
+
+st.subheader("Pronunciations")
+st.caption("Brand words and names, respelled the way the voice should say them; every script sent (Compose, "
+           "experiments, batches) and *Hear it first* use them. Whole words, any case.")
+lexicon_panels.lexicon_editor()
 
 st.subheader("Kept copies")
 st.caption("Result links from the cloud may expire: the studio keeps its own copy of each finished video, "

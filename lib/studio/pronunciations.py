@@ -81,6 +81,16 @@ def _checked(word: str, respelling: str) -> Pronunciation:
     return Pronunciation(word, respelling)
 
 
+def from_table(rows: Iterable[Sequence[object]]) -> list[Pronunciation]:
+    """Rows ``(word, respelling)`` of an edited table; rows left entirely empty are not entries."""
+    found = []
+    for word, respelling in rows:
+        word, respelling = ("" if value is None else str(value).strip() for value in (word, respelling))
+        if word or respelling:
+            found.append(Pronunciation(word, respelling))
+    return found
+
+
 def _whole(text: str) -> str:
     # Whole words only: no letter, digit or underscore right before or after (punctuation stays put).
     return rf"(?<!\w){re.escape(text)}(?!\w)"

@@ -85,3 +85,9 @@ def test_the_submission_path_sends_and_records_the_spoken_script(tmp_path: Path)
     # Sending the stored (already spoken) request again under a new key speaks it the same way.
     flow.submit(flow.store.get("k1").request, key="k2", origin=Origin.compose("c2"))
     assert sent == ["Meet Kwentum.", "Meet Kwentum."]
+
+
+def test_an_edited_table_becomes_entries() -> None:
+    from lib.studio.pronunciations import from_table
+    assert from_table([(" Quentum ", "Kwentum"), ("", ""), (None, None), ("Acme", "")]) == [
+        Pronunciation("Quentum", "Kwentum"), Pronunciation("Acme", "")]  # a half-filled row is kept, to be refused
