@@ -81,14 +81,6 @@ else:
     st.caption(f"Data dir: `{engine_dir}`")
     st.code("\n".join(tail_log(engine_dir)) or "(no log yet)", language=None, height=300)
 
-st.subheader("Personas")
-persona_panels.persona_manager(connection)
-
-st.subheader("Pronunciations")
-st.caption("Brand words and names, respelled the way the voice should say them; every script sent (Compose, "
-           "experiments, batches) and *Hear it first* use them. Whole words, any case.")
-lexicon_panels.lexicon_editor()
-
 st.subheader("Kept copies")
 st.caption("Result links from the cloud may expire: the studio keeps its own copy of each finished video, "
            "so playback, bundles and shares keep working.")
@@ -113,3 +105,11 @@ st.subheader("Webhook inbox")
 st.caption("A receiver on this computer (127.0.0.1) that registers itself on the local engine, checks every "
            "delivery's signature and marks jobs done as soon as their event arrives.")
 webhook_inbox_panel(connection, inbox, registration, inbox_problem)
+
+st.subheader("Personas")
+persona_panels.persona_manager(connection)
+
+st.subheader("Pronunciations")
+st.caption("Brand words and names, respelled the way the voice should say them; every script sent (Compose, "
+           "experiments, batches) and *Hear it first* use them. Whole words, any case.")
+lexicon_panels.lexicon_editor()

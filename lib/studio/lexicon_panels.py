@@ -35,8 +35,8 @@ def _add_word() -> None:
     except ValueError as problem:
         session[Keys.LEXICON_NOTICE] = (False, f"Not saved: {problem}")
         return
-    session[Keys.LEXICON_NOTICE] = (True, f"Saved: {session[Keys.W_LEXICON_WORD].strip()!r} is said "
-                                          f"{session[Keys.W_LEXICON_RESPELLING].strip()!r}.")
+    word, said = session[Keys.W_LEXICON_WORD].strip(), session[Keys.W_LEXICON_RESPELLING].strip()
+    session[Keys.LEXICON_NOTICE] = (True, f"Saved: {word!r} is said {said!r}.")
     session.update({Keys.W_LEXICON_WORD: "", Keys.W_LEXICON_RESPELLING: ""})
     session.pop(Keys.U_LEXICON_TABLE, None)  # the table starts again from what is stored
 
