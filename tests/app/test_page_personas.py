@@ -176,3 +176,23 @@ def test_the_lexicon_is_kept_on_settings_and_shown_in_the_preview(studio_env: Pa
     at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
     [job] = JobHistory(studio_env / "history.sqlite3").list_jobs()
     assert job.request["voice"]["script"] == "Kwentum runs on engine x, Kwentum's way."
+
+
+def test_hear_it_first_speaks_the_respelled_script(studio_env: Path, engine, engine_client) -> None:
+    import requests
+
+    PronunciationStore(studio_env / "history.sqlite3").set("Nginx", "engine x")
+    avatars, voices = catalog(engine_client)
+    voice = next(voice for voice in voices if voice.language == "english")
+    at = composer(**{Keys.PICKED_AVATAR_ID: avatars[0].id, Keys.PICKED_VOICE_ID: voice.voice_id,
+                     Keys.W_COMPOSE_SCRIPT: "Nginx."})
+    at.button(key=Keys.B_COMPOSE_HEAR).click().run()
+    assert not at.exception
+    [player] = at.get("audio")
+    heard = requests.get(player.proto.url, timeout=30).content
+
+    def spoken(script: str) -> bytes:
+        return requests.get(engine_client.speech_preview(voice.voice_id, script).audio_url, timeout=30).content
+
+    assert heard == spoken("engine x.")  # the engine speaks identical requests identically
+    assert heard != spoken("Nginx.")
