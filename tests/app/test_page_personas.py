@@ -196,3 +196,27 @@ def test_hear_it_first_speaks_the_respelled_script(studio_env: Path, engine, eng
 
     assert heard == spoken("engine x.")  # the engine speaks identical requests identically
     assert heard != spoken("Nginx.")
+
+
+def test_a_batch_row_names_a_persona(studio_env: Path, engine_client) -> None:
+    avatars, voices = catalog(engine_client)
+    english = next(voice for voice in voices if voice.language == "english")
+    PersonaStore(studio_env / "history.sqlite3").save("local", persona_from_request("Sales Ava", CreateVideoRequest(
+        avatar_id=avatars[1].id, voice_id=english.voice_id, aspect_ratio="square")))
+    at = open_page("batch")
+    at.text_area(key=Keys.W_BATCH_TEXT).input("script,persona,video_name\nHello from a persona.,sales ava,P1\n"
+                                              "Nobody reads this.,Nemo,P2\n").run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["ok"]) == [True, False]
+    assert any(error.value.startswith("Row 2:") and "'Nemo'" in error.value for error in at.error)
+    at.button(key=Keys.B_BATCH_SUBMIT).click().run()
+    assert not at.exception
+    history = JobHistory(studio_env / "history.sqlite3")
+    for _ in range(50):  # the batch page sends over its next runs
+        if history.list_jobs():
+            break
+        at.run()
+    [job] = history.list_jobs()
+    assert (job.request["avatar"]["avatar_id"], job.voice_id, job.request["aspect_ratio"]) == (
+        avatars[1].id, english.voice_id, "square")
+    assert engine_client.get_avatar_video(job.video_id).video_id == job.video_id
