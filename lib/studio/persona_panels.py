@@ -121,7 +121,7 @@ def persona_manager(connection: Connection) -> None:
     if st.session_state.get(Keys.W_PERSONA_MANAGE) not in names:
         st.session_state[Keys.W_PERSONA_MANAGE] = None
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        st.selectbox("Fill from persona", names, key=Keys.W_PERSONA_MANAGE, index=None, placeholder="Pick one to change")
+        st.selectbox("Persona", names, key=Keys.W_PERSONA_MANAGE, index=None, placeholder="Pick one to change")
         picked = st.session_state.get(Keys.W_PERSONA_MANAGE) is not None
         st.text_input("New name", key=Keys.W_PERSONA_RENAME, disabled=not picked)
         st.button("Rename", key=Keys.B_PERSONA_RENAME, icon=":material/edit:", disabled=not picked,
