@@ -45,7 +45,7 @@ with left:
                  placeholder="Type to search voices", persist_state="session")
     voice_slot = st.container()
     voice_picked = session[Keys.W_COMPOSE_VOICE] is not None
-    experiment_mode = st.toggle("Experiment (A/B): compare voices, avatars or scripts", key=Keys.W_COMPOSE_EXPERIMENT,
+    experiment_mode = st.toggle("Experiment (A/B): compare several versions", key=Keys.W_COMPOSE_EXPERIMENT,
                                 persist_state="session")
     if experiment_mode:
         axis = st.segmented_control("Compare", list(experiments.AXES), format_func=experiments.AXES.get,
