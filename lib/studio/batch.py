@@ -12,18 +12,22 @@ import json
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 
-from lib.joggai import CreateVideoRequest, VideoStatus
+from lib.joggai import CreateVideoRequest, VideoStatus, contract
 from lib.studio import lint
 from lib.studio.history import JobRecord
+from lib.studio.personas import Persona
 from lib.studio.sharing import request_from_payload
 from lib.studio.sqlite_store import SqliteStore
 
 TEMPLATE_COLUMNS = ("script", "avatar_id", "voice_id", "aspect_ratio", "screen_style", "caption", "video_name")
+# A row may name a saved persona instead of avatar_id/voice_id: it takes the persona's settings, and any
+# of these columns the row fills in overrides the persona's value.
+PERSONA_COLUMN = "persona"
 MAX_ROWS = 500
 _TRUE = {"1", "true", "yes", "y", "on"}
 _FALSE = {"", "0", "false", "no", "n", "off"}
@@ -157,9 +161,11 @@ def parse_csv(data: bytes) -> tuple[list[dict[str, str]], str | None]:
         return [], "The file is not UTF-8 text; save the CSV as UTF-8 and upload it again."
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [column for column in ("script", "avatar_id", "voice_id") if column not in header]
+    required = ("script",) if PERSONA_COLUMN in header else ("script", "avatar_id", "voice_id")
+    missing = [column for column in required if column not in header]
     if missing:
-        return [], f"The CSV has no column {', '.join(missing)}; start from the template."
+        return [], (f"The CSV has no column {', '.join(missing)}; start from the template (or name a "
+                    f"{PERSONA_COLUMN} instead of avatar_id and voice_id).")
     rows = []
     for raw in reader:
         values = {(key or "").strip().lower(): (value or "").strip() if isinstance(value, str) else ""
@@ -171,37 +177,56 @@ def parse_csv(data: bytes) -> tuple[list[dict[str, str]], str | None]:
     return rows, None
 
 
-def _parse_row(values: Mapping[str, str]) -> tuple[CreateVideoRequest | None, list[str]]:
+def _parse_row(values: Mapping[str, str], persona: Persona | None = None,
+               ext_allowed: bool = False) -> tuple[CreateVideoRequest | None, list[str]]:
     problems: list[str] = []
     avatar_text = values.get("avatar_id", "")
-    try:
-        avatar_id = int(avatar_text)
-    except ValueError:
-        problems.append(f"avatar_id must be an integer, got {avatar_text!r}" if avatar_text
-                        else "avatar_id is required")
-        avatar_id = -1
-    screen_text = values.get("screen_style", "").lower() or "1"
+    avatar_type = persona.avatar_type if persona and not avatar_text else 0
+    avatar_id = persona.avatar_id if persona and not avatar_text else -1
+    if avatar_text:
+        try:
+            avatar_id = int(avatar_text)
+        except ValueError:
+            problems.append(f"avatar_id must be an integer, got {avatar_text!r}")
+    elif persona is None:
+        problems.append("avatar_id is required")
+    screen_text = values.get("screen_style", "").lower() or (str(persona.screen_style) if persona else "1")
     screen_style = _SCREEN_NAMES.get(screen_text) or (int(screen_text) if screen_text.isdigit() else 0)
     caption_text = values.get("caption", "").lower()
     if caption_text not in _TRUE | _FALSE:
         problems.append(f"caption must be true or false, got {values.get('caption')!r}")
+    caption = caption_text in _TRUE if caption_text or not persona else persona.caption
     request = CreateVideoRequest(
-        avatar_id=avatar_id, voice_id=values.get("voice_id", ""), script=values.get("script", ""),
-        aspect_ratio=values.get("aspect_ratio", "").lower() or "portrait", screen_style=screen_style,
-        caption=caption_text in _TRUE, video_name=values.get("video_name") or None)
+        avatar_id=avatar_id, avatar_type=avatar_type,
+        voice_id=values.get("voice_id", "") or (persona.voice_id if persona else ""), script=values.get("script", ""),
+        aspect_ratio=values.get("aspect_ratio", "").lower() or (persona.aspect_ratio if persona else "portrait"),
+        screen_style=screen_style, caption=caption, video_name=values.get("video_name") or None)
+    if persona and (ext := persona.settings(ext_allowed=ext_allowed).get(contract.EXT_REQUEST_FIELD)):
+        request = replace(request, **{contract.EXT_REQUEST_FIELD: ext})
     problems.extend(problem.message for problem in request.problems()
                     if not (problem.field == "avatar.avatar_id" and avatar_id == -1))
     return request, problems
 
 
 def validate_rows(rows: Sequence[Mapping[str, str]], avatars: Iterable, voices: Iterable, *,
-                  posts_per_minute: int | None = None) -> list[RowPlan]:
-    """Check every row: the request rules, then unknown avatar or voice ids against the catalog."""
+                  posts_per_minute: int | None = None, personas: Mapping[str, Persona] | None = None,
+                  ext_allowed: bool = False) -> list[RowPlan]:
+    """Check every row: its persona, the request rules, then unknown avatar or voice ids against the catalog.
+
+    ``personas`` is keyed by case-folded name (``personas.by_name``); a row naming one it does not
+    hold is an error naming it.
+    """
     avatar_by_id = {avatar.id: avatar for avatar in avatars}
     voice_by_id = {voice.voice_id: voice for voice in voices}
+    personas = personas or {}
     plans = []
     for number, values in enumerate(rows, start=1):
-        request, problems = _parse_row(values)
+        persona_name = values.get(PERSONA_COLUMN, "")
+        persona = personas.get(persona_name.casefold()) if persona_name else None
+        request, problems = _parse_row(values, persona, ext_allowed)
+        if persona_name and persona is None:
+            known = ", ".join(sorted(p.name for p in personas.values())) or "none saved on this backend"
+            problems.insert(0, f"persona {persona_name!r} is not one of your personas ({known})")
         avatar = avatar_by_id.get(request.avatar_id)
         voice = voice_by_id.get(request.voice_id)
         if request.avatar_id >= 0 and avatar is None:

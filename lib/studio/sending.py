@@ -165,14 +165,16 @@ def _compose_skip(connection: Connection) -> None:
 
 
 def planned_variants(request: CreateVideoRequest, avatars: Mapping, voices: Mapping, *,
-                     scripts_experiment: bool) -> list[experiments.Variant]:
-    """The variants Compose's experiment widgets describe (voices × avatars, or script variants)."""
+                     scripts_experiment: bool, presets: Sequence = ()) -> list[experiments.Variant]:
+    """The variants Compose's experiment widgets describe (voices × avatars, script variants, or the
+    personas or languages axis's ``presets``, see ``lib.studio.experiment_axes``)."""
     values = st.session_state
     cast = values.get(Keys.W_EXP_AXIS) == "cast"
     return experiments.plan_variants(
         request, avatars=(values.get(Keys.W_EXP_AVATARS) or []) if cast else [],
         voices=(values.get(Keys.W_EXP_VOICES) or []) if cast else [],
         scripts=experiments.split_scripts(values.get(Keys.W_EXP_SCRIPTS) or "") if scripts_experiment else [],
+        presets=presets,
         avatar_names={key: display_name(label) for key, label in avatars.items()},
         voice_names={key: display_name(label) for key, label in voices.items()})
 

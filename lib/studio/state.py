@@ -167,6 +167,26 @@ class Keys:
     B_REVIEW_APPROVE = "review_approve"
     B_REVIEW_SEND = "review_send"
 
+    # Personas, pronunciations and the languages axis (issue 12): Compose, Settings
+    PERSONA_NOTICE = "persona_notice"  # (ok, message) after saving, renaming or deleting a persona
+    LEXICON_NOTICE = "lexicon_notice"  # (ok, message) after saving the pronunciations
+    # A language's script in a languages experiment: TRANSLATION_PREFIX_<voice id> (translation_key)
+    TRANSLATION_PREFIX = "experiment_translation"
+    W_COMPOSE_PERSONA = "compose_persona"
+    W_PERSONA_NEW_NAME = "persona_new_name"
+    B_PERSONA_SAVE = "persona_save"
+    W_PERSONA_MANAGE = "persona_manage"
+    W_PERSONA_RENAME = "persona_new_name_for"
+    B_PERSONA_RENAME = "persona_rename"
+    B_PERSONA_DELETE = "persona_delete"
+    W_EXP_PERSONAS = "experiment_personas"
+    W_EXP_LANGUAGE_VOICES = "experiment_language_voices"
+    U_LEXICON_TABLE = "lexicon_table"  # a data editor: its state is edits, which cannot be set back
+    B_LEXICON_SAVE = "lexicon_save"
+    W_LEXICON_WORD = "lexicon_word"
+    W_LEXICON_RESPELLING = "lexicon_respelling"
+    B_LEXICON_ADD = "lexicon_add"
+
     # Settings page widgets
     W_SETTINGS_BACKEND = "settings_backend"
     U_SETTINGS_KEY = "settings_key"
@@ -199,6 +219,8 @@ COMPOSE_DEFAULTS: dict[str, Any] = {
     Keys.W_EXP_VOICES: [],
     Keys.W_EXP_AVATARS: [],
     Keys.W_EXP_SCRIPTS: "",
+    Keys.W_EXP_PERSONAS: [],
+    Keys.W_EXP_LANGUAGE_VOICES: [],
 }
 
 INITIAL_STATE: dict[str, Any] = {
@@ -227,6 +249,17 @@ def confirmation_keys(state: Any) -> list[str]:
     """The unconfirmed submissions' confirmation boxes now in ``state`` (stashed across the page guard)."""
     prefix = f"{Keys.UNCONFIRMED_PREFIX}_"
     return [key for key in state if isinstance(key, str) and key.startswith(prefix) and "_confirm" in key]
+
+
+def translation_key(voice_id: str) -> str:
+    """Widget key of one language's script in a languages experiment (``experiment_translation_<voice>``)."""
+    return f"{Keys.TRANSLATION_PREFIX}_{voice_id}"
+
+
+def translation_keys(state: Any) -> list[str]:
+    """The languages experiment's script boxes now in ``state`` (stashed across the page guard)."""
+    prefix = f"{Keys.TRANSLATION_PREFIX}_"
+    return [key for key in state if isinstance(key, str) and key.startswith(prefix)]
 
 
 def init_state() -> None:
