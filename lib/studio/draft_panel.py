@@ -1,7 +1,7 @@
 """Compose's "Draft with AI" panel on screen (what it asks and does: ``lib.studio.script_drafts``).
 
 The brief's widgets, *Write drafts* (one task per click, followed with a status line), then the drafts as
-cards: *Use* fills the script box, the ticked ones become a script experiment with *Compare*.
+cards: *Use* fills the script box, the picked ones become a script experiment with *Compare*.
 """
 
 from __future__ import annotations
@@ -26,11 +26,6 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|$~])")
 def _plain(text: str) -> str:
     # Drafts are plain speech: a "$" or "*" in them must read as itself, not as markdown or maths.
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-
-
-def pick_key(index: int) -> str:
-    """The key of card ``index``'s *Compare* box."""
-    return f"{Keys.U_DRAFT_PICK}_{index}"
 
 
 def draft_panel(connection: Connection) -> None:
@@ -77,8 +72,7 @@ def _write(connection: Connection, brief: script_drafts.DraftBrief, task_id: str
         st.error(f"The writer refused the request: {done.problem}", icon=":material/error:")
         return session.get(Keys.DRAFTS)
     result = done.value
-    for key in [key for key in session if isinstance(key, str) and key.startswith(f"{Keys.U_DRAFT_PICK}_")]:
-        del session[key]  # the boxes belonged to the earlier drafts
+    session[Keys.W_DRAFT_COMPARE] = []  # the picks named the earlier drafts
     session[Keys.DRAFTS] = result
     return result
 
@@ -88,7 +82,7 @@ def _use(card: DraftCard) -> None:
 
 
 def _compare(cards: tuple[DraftCard, ...]) -> None:
-    chosen = [card for index, card in enumerate(cards) if st.session_state.get(pick_key(index))]
+    chosen = [cards[index] for index in sorted(st.session_state.get(Keys.W_DRAFT_COMPARE) or ())]
     st.session_state.update(script_drafts.compare_values(chosen))
 
 
@@ -110,13 +104,13 @@ def _show(result: DraftResult) -> None:
                 st.caption(f"{card.words} words · about {format_duration(card.estimated_seconds)} spoken")
                 for paragraph in card.paragraphs:
                     st.markdown(_plain(paragraph))
-                with st.container(horizontal=True, vertical_alignment="center"):
-                    st.button("Use", key=f"{Keys.B_DRAFT_USE}_{index}", icon=":material/check:",
-                              on_click=_use, args=(card,), help="Put this draft in the script box")
-                    if len(result.cards) > 1:
-                        st.checkbox("Compare", key=pick_key(index))
+                st.button("Use", key=f"{Keys.B_DRAFT_USE}_{index}", icon=":material/check:",
+                          on_click=_use, args=(card,), help="Put this draft in the script box")
     if len(result.cards) > 1:
-        chosen = sum(bool(st.session_state.get(pick_key(index))) for index in range(len(result.cards)))
+        # One widget for the picks (a W_ key): the page guard carries it across its bounce, unlike per-card boxes.
+        st.pills("Drafts to compare", list(range(len(result.cards))), selection_mode="multi",
+                 format_func=lambda index: f"{index + 1} · {result.cards[index].style}", key=Keys.W_DRAFT_COMPARE)
+        chosen = len(st.session_state.get(Keys.W_DRAFT_COMPARE) or ())
         st.button(f"Compare chosen drafts ({chosen})", key=Keys.B_DRAFT_COMPARE, icon=":material/compare:",
                   disabled=not 2 <= chosen <= experiments.MAX_VARIANTS, on_click=_compare, args=(result.cards,),
                   help="Make them the variants of a script experiment; *Create experiment* sends it")
