@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from lib.studio.draft_panel import CLOUD_NOTE as JOGGAI_NOTE
 from lib.studio.experiments import ExperimentStore, split_scripts
 from lib.studio.history import JobHistory
 from lib.studio.state import Keys
@@ -86,3 +87,25 @@ def test_write_stays_disabled_until_the_brief_is_complete(studio_env: Path, engi
     at, _, _ = composer(engine_client, **{Keys.W_DRAFT_PRODUCT: "Owala FreeSip"})
     write = at.button(key=Keys.B_DRAFT_WRITE)
     assert write.disabled and "Pick at least one style." in (write.help or "")
+
+
+@pytest.fixture
+def on_the_cloud(studio_env: Path, cloud, monkeypatch: pytest.MonkeyPatch):
+    """The studio on the billed cloud stand-in (spec shapes only, no /healthz: treated as the cloud)."""
+    monkeypatch.delenv("AVATAR_STUDIO_ENGINE_URL")
+    monkeypatch.setenv("AVATAR_STUDIO_BACKEND", "custom")
+    monkeypatch.setenv("JOGGAI_BASE_URL", cloud.base_url)
+    monkeypatch.setenv("JOGGAI_API_KEY", cloud.api_key)
+    return cloud
+
+
+def test_on_the_cloud_one_click_is_one_task_and_its_drafts_are_cards(on_the_cloud) -> None:
+    at, _, _ = drafted(on_the_cloud.client(), **{Keys.W_DRAFT_LANGUAGE: "german"})  # the cloud writes German
+    result = at.session_state[Keys.DRAFTS]
+    assert result.error is None and not result.pending
+    assert [card.style for card in result.cards] == BRIEF[Keys.W_DRAFT_STYLES]
+    assert all("german" in card.text and "Owala FreeSip" in card.text for card in result.cards)
+    assert any(JOGGAI_NOTE in caption.value for caption in at.caption)
+    at.button(key=f"{Keys.B_DRAFT_USE}_0").click().run()  # using a draft asks the writer nothing more
+    assert at.text_area(key=Keys.W_COMPOSE_SCRIPT).value == result.cards[0].text
+    assert on_the_cloud.state()["posts_in_window"] == 1
