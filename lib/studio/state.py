@@ -100,6 +100,7 @@ class Keys:
     B_COMPOSE_NOT_A_VERSION = "compose_not_a_version"
     B_NEW_VERSION = "new_version"  # one per video: new_version_<video id>
     W_VIDEO_COMPARE_VERSIONS = "video_compare_versions"
+    B_VERSION_OPEN = "version_open"  # one per listed version: version_open_<video id>
 
     # Jobs page widgets
     W_JOBS_STATUS = "jobs_status"

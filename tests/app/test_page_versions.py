@@ -57,7 +57,7 @@ def test_the_new_video_records_its_parent_and_the_video_page_lists_both(studio_e
 
     at = open_page("video", video_id=child.video_id)
     assert not at.exception
-    links = [link.proto.label for link in at.get("page_link") if link.proto.label.startswith("v")]
+    links = [button.label for button in at.button if button.key.startswith(Keys.B_VERSION_OPEN)]
     assert links == ["v2 · studio test v2 (this video)", "v1 · studio test (parent)"]
     at.toggle(key=Keys.W_VIDEO_COMPARE_VERSIONS).set_value(True).run()
     assert not at.exception
@@ -66,8 +66,10 @@ def test_the_new_video_records_its_parent_and_the_video_page_lists_both(studio_e
     # The finished parent plays in the grid; the child is still rendering (a progress bar, no player yet).
     assert finished_video["job"].video_url in [video.proto.url for video in at.get("video")]
 
-    at = open_page("video", video_id=parent_id)
-    links = [link.proto.label for link in at.get("page_link") if link.proto.label.startswith("v")]
+    at.button(key=f"{Keys.B_VERSION_OPEN}_{parent_id}").click().run()  # the parent's entry opens its page
+    assert not at.exception
+    assert at.query_params["video_id"] in (parent_id, [parent_id])
+    links = [button.label for button in at.button if button.key.startswith(Keys.B_VERSION_OPEN)]
     assert links == ["v2 · studio test v2 (new version of this)", "v1 · studio test (this video)"]
 
 
