@@ -1,10 +1,8 @@
 """Compose: pick an avatar and a voice, write a script or bring audio, check the request, send it."""
 
-import uuid
-
 import streamlit as st
 
-from lib.studio import compose, experiments, lint, nav, sending
+from lib.studio import compose, draft_panel, experiments, lint, nav, sending, version_panels
 from lib.studio.connection import current_connection, load_catalog, speech_preview
 from lib.studio.experiment_axes import axis_pickers, axis_presets
 from lib.studio.lexicon_panels import spoken, spoken_request
@@ -19,6 +17,7 @@ if not connection.ok:
     st.stop()
 
 prime_compose_widgets()
+version_panels.parent_note()  # after New version: which video this will be a version of
 catalogs = [load_catalog(connection, name) for name in ("public_avatars", "custom_avatars", "voices")]
 if problems := [catalog.problem for catalog in catalogs if catalog.problem]:
     st.warning(problems[0])
@@ -59,6 +58,7 @@ with left:
         st.text_area(f"Script variants (one after another, a line `{experiments.SCRIPT_SEPARATOR}` between them)",
                      key=Keys.W_EXP_SCRIPTS, height=180, persist_state="session")
     if mode == "script":
+        draft_panel.draft_panel(connection)
         script = st.text_area("Script", key=Keys.W_COMPOSE_SCRIPT, height=180, persist_state="session",
                               disabled=scripts_experiment,
                               help="Experiments over scripts use the variants above." if scripts_experiment else None)
@@ -90,7 +90,6 @@ with right:
              key=Keys.W_COMPOSE_SCREEN, persist_state="session")
     st.toggle("Captions", key=Keys.W_COMPOSE_CAPTION, persist_state="session")
     st.text_input("Video name", key=Keys.W_COMPOSE_NAME, persist_state="session")
-    session.setdefault(Keys.W_COMPOSE_TARGET, 0)
     st.number_input("Target length in seconds (optional, for a warning)", min_value=0, max_value=600, step=5,
                     key=Keys.W_COMPOSE_TARGET)
     st.text_input("Webhook URL (optional)", key=Keys.W_COMPOSE_WEBHOOK, placeholder="https://…",
@@ -139,7 +138,6 @@ if experiment_mode:
 
 if sending.compose_unconfirmed(connection):
     st.stop()  # a person decides about the last click before anything else is sent
-session.setdefault(Keys.SUBMIT_NONCE, uuid.uuid4().hex)
 st.button("Create video", key=Keys.B_COMPOSE_SUBMIT, type="primary", icon=":material/movie:",
           on_click=lambda: session.update({Keys.COMPOSE_ATTEMPTED: True, Keys.SUBMIT_REQUESTED: True}))
 if take_flag(Keys.SUBMIT_REQUESTED) and not problems:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 
 from lib.joggai import CreateVideoRequest
-from lib.studio import batch_run, experiments, lint, nav, preflight
+from lib.studio import batch_run, experiments, lint, nav, preflight, versions
 from lib.studio.backends import backend_label
 from lib.studio.batch import Batch, BatchProgress, RowPlan
 from lib.studio.compose import display_name
@@ -106,6 +106,7 @@ def send_composed(connection: Connection, request: CreateVideoRequest, *, avatar
                                avatar_name=avatar_name, voice_name=voice_name)
         if outcome.accepted:
             status.update(label=f"Queued as {outcome.video_id}", state="complete")
+            versions.record_parent(history(connection), connection.backend.backend_id, outcome.video_id)
             _compose_done()
             nav.go_to("jobs", job=outcome.video_id)
         status.update(label=_compose_failure(connection, outcome, session[Keys.SUBMIT_NONCE]), state="error")
@@ -144,6 +145,7 @@ def _compose_send_again(connection: Connection) -> None:
     click = st.session_state[Keys.COMPOSE_UNCONFIRMED]
     outcome = submitter(connection).send_again(Origin.compose(click), click)
     if outcome.accepted:
+        versions.record_parent(history(connection), connection.backend.backend_id, outcome.video_id)
         _compose_done()
         request_page("jobs", job=outcome.video_id)
     elif not outcome.unconfirmed:

@@ -11,6 +11,8 @@ from typing import Any
 
 import streamlit as st
 
+from lib.joggai.contract import AI_SCRIPT_LANGUAGES, AI_SCRIPT_LENGTHS
+
 
 class Keys:
     """Session-state keys. ``W_`` prefixed ones belong to widgets."""
@@ -77,6 +79,28 @@ class Keys:
     W_COMPOSE_NAME = "compose_name"
     W_COMPOSE_WEBHOOK = "compose_webhook"
     B_COMPOSE_SUBMIT = "compose_submit"
+
+    # Draft with AI and versions (issue 12): Compose's draft panel, New version on Jobs and Video
+    DRAFTS = "drafts"  # the last draft task's result (script_drafts.DraftResult)
+    DRAFT_REQUESTED = "draft_requested"
+    DRAFT_CHECK_REQUESTED = "draft_check_requested"
+    COMPOSE_FILL = "compose_fill"  # composer widget values handed over at once (New version), applied once
+    COMPOSE_PARENT = "compose_parent"  # video id the next "Create video" is a new version of
+    W_DRAFT_PRODUCT = "draft_product"
+    W_DRAFT_DESCRIPTION = "draft_description"
+    W_DRAFT_AUDIENCE = "draft_audience"
+    W_DRAFT_LENGTH = "draft_length"
+    W_DRAFT_LANGUAGE = "draft_language"
+    W_DRAFT_STYLES = "draft_styles"
+    B_DRAFT_WRITE = "draft_write"
+    B_DRAFT_CHECK = "draft_check"
+    B_DRAFT_USE = "draft_use"  # one per card: draft_use_<n>
+    W_DRAFT_COMPARE = "draft_compare_picks"  # the card numbers picked for Compare
+    B_DRAFT_COMPARE = "draft_compare"
+    B_COMPOSE_NOT_A_VERSION = "compose_not_a_version"
+    B_NEW_VERSION = "new_version"  # one per video: new_version_<video id>
+    W_VIDEO_COMPARE_VERSIONS = "video_compare_versions"
+    B_VERSION_OPEN = "version_open"  # one per listed version: version_open_<video id>
 
     # Jobs page widgets
     W_JOBS_STATUS = "jobs_status"
@@ -221,6 +245,11 @@ COMPOSE_DEFAULTS: dict[str, Any] = {
     Keys.W_EXP_SCRIPTS: "",
     Keys.W_EXP_PERSONAS: [],
     Keys.W_EXP_LANGUAGE_VOICES: [],
+    Keys.W_COMPOSE_TARGET: 0,
+    Keys.W_DRAFT_LENGTH: AI_SCRIPT_LENGTHS[1],  # 30 s
+    Keys.W_DRAFT_LANGUAGE: AI_SCRIPT_LANGUAGES[0],  # english
+    Keys.W_DRAFT_STYLES: [],
+    Keys.W_DRAFT_COMPARE: [],
 }
 
 INITIAL_STATE: dict[str, Any] = {
@@ -275,6 +304,8 @@ def prime_compose_widgets() -> None:
     """
     for key, default in COMPOSE_DEFAULTS.items():
         st.session_state.setdefault(key, default)
+    # A whole request handed over (New version, lib.studio.versions): every field at once, once.
+    st.session_state.update(st.session_state.pop(Keys.COMPOSE_FILL, None) or {})
     if st.session_state.get(Keys.PICKED_AVATAR_ID) is not None:
         st.session_state[Keys.W_COMPOSE_AVATAR] = (int(st.session_state[Keys.PICKED_AVATAR_TYPE] or 0),
                                                    int(st.session_state[Keys.PICKED_AVATAR_ID]))
