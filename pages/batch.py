@@ -6,8 +6,9 @@ import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
 from lib.joggai import VideoStatus
-from lib.studio import batch, batch_run, lint, nav, pacing, sending
+from lib.studio import batch, batch_run, lint, nav, pacing, persona_panels, sending
 from lib.studio.connection import batches, current_connection, history, load_catalog, refresh_active_jobs
+from lib.studio.personas import by_name
 from lib.studio.state import Keys, request_flag, take_flag
 
 PACE_CHOICES = {0: "As fast as the backend allows", 60: "One a second", 20: "One every 3 s", 6: "One every 10 s"}
@@ -52,7 +53,8 @@ if current is None:
         st.stop()
     if refusal := batch.ext_refusal(rows, connection.capabilities.ext):
         st.error(refusal, icon=":material/block:")
-    plans = batch.validate_rows(rows, [*public, *custom], voices, ext_allowed=connection.capabilities.ext)
+    plans = batch.validate_rows(rows, [*public, *custom], voices, ext_allowed=connection.capabilities.ext,
+                                personas=by_name(persona_panels.backend_personas(connection)))
     valid = [plan for plan in plans if plan.valid]
     st.caption(f"{len(plans)} rows · {len(valid)} valid · {len(plans) - len(valid)} with errors")
     st.dataframe(batch.plans_frame(plans), key="batch_plan", hide_index=True,

@@ -1,11 +1,12 @@
 """Compose: pick an avatar and a voice, write a script or bring audio, check the request, send it."""
 
-import uuid
-
 import streamlit as st
 
-from lib.studio import compose, experiments, lint, nav, sending, visuals_panel
+from lib.studio import compose, draft_panel, experiments, lint, nav, sending, version_panels, visuals_panel
 from lib.studio.connection import current_connection, load_catalog, speech_preview
+from lib.studio.experiment_axes import axis_pickers, axis_presets
+from lib.studio.lexicon_panels import spoken, spoken_request
+from lib.studio.persona_panels import persona_picker
 from lib.studio.state import Keys, prime_compose_widgets, request_flag, take_flag
 from lib.studio.widgets import audio_player, audio_uploader
 
@@ -16,6 +17,7 @@ if not connection.ok:
     st.stop()
 
 prime_compose_widgets()
+version_panels.parent_note()  # after New version: which video this will be a version of
 catalogs = [load_catalog(connection, name) for name in ("public_avatars", "custom_avatars", "voices")]
 if problems := [catalog.problem for catalog in catalogs if catalog.problem]:
     st.warning(problems[0])
@@ -34,6 +36,7 @@ def show_problems(widget: str, problems: dict[str, list[str]]) -> None:
 
 left, right = st.columns([3, 2])
 with left:
+    persona_picker(connection, avatars, voices)
     st.selectbox("Avatar", list(avatars), format_func=avatars.get, key=Keys.W_COMPOSE_AVATAR, index=None,
                  placeholder="Type to search avatars", persist_state="session")
     avatar_slot = st.container()
@@ -41,18 +44,12 @@ with left:
                  placeholder="Type to search voices", persist_state="session")
     voice_slot = st.container()
     voice_picked = session[Keys.W_COMPOSE_VOICE] is not None
-    experiment_mode = st.toggle("Experiment (A/B): compare voices, avatars or scripts", key=Keys.W_COMPOSE_EXPERIMENT,
+    experiment_mode = st.toggle("Experiment (A/B): compare several versions", key=Keys.W_COMPOSE_EXPERIMENT,
                                 persist_state="session")
     if experiment_mode:
         axis = st.segmented_control("Compare", list(experiments.AXES), format_func=experiments.AXES.get,
                                     key=Keys.W_EXP_AXIS, required=True, persist_state="session")
-        if axis == "cast":
-            st.multiselect("Voices to compare", list(voices), format_func=voices.get, key=Keys.W_EXP_VOICES,
-                           max_selections=experiments.MAX_VARIANTS, placeholder="The voice above, or pick several",
-                           persist_state="session")
-            st.multiselect("Avatars to compare", list(avatars), format_func=avatars.get, key=Keys.W_EXP_AVATARS,
-                           max_selections=experiments.MAX_VARIANTS, placeholder="The avatar above, or pick several",
-                           persist_state="session")
+        axis_pickers(connection, axis, avatars, voices, voice_list)
     mode = st.segmented_control("Voice source", ["script", "audio"], key=Keys.W_COMPOSE_MODE, required=True,
                                 format_func={"script": "Script (text to speech)", "audio": "My audio"}.get,
                                 persist_state="session")
@@ -61,6 +58,7 @@ with left:
         st.text_area(f"Script variants (one after another, a line `{experiments.SCRIPT_SEPARATOR}` between them)",
                      key=Keys.W_EXP_SCRIPTS, height=180, persist_state="session")
     if mode == "script":
+        draft_panel.draft_panel(connection)
         script = st.text_area("Script", key=Keys.W_COMPOSE_SCRIPT, height=180, persist_state="session",
                               disabled=scripts_experiment,
                               help="Experiments over scripts use the variants above." if scripts_experiment else None)
@@ -76,7 +74,7 @@ with left:
                   on_click=request_flag(Keys.HEAR_REQUESTED), disabled=not (script.strip() and voice_picked))
         if take_flag(Keys.HEAR_REQUESTED):
             voice = next(v for v in voice_list if v.voice_id == session[Keys.W_COMPOSE_VOICE])
-            preview = speech_preview(connection, voice, script)
+            preview = speech_preview(connection, voice, spoken(script))
             if preview.audio_url:
                 audio_player(preview.audio_url)
             if preview.note:
@@ -92,7 +90,6 @@ with right:
              key=Keys.W_COMPOSE_SCREEN, persist_state="session")
     st.toggle("Captions", key=Keys.W_COMPOSE_CAPTION, persist_state="session")
     st.text_input("Video name", key=Keys.W_COMPOSE_NAME, persist_state="session")
-    session.setdefault(Keys.W_COMPOSE_TARGET, 0)
     st.number_input("Target length in seconds (optional, for a warning)", min_value=0, max_value=600, step=5,
                     key=Keys.W_COMPOSE_TARGET)
     st.text_input("Webhook URL (optional)", key=Keys.W_COMPOSE_WEBHOOK, placeholder="https://…",
@@ -110,8 +107,8 @@ with script_slot:
 
 language_of = {v.voice_id: v.language for v in voice_list}
 aspect_of = {(0, a.id): a.aspect_ratio_name for a in public} | {(1, a.id): None for a in custom}
-variants = sending.planned_variants(request, avatars, voices, scripts_experiment=scripts_experiment) \
-    if experiment_mode else []
+variants = sending.planned_variants(request, avatars, voices, scripts_experiment=scripts_experiment, presets=(
+    axis_presets(connection, session.get(Keys.W_EXP_AXIS), voices, voice_list))) if experiment_mode else []
 checked = variants or [experiments.Variant(0, "", request)]
 with st.container(key="compose_lint"):
     remarks = [warning for variant in checked for warning in lint.lint_request(
@@ -122,8 +119,8 @@ with st.container(key="compose_lint"):
         st.warning(message, icon=":material/lightbulb:")
 
 with st.expander("Request preview", icon=":material/data_object:"):
-    st.code(compose.request_json(request), language="json")
-    st.code(compose.curl_command(connection.backend.base_url, request), language="bash")
+    st.code(compose.request_json(spoken := spoken_request(request)), language="json")
+    st.code(compose.curl_command(connection.backend.base_url, spoken), language="bash")
 
 if experiment_mode:
     plan_problems = experiments.plan_problems(variants)
@@ -141,7 +138,6 @@ if experiment_mode:
 
 if sending.compose_unconfirmed(connection):
     st.stop()  # a person decides about the last click before anything else is sent
-session.setdefault(Keys.SUBMIT_NONCE, uuid.uuid4().hex)
 st.button("Create video", key=Keys.B_COMPOSE_SUBMIT, type="primary", icon=":material/movie:",
           on_click=lambda: session.update({Keys.COMPOSE_ATTEMPTED: True, Keys.SUBMIT_REQUESTED: True}))
 if take_flag(Keys.SUBMIT_REQUESTED) and not problems:

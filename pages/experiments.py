@@ -5,11 +5,11 @@ from streamlit_autorefresh import st_autorefresh
 
 from lib.joggai import VideoStatus
 from lib.studio import experiments, nav, sending
+from lib.studio.compare_view import compare_grid
 from lib.studio.connection import current_connection, experiment_store, refresh_active_jobs
 from lib.studio.share_links import COMPARISON, ShareTarget
 from lib.studio.share_panels import reviews_panel, share_panel
 from lib.studio.state import Keys
-from lib.studio.widgets import status_badge, video_player
 
 nav.require_entrypoint("experiments")
 connection = current_connection()
@@ -44,29 +44,16 @@ def star(video_id: str | None) -> None:
     store.set_winner(experiment.experiment_id, video_id)
 
 
-columns_per_row = 3 if len(cells) > 4 or len(cells) == 3 else 2
-with st.container(key="experiment_grid"):
-    for start in range(0, len(cells), columns_per_row):
-        row = zip(cells[start:start + columns_per_row], st.columns(columns_per_row), strict=False)
-        for offset, (cell, column) in enumerate(row):
-            with column, st.container(border=True, key=f"variant_{start + offset}"):
-                st.markdown(("⭐ " if cell.winner else "") + f"**{cell.label}**")
-                status_badge(cell.status)
-                if cell.unconfirmed:
-                    sending.variant_unconfirmed(connection, experiment, cell)
-                elif cell.status == "skipped":
-                    st.caption("Skipped after an unconfirmed send: it will not be sent again.")
-                elif cell.job and cell.job.video_status is VideoStatus.COMPLETED and cell.job.video_url:
-                    video_player(cell.job.video_url)
-                elif (cell.job and cell.job.video_status is VideoStatus.FAILED) or cell.error:
-                    st.error((cell.job.error_message if cell.job else None) or cell.error or VideoStatus.FAILED.value)
-                else:
-                    st.progress((cell.job.progress or 0) / 100 if cell.job else 0.0)
-                if cell.video_id:
-                    st.button("Winner" if cell.winner else "Star as winner", key=f"star_{cell.video_id}",
-                              icon=":material/star:", type="primary" if cell.winner else "secondary",
-                              on_click=star, args=(None if cell.winner else cell.video_id,),
-                              disabled=not (cell.job and cell.job.video_status is VideoStatus.COMPLETED))
+def star_button(cell: experiments.CompareCell) -> None:
+    if cell.video_id:
+        st.button("Winner" if cell.winner else "Star as winner", key=f"star_{cell.video_id}",
+                  icon=":material/star:", type="primary" if cell.winner else "secondary",
+                  on_click=star, args=(None if cell.winner else cell.video_id,),
+                  disabled=not (cell.job and cell.job.video_status is VideoStatus.COMPLETED))
+
+
+compare_grid(cells, key="experiment_grid", footer=star_button,
+             unconfirmed=lambda cell: sending.variant_unconfirmed(connection, experiment, cell))
 
 if session.get(Keys.EXPERIMENT_NOTES_OF) != experiment.experiment_id:
     session[Keys.W_EXP_NOTES] = experiment.notes

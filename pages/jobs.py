@@ -7,7 +7,7 @@ from lib.studio import nav, tracker
 from lib.studio.backends import backend_label
 from lib.studio.connection import current_connection, ensure_inbox, history, refresh_active_jobs
 from lib.studio.state import Keys
-from lib.studio.widgets import finished_job_card
+from lib.studio.widgets import finished_job_card, new_version_button
 
 nav.require_entrypoint("jobs")
 connection = current_connection()
@@ -64,6 +64,7 @@ if view.pages > 1:
 with st.expander(f"Failed jobs ({view.failed_count})", icon=":material/error:"):
     for job in view.failed:
         st.error(f"**{job.name or job.video_id}** — {job.error_message or 'no reason given'}")
+        new_version_button(job)
     if view.failed_count > len(view.failed):
         st.caption(f"The newest {len(view.failed)}; filter the table by status to page through the rest.")
 

@@ -3,7 +3,7 @@ webhook endpoints and the local webhook inbox."""
 
 import streamlit as st
 
-from lib.studio import data, nav
+from lib.studio import data, lexicon_panels, nav, persona_panels
 from lib.studio.backends import BACKEND_LABELS
 from lib.studio.connection import active_kind, current_connection, webhook_setup
 from lib.studio.engine_launcher import find_running_engine, stop_engine, tail_log
@@ -97,3 +97,11 @@ st.subheader("Webhook inbox")
 st.caption("A receiver on this computer (127.0.0.1) that registers itself on the local engine, checks every "
            "delivery's signature and marks jobs done as soon as their event arrives.")
 webhook_inbox_panel(connection, webhooks.inbox.value, webhooks.registration, webhooks.inbox.problem)
+
+st.subheader("Personas")
+persona_panels.persona_manager(connection)
+
+st.subheader("Pronunciations")
+st.caption("Brand words and names, respelled the way the voice should say them; every script sent (Compose, "
+           "experiments, batches) and *Hear it first* use them. Whole words, any case.")
+lexicon_panels.lexicon_editor()

@@ -4,7 +4,7 @@ bundle, the Finish step (logo, music bed, end card) and the request as curl or P
 import streamlit as st
 
 from lib.joggai import VideoStatus
-from lib.studio import kept_copies, nav, sharing
+from lib.studio import kept_copies, nav, sharing, version_panels
 from lib.studio.backends import backend_label
 from lib.studio.compose import curl_command
 from lib.studio.connection import current_connection, fetch_job, history
@@ -13,7 +13,7 @@ from lib.studio.share_links import VIDEO, ShareTarget
 from lib.studio.share_panels import reviews_panel, share_panel
 from lib.studio.state import Keys
 from lib.studio.tracker import format_elapsed
-from lib.studio.widgets import for_browser, status_badge, video_player
+from lib.studio.widgets import for_browser, new_version_button, status_badge, video_player
 
 nav.require_entrypoint("video")
 video_id = st.query_params.get("video_id", "").strip()
@@ -49,6 +49,8 @@ with player:
 with about:
     st.subheader(job.name if job and job.name else video_id)
     status_badge(status)
+    if job is not None and details.get("avatar") and details.get("voice"):
+        new_version_button(job)
     if job is not None and (copy_line := kept_copies.copy_status(job)):
         st.caption(f":material/inventory_2: {copy_line[0].upper()}{copy_line[1:]}")
     with st.container(horizontal=True):
@@ -86,6 +88,7 @@ if job is not None and status == VideoStatus.COMPLETED.value:
     finish_panel(connection, job)  # a finished copy with a logo, music and an end card, made here
 
 if job is not None:
+    version_panels.versions_panel(job)
     voice = details.get("voice", {})
     st.markdown("#### Request")
     st.table({

@@ -56,6 +56,7 @@ from lib.joggai.contract import (
     VOICE_TYPES,
     Code,
 )
+from tests.cloud_standin_scripts import add_script_routes
 
 API_KEY_ENV = "CLOUD_STANDIN_API_KEY"  # the process wrapper passes the key here, so it is not in argv
 CONTROL_PREFIX = "/_standin"
@@ -207,6 +208,7 @@ class CloudState:
         self.creates: list[CreateRecord] = []
         self.videos: dict[str, Video] = {}
         self.uploads: dict[str, Upload] = {}
+        self.script_tasks: dict[str, Any] = {}  # AI script tasks (tests/cloud_standin_scripts.py)
         self.post_times: deque[float] = deque()
 
     def configure(self, changes: dict[str, Any]) -> None:
@@ -567,6 +569,11 @@ def create_app(api_key: str, config: StandInConfig, media: MediaFiles) -> Connec
         if name not in files:
             return PlainTextResponse("Not Found", status_code=HTTPStatus.NOT_FOUND)
         return FileResponse(files[name][0], media_type=files[name][1])
+
+    # ---- AI scripts (tests/cloud_standin_scripts.py)
+
+    add_script_routes(app, cloud, gets=gets, posts=posts, envelope=envelope, cloud_error=CloudError,
+                      parameter_error=parameter_error)
 
     # ---- control, for tests only
 

@@ -20,12 +20,16 @@ import pandas as pd
 from lib.joggai import CreateVideoRequest, VideoStatus, contract
 from lib.studio import lint, product_visuals
 from lib.studio.history import JobRecord
+from lib.studio.personas import Persona
 from lib.studio.sharing import request_from_payload
 from lib.studio.sqlite_store import SqliteStore
 
 TEMPLATE_COLUMNS = ("script", "avatar_id", "voice_id", "aspect_ratio", "screen_style", "caption", "video_name")
 # Optional product-visual columns, named as the request's ``ext`` keys; only a backend with CAPABILITY_EXT takes them.
 EXT_COLUMNS = contract.EXT_FIELDS
+# A row may name a saved persona instead of avatar_id/voice_id: it takes the persona's settings, and any
+# of these columns the row fills in overrides the persona's value.
+PERSONA_COLUMN = "persona"
 MAX_ROWS = 500
 _TRUE = {"1", "true", "yes", "y", "on"}
 _FALSE = {"", "0", "false", "no", "n", "off"}
@@ -159,9 +163,11 @@ def parse_csv(data: bytes) -> tuple[list[dict[str, str]], str | None]:
         return [], "The file is not UTF-8 text; save the CSV as UTF-8 and upload it again."
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [column for column in ("script", "avatar_id", "voice_id") if column not in header]
+    required = ("script",) if PERSONA_COLUMN in header else ("script", "avatar_id", "voice_id")
+    missing = [column for column in required if column not in header]
     if missing:
-        return [], f"The CSV has no column {', '.join(missing)}; start from the template."
+        return [], (f"The CSV has no column {', '.join(missing)}; start from the template (or name a "
+                    f"{PERSONA_COLUMN} instead of avatar_id and voice_id).")
     rows = []
     for raw in reader:
         values = {(key or "").strip().lower(): (value or "").strip() if isinstance(value, str) else ""
@@ -188,29 +194,36 @@ def ext_refusal(rows: Sequence[Mapping[str, str]], ext_allowed: bool) -> str | N
             "on each video afterwards) or switch to the local engine.")
 
 
-def _parse_row(values: Mapping[str, str], ext_allowed: bool) -> tuple[CreateVideoRequest | None, list[str]]:
+def _parse_row(values: Mapping[str, str], persona: Persona | None = None,
+               ext_allowed: bool = False) -> tuple[CreateVideoRequest | None, list[str]]:
     problems: list[str] = []
     avatar_text = values.get("avatar_id", "")
-    try:
-        avatar_id = int(avatar_text)
-    except ValueError:
-        problems.append(f"avatar_id must be an integer, got {avatar_text!r}" if avatar_text
-                        else "avatar_id is required")
-        avatar_id = -1
-    screen_text = values.get("screen_style", "").lower() or "1"
+    avatar_type = persona.avatar_type if persona and not avatar_text else 0
+    avatar_id = persona.avatar_id if persona and not avatar_text else -1
+    if avatar_text:
+        try:
+            avatar_id = int(avatar_text)
+        except ValueError:
+            problems.append(f"avatar_id must be an integer, got {avatar_text!r}")
+    elif persona is None:
+        problems.append("avatar_id is required")
+    screen_text = values.get("screen_style", "").lower() or (str(persona.screen_style) if persona else "1")
     screen_style = _SCREEN_NAMES.get(screen_text) or (int(screen_text) if screen_text.isdigit() else 0)
     caption_text = values.get("caption", "").lower()
     if caption_text not in _TRUE | _FALSE:
         problems.append(f"caption must be true or false, got {values.get('caption')!r}")
+    caption = caption_text in _TRUE if caption_text or not persona else persona.caption
     request = CreateVideoRequest(
-        avatar_id=avatar_id, voice_id=values.get("voice_id", ""), script=values.get("script", ""),
-        aspect_ratio=values.get("aspect_ratio", "").lower() or "portrait", screen_style=screen_style,
-        caption=caption_text in _TRUE, video_name=values.get("video_name") or None)
-    ext = ext_of_row(values)
-    if ext and not ext_allowed:
-        problems.append(f"{', '.join(ext)}: this backend takes no product visuals (local engine only)")
-    elif ext:
-        request = product_visuals.with_ext(request, ext)
+        avatar_id=avatar_id, avatar_type=avatar_type,
+        voice_id=values.get("voice_id", "") or (persona.voice_id if persona else ""), script=values.get("script", ""),
+        aspect_ratio=values.get("aspect_ratio", "").lower() or (persona.aspect_ratio if persona else "portrait"),
+        screen_style=screen_style, caption=caption, video_name=values.get("video_name") or None)
+    # The persona's product visuals, then the row's own columns over them (the cloud gets neither).
+    ext = dict(persona.settings(ext_allowed=ext_allowed).get(contract.EXT_REQUEST_FIELD) or {}) if persona else {}
+    if (columns := ext_of_row(values)) and not ext_allowed:
+        problems.append(f"{', '.join(columns)}: this backend takes no product visuals (local engine only)")
+    elif ext or columns:
+        request = product_visuals.with_ext(request, {**ext, **columns})
     # A product-visual rule names its column ("resolution must be ..."), as the CSV does.
     problems.extend(problem.message.removeprefix(f"{contract.EXT_REQUEST_FIELD}.") for problem in request.problems()
                     if not (problem.field == "avatar.avatar_id" and avatar_id == -1))
@@ -218,14 +231,24 @@ def _parse_row(values: Mapping[str, str], ext_allowed: bool) -> tuple[CreateVide
 
 
 def validate_rows(rows: Sequence[Mapping[str, str]], avatars: Iterable, voices: Iterable, *,
-                  posts_per_minute: int | None = None, ext_allowed: bool = False) -> list[RowPlan]:
-    """Check every row: the request rules and its product-visual columns (only where ``ext_allowed``), then
-    unknown avatar or voice ids against the catalog."""
+                  posts_per_minute: int | None = None, personas: Mapping[str, Persona] | None = None,
+                  ext_allowed: bool = False) -> list[RowPlan]:
+    """Check every row: its persona, the request rules, then unknown avatar or voice ids against the catalog.
+
+    ``personas`` is keyed by case-folded name (``personas.by_name``); a row naming one it does not
+    hold is an error naming it.
+    """
     avatar_by_id = {avatar.id: avatar for avatar in avatars}
     voice_by_id = {voice.voice_id: voice for voice in voices}
+    personas = personas or {}
     plans = []
     for number, values in enumerate(rows, start=1):
-        request, problems = _parse_row(values, ext_allowed)
+        persona_name = values.get(PERSONA_COLUMN, "")
+        persona = personas.get(persona_name.casefold()) if persona_name else None
+        request, problems = _parse_row(values, persona, ext_allowed)
+        if persona_name and persona is None:
+            known = ", ".join(sorted(p.name for p in personas.values())) or "none saved on this backend"
+            problems.insert(0, f"persona {persona_name!r} is not one of your personas ({known})")
         avatar = avatar_by_id.get(request.avatar_id)
         voice = voice_by_id.get(request.voice_id)
         if request.avatar_id >= 0 and avatar is None:

@@ -31,7 +31,9 @@ from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory, JobUpdate
 from lib.studio.inbox_store import Delivery, InboxEndpoint, InboxStore
 from lib.studio.kept_copies import CopyKeeper, CopyPolicy, enforce_budget, read_policy, save_policy
+from lib.studio.personas import PersonaStore
 from lib.studio.polling import poll_due_jobs
+from lib.studio.pronunciations import PronunciationStore
 from lib.studio.state import Keys
 from lib.studio.submission import Origin, SubmissionOutcome, SubmissionStore, Submitter, Target
 from lib.studio.webhook_endpoints import EndpointsView, endpoints_view, reaches_this_machine, register_inbox
@@ -123,7 +125,7 @@ def submitter(connection: Connection) -> Submitter:
     flow = Submitter(submissions(), history(connection), connection.client,
                      Target(backend.backend_id, backend.base_url, connection.capabilities.idempotency,
                             ext=connection.capabilities.ext),
-                     explain=connection.explain)
+                     explain=connection.explain, lexicon=pronunciations())
     flow.recover_interrupted()
     return flow
 
@@ -131,6 +133,16 @@ def submitter(connection: Connection) -> Submitter:
 def favourites() -> FavouritesStore:
     """The dashboard's starred avatars and voices (same database as the history)."""
     return data.favourites_store(str(load_config().history_path))
+
+
+def personas() -> PersonaStore:
+    """The dashboard's saved personas (same database as the history)."""
+    return data.persona_store(str(load_config().history_path))
+
+
+def pronunciations() -> PronunciationStore:
+    """The studio-wide pronunciation lexicon (same database as the history)."""
+    return data.pronunciation_store(str(load_config().history_path))
 
 
 def refresh_active_jobs(connection: Connection) -> list[JobUpdate]:

@@ -23,6 +23,8 @@ from lib.studio.favourites import FavouritesStore
 from lib.studio.history import JobHistory
 from lib.studio.inbox_store import InboxStore
 from lib.studio.kept_copies import CopyKeeper
+from lib.studio.personas import PersonaStore
+from lib.studio.pronunciations import PronunciationStore
 from lib.studio.reviews import ReviewStore
 from lib.studio.share_links import ShareLinks, load_secret
 from lib.studio.studio_settings import StudioSettings
@@ -110,6 +112,18 @@ def submission_store(path: str) -> SubmissionStore:
 def favourites_store(path: str) -> FavouritesStore:
     """Starred avatars and voices in the dashboard database at ``path`` (schema created once per process)."""
     return FavouritesStore(Path(path))
+
+
+@st.cache_resource(show_spinner=False)
+def persona_store(path: str) -> PersonaStore:
+    """Saved personas in the dashboard database at ``path`` (schema created once per process)."""
+    return PersonaStore(Path(path))
+
+
+@st.cache_resource(show_spinner=False)
+def pronunciation_store(path: str) -> PronunciationStore:
+    """The pronunciation lexicon in the dashboard database at ``path`` (schema created once per process)."""
+    return PronunciationStore(Path(path))
 
 
 @st.cache_resource(show_spinner=False)

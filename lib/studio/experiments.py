@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from lib.joggai import CreateVideoRequest, VideoStatus, contract
 from lib.studio.compose import SCREEN_STYLES
@@ -26,7 +27,8 @@ from lib.studio.submission import SKIPPED, Intent, Origin, OutcomeKind, Submissi
 
 MAX_VARIANTS = 6
 SCRIPT_SEPARATOR = "---"  # a line of its own between script variants
-AXES = {"cast": "Voices and avatars", "scripts": "Script variants", "visuals": "Product visuals"}
+AXES = {"cast": "Voices and avatars", "scripts": "Script variants", "personas": "Personas",
+        "languages": "Languages", "visuals": "Product visuals"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS experiments (
@@ -103,10 +105,12 @@ def split_scripts(text: str) -> list[str]:
 
 def plan_variants(base: CreateVideoRequest, *, avatars: Sequence[tuple[int, int]] = (),
                   voices: Sequence[str] = (), scripts: Sequence[str] = (),
+                  presets: Sequence[tuple[str, Mapping[str, Any]]] = (),
                   avatar_names: Mapping[tuple[int, int], str] | None = None,
                   voice_names: Mapping[str, str] | None = None) -> list[Variant]:
-    """Every combination of the chosen avatars × voices × scripts; an empty choice keeps the base's.
+    """Every combination of the chosen avatars × voices × scripts × presets; an empty choice keeps the base's.
 
+    A preset is ``(label, request fields)``: a persona's settings, or a language's voice and script.
     Labels name only what varies, so the compare grid reads "Ava · Guy" rather than repeating
     the script in every cell.
     """
@@ -114,25 +118,38 @@ def plan_variants(base: CreateVideoRequest, *, avatars: Sequence[tuple[int, int]
     avatar_axis = list(dict.fromkeys(avatars)) or [(base.avatar_type, base.avatar_id)]
     voice_axis = list(dict.fromkeys(voices)) or [base.voice_id]
     script_axis = list(scripts) or [base.script or ""]
+    preset_axis = list(presets) or [("", {})]
     variants = []
-    for index, ((avatar_type, avatar_id), voice_id, script_index) in enumerate(
-            itertools.product(avatar_axis, voice_axis, range(len(script_axis)))):
-        avatar_name = avatar_names.get((avatar_type, avatar_id), f"#{avatar_id}")
-        voice_name = voice_names.get(voice_id, voice_id)
+    for index, ((avatar_type, avatar_id), voice_id, script_index, (preset_label, preset)) in enumerate(
+            itertools.product(avatar_axis, voice_axis, range(len(script_axis)), preset_axis)):
         parts = []
         if len(avatar_axis) > 1:
-            parts.append(avatar_name)
+            parts.append(avatar_names.get((avatar_type, avatar_id), f"#{avatar_id}"))
         if len(voice_axis) > 1:
-            parts.append(voice_name)
+            parts.append(voice_names.get(voice_id, voice_id))
         if len(script_axis) > 1:
             parts.append(f"Script {script_index + 1}")
+        if len(preset_axis) > 1:
+            parts.append(preset_label)
         label = " · ".join(parts) or "Only variant"
         name = f"{base.video_name} — {label}" if base.video_name else label
         request = replace(base, avatar_id=avatar_id, avatar_type=avatar_type, voice_id=voice_id,
                           script=script_axis[script_index] if base.voice_type == "script" else base.script,
                           video_name=name[:200])
-        variants.append(Variant(index, label, request, avatar_name=avatar_name, voice_name=voice_name))
+        request = replace(request, **preset) if preset else request
+        variants.append(Variant(index, label, request,
+                                avatar_name=avatar_names.get((request.avatar_type, request.avatar_id),
+                                                             f"#{request.avatar_id}"),
+                                voice_name=voice_names.get(request.voice_id, request.voice_id)))
     return variants
+
+
+def language_presets(translations: Sequence[tuple[str, str]],
+                     labels: Mapping[str, str] | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """The languages axis: each ``(voice_id, script)`` pair is one variant, labelled by its voice's language."""
+    labels = labels or {}
+    return [(labels.get(voice_id, voice_id), {"voice_id": voice_id, "script": script.strip()})
+            for voice_id, script in dict(translations).items()]
 
 
 def plan_visual_variants(base: CreateVideoRequest, *, screen_styles: Sequence[int] = (),
@@ -162,8 +179,8 @@ def plan_problems(variants: Sequence[Variant]) -> list[str]:
     """Why an experiment cannot be sent as planned (too few or too many variants, broken requests)."""
     found = []
     if len(variants) < 2:
-        found.append("Pick at least two voices, two avatars, two script variants or two product-visual "
-                     "looks to compare.")
+        found.append("Pick at least two voices, two avatars, two script variants, two personas, two languages "
+                     "or two product-visual looks to compare.")
     if len(variants) > MAX_VARIANTS:
         found.append(f"{len(variants)} combinations: an experiment compares at most {MAX_VARIANTS} videos.")
     checked = variants[:MAX_VARIANTS]

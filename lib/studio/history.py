@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     finished_video_path TEXT,
     finished_bytes INTEGER,
     finished_at REAL,
+    parent_video_id TEXT,
     PRIMARY KEY (backend, video_id)
 );
 CREATE INDEX IF NOT EXISTS jobs_active ON jobs (status, next_poll_at);
@@ -67,11 +68,13 @@ CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (status, COALESCE(completed_at,
 CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, created_at DESC, video_id);
 CREATE INDEX IF NOT EXISTS jobs_origin ON jobs (backend, base_url);
 CREATE INDEX IF NOT EXISTS jobs_copies ON jobs (copy_state, kept_at);
+CREATE INDEX IF NOT EXISTS jobs_parent ON jobs (parent_video_id);
 """
 # Columns added after the first release: a database made before them gets them on open.
 _LATER_COLUMNS = {"kept_video_path": "TEXT", "kept_cover_path": "TEXT", "kept_bytes": "INTEGER",
                   "kept_at": "REAL", "copy_state": "TEXT", "copy_note": "TEXT",
-                  "finished_video_path": "TEXT", "finished_bytes": "INTEGER", "finished_at": "REAL"}
+                  "finished_video_path": "TEXT", "finished_bytes": "INTEGER", "finished_at": "REAL",
+                  "parent_video_id": "TEXT"}
 # The tracker's orders, each served by an index above (the expressions must match them exactly).
 LISTING_ORDER = f"ORDER BY status IN ('{VideoStatus.COMPLETED.value}', '{VideoStatus.FAILED.value}'), created_at DESC, video_id"
 # The same order when every status asked for is on one side (then jobs_by_status serves it).
@@ -121,6 +124,8 @@ class JobRecord:
     finished_video_path: str | None = None
     finished_bytes: int | None = None
     finished_at: float | None = None
+    # The video this one is a new version of (lib.studio.versions), by video id on any backend.
+    parent_video_id: str | None = None
 
     @property
     def is_terminal(self) -> bool:
@@ -267,6 +272,24 @@ class JobHistory(SqliteStore):
                          update.polled_at, update.backend, update.video_id, *sorted(TERMINAL_STATUSES), terminal))
                 changed += cursor.rowcount
         return changed
+
+    # -- versions (the family walk is lib.studio.versions') -------------------------------------------
+
+    def set_parent(self, backend: str, video_id: str, parent_video_id: str | None) -> bool:
+        """Record that ``video_id`` is a new version of ``parent_video_id`` (None: of nothing)."""
+        with self._connect() as db:
+            return db.execute("UPDATE jobs SET parent_video_id=? WHERE backend=? AND video_id=?",
+                              (parent_video_id, backend, video_id)).rowcount > 0
+
+    def children_of(self, video_ids: Iterable[str]) -> list[JobRecord]:
+        """Jobs recorded as new versions of any of ``video_ids``, newest first."""
+        wanted = list(dict.fromkeys(video_ids))
+        if not wanted:
+            return []
+        with self._connect() as db:
+            rows = db.execute(f"SELECT * FROM jobs WHERE parent_video_id IN ({', '.join('?' * len(wanted))}) "
+                              "ORDER BY created_at DESC, video_id", wanted).fetchall()
+        return [_record(row) for row in rows]
 
     # -- kept copies (the policy and the files are lib.studio.kept_copies') --------------------------
 

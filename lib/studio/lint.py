@@ -25,8 +25,8 @@ NEAR_LIMIT_SHARE = 0.9
 # Letters of other writing systems below this share are names or brands, not a wrong-language script.
 FOREIGN_SCRIPT_SHARE = 0.25
 
-# Writing systems per voice language (lower-case English names as the catalogs spell them);
-# anything not listed is written in Latin letters. Unknown languages are never warned about.
+# Writing systems per voice language (lower-case English names as the catalogs spell them, or a
+# locale such as ``ja-JP``). Languages in neither table are unknown and never warned about.
 _LANGUAGE_SCRIPTS: dict[str, frozenset[str]] = {
     "chinese": frozenset({"Han"}), "cantonese": frozenset({"Han"}), "mandarin": frozenset({"Han"}),
     "japanese": frozenset({"Han", "Hiragana", "Katakana"}), "korean": frozenset({"Hangul", "Han"}),
@@ -45,6 +45,29 @@ _LANGUAGE_SCRIPTS: dict[str, frozenset[str]] = {
     "burmese": frozenset({"Myanmar"}),
 }
 _LATIN_ONLY = frozenset({"Latin"})
+_LATIN_LANGUAGES = frozenset({
+    "english", "spanish", "french", "german", "italian", "portuguese", "dutch", "polish", "turkish", "swedish",
+    "afrikaans", "albanian", "azerbaijani", "basque", "bosnian", "catalan", "croatian", "czech", "danish",
+    "estonian", "filipino", "finnish", "galician", "hungarian", "icelandic", "indonesian", "irish", "latvian",
+    "lithuanian", "luxembourgish", "malay", "maltese", "norwegian", "romanian", "slovak", "slovenian", "somali",
+    "swahili", "tagalog", "uzbek", "vietnamese", "welsh", "zulu", "javanese", "esperanto", "latin",
+})
+# ISO 639-1 codes (the first part of a locale like ``ja-JP``) -> language name in the tables above.
+_LANGUAGE_CODES = {
+    "en": "english", "es": "spanish", "fr": "french", "de": "german", "it": "italian", "pt": "portuguese",
+    "nl": "dutch", "pl": "polish", "tr": "turkish", "sv": "swedish", "af": "afrikaans", "sq": "albanian",
+    "az": "azerbaijani", "eu": "basque", "bs": "bosnian", "ca": "catalan", "hr": "croatian", "cs": "czech",
+    "da": "danish", "et": "estonian", "fi": "finnish", "gl": "galician", "hu": "hungarian", "is": "icelandic",
+    "id": "indonesian", "ga": "irish", "lv": "latvian", "lt": "lithuanian", "lb": "luxembourgish", "ms": "malay",
+    "mt": "maltese", "nb": "norwegian", "no": "norwegian", "ro": "romanian", "sk": "slovak", "sl": "slovenian",
+    "sw": "swahili", "uz": "uzbek", "vi": "vietnamese", "cy": "welsh", "fil": "filipino", "zh": "chinese",
+    "yue": "cantonese", "ja": "japanese", "ko": "korean", "ru": "russian", "uk": "ukrainian", "be": "belarusian",
+    "bg": "bulgarian", "mk": "macedonian", "sr": "serbian", "kk": "kazakh", "ky": "kyrgyz", "mn": "mongolian",
+    "ar": "arabic", "fa": "persian", "ur": "urdu", "he": "hebrew", "el": "greek", "hy": "armenian",
+    "ka": "georgian", "hi": "hindi", "mr": "marathi", "ne": "nepali", "bn": "bengali", "pa": "punjabi",
+    "gu": "gujarati", "ta": "tamil", "te": "telugu", "kn": "kannada", "ml": "malayalam", "si": "sinhala",
+    "th": "thai", "am": "amharic", "lo": "lao", "km": "khmer", "my": "burmese",
+}
 # First word of a Unicode character name -> writing system, where the two differ.
 _NAME_PREFIXES = {"CJK": "Han", "HANGUL": "Hangul", "HIRAGANA": "Hiragana", "KATAKANA": "Katakana",
                   "ETHIOPIC": "Ethiopic", "MYANMAR": "Myanmar"}
@@ -86,14 +109,18 @@ def writing_systems(text: str) -> Counter[str]:
 
 
 def language_scripts(language: str | None) -> frozenset[str] | None:
-    """The writing systems a voice language is written in; None when the language is unknown."""
+    """The writing systems a voice language is written in (``"russian"``, ``"ja-JP"``); None when unknown."""
     name = (language or "").strip().lower()
     if not name:
         return None
+    words = name.split()
+    code = name.replace("_", "-").split("-")[0]
+    if len(words) == 1 and code in _LANGUAGE_CODES:  # a code or locale: "ru", "ja-JP", "pt_BR"
+        words = [_LANGUAGE_CODES[code]]
     for known, scripts in _LANGUAGE_SCRIPTS.items():
-        if known in name.split() or known == name:
+        if known in words:
             return scripts
-    return _LATIN_ONLY if name.isascii() else None
+    return _LATIN_ONLY if any(word in _LATIN_LANGUAGES for word in words) else None
 
 
 def estimate(script: str, language: str | None, *, cloud: bool) -> Estimate:

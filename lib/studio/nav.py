@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lib.studio.state import STASHED_WIDGETS, Keys, confirmation_keys
+from lib.studio.state import STASHED_WIDGETS, Keys, confirmation_keys, translation_keys
 
 NEXT_PARAM = "_next"
 
@@ -107,7 +107,7 @@ def require_entrypoint(slug: str) -> None:
     """
     state = st.session_state
     if not state.pop(Keys.ENTRY_RAN, False):
-        kept = (*STASHED_WIDGETS, *confirmation_keys(state))
+        kept = (*STASHED_WIDGETS, *confirmation_keys(state), *translation_keys(state))
         state[Keys.WIDGET_STASH] = {key: state[key] for key in kept if key in state}
         st.switch_page("app.py", query_params={**st.query_params.to_dict(), NEXT_PARAM: slug})
     for key, value in (state.pop(Keys.WIDGET_STASH, None) or {}).items():

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 
 from lib.joggai import CreateVideoRequest
-from lib.studio import batch_run, experiments, lint, nav, preflight
+from lib.studio import batch_run, experiments, lint, nav, preflight, versions
 from lib.studio.backends import backend_label
 from lib.studio.batch import Batch, BatchProgress, RowPlan
 from lib.studio.compose import display_name
@@ -107,6 +107,7 @@ def send_composed(connection: Connection, request: CreateVideoRequest, *, avatar
                                avatar_name=avatar_name, voice_name=voice_name)
         if outcome.accepted:
             status.update(label=f"Queued as {outcome.video_id}", state="complete")
+            versions.record_parent(history(connection), connection.backend.backend_id, outcome.video_id)
             _compose_done()
             nav.go_to("jobs", job=outcome.video_id)
         status.update(label=_compose_failure(connection, outcome, session[Keys.SUBMIT_NONCE]), state="error")
@@ -145,6 +146,7 @@ def _compose_send_again(connection: Connection) -> None:
     click = st.session_state[Keys.COMPOSE_UNCONFIRMED]
     outcome = submitter(connection).send_again(Origin.compose(click), click)
     if outcome.accepted:
+        versions.record_parent(history(connection), connection.backend.backend_id, outcome.video_id)
         _compose_done()
         request_page("jobs", job=outcome.video_id)
     elif not outcome.unconfirmed:
@@ -166,9 +168,10 @@ def _compose_skip(connection: Connection) -> None:
 
 
 def planned_variants(request: CreateVideoRequest, avatars: Mapping, voices: Mapping, *,
-                     scripts_experiment: bool) -> list[experiments.Variant]:
-    """The variants Compose's experiment widgets describe (voices × avatars, script variants, or product
-    visuals: none unless the backend takes them)."""
+                     scripts_experiment: bool, presets: Sequence = ()) -> list[experiments.Variant]:
+    """The variants Compose's experiment widgets describe (voices × avatars, script variants, the personas or
+    languages axis's ``presets`` (see ``lib.studio.experiment_axes``), or product visuals: none unless the
+    backend takes them)."""
     values = st.session_state
     if values.get(Keys.W_EXP_AXIS) == "visuals":
         return experiments.plan_visual_variants(
@@ -179,6 +182,7 @@ def planned_variants(request: CreateVideoRequest, avatars: Mapping, voices: Mapp
         request, avatars=(values.get(Keys.W_EXP_AVATARS) or []) if cast else [],
         voices=(values.get(Keys.W_EXP_VOICES) or []) if cast else [],
         scripts=experiments.split_scripts(values.get(Keys.W_EXP_SCRIPTS) or "") if scripts_experiment else [],
+        presets=presets,
         avatar_names={key: display_name(label) for key, label in avatars.items()},
         voice_names={key: display_name(label) for key, label in voices.items()})
 

@@ -11,7 +11,12 @@ from typing import Any
 
 import streamlit as st
 
-from lib.joggai import contract
+from lib.joggai.contract import (
+    AI_SCRIPT_LANGUAGES,
+    AI_SCRIPT_LENGTHS,
+    DEFAULT_CAPTION_STYLE,
+    DEFAULT_RESOLUTION,
+)
 
 
 class Keys:
@@ -78,6 +83,28 @@ class Keys:
     W_COMPOSE_NAME = "compose_name"
     W_COMPOSE_WEBHOOK = "compose_webhook"
     B_COMPOSE_SUBMIT = "compose_submit"
+
+    # Draft with AI and versions (issue 12): Compose's draft panel, New version on Jobs and Video
+    DRAFTS = "drafts"  # the last draft task's result (script_drafts.DraftResult)
+    DRAFT_REQUESTED = "draft_requested"
+    DRAFT_CHECK_REQUESTED = "draft_check_requested"
+    COMPOSE_FILL = "compose_fill"  # composer widget values handed over at once (New version), applied once
+    COMPOSE_PARENT = "compose_parent"  # video id the next "Create video" is a new version of
+    W_DRAFT_PRODUCT = "draft_product"
+    W_DRAFT_DESCRIPTION = "draft_description"
+    W_DRAFT_AUDIENCE = "draft_audience"
+    W_DRAFT_LENGTH = "draft_length"
+    W_DRAFT_LANGUAGE = "draft_language"
+    W_DRAFT_STYLES = "draft_styles"
+    B_DRAFT_WRITE = "draft_write"
+    B_DRAFT_CHECK = "draft_check"
+    B_DRAFT_USE = "draft_use"  # one per card: draft_use_<n>
+    W_DRAFT_COMPARE = "draft_compare_picks"  # the card numbers picked for Compare
+    B_DRAFT_COMPARE = "draft_compare"
+    B_COMPOSE_NOT_A_VERSION = "compose_not_a_version"
+    B_NEW_VERSION = "new_version"  # one per video: new_version_<video id>
+    W_VIDEO_COMPARE_VERSIONS = "video_compare_versions"
+    B_VERSION_OPEN = "version_open"  # one per listed version: version_open_<video id>
 
     # Jobs page widgets
     W_JOBS_STATUS = "jobs_status"
@@ -168,6 +195,26 @@ class Keys:
     B_REVIEW_APPROVE = "review_approve"
     B_REVIEW_SEND = "review_send"
 
+    # Personas, pronunciations and the languages axis (issue 12): Compose, Settings
+    PERSONA_NOTICE = "persona_notice"  # (ok, message) after saving, renaming or deleting a persona
+    LEXICON_NOTICE = "lexicon_notice"  # (ok, message) after saving the pronunciations
+    # A language's script in a languages experiment: TRANSLATION_PREFIX_<voice id> (translation_key)
+    TRANSLATION_PREFIX = "experiment_translation"
+    W_COMPOSE_PERSONA = "compose_persona"
+    W_PERSONA_NEW_NAME = "persona_new_name"
+    B_PERSONA_SAVE = "persona_save"
+    W_PERSONA_MANAGE = "persona_manage"
+    W_PERSONA_RENAME = "persona_new_name_for"
+    B_PERSONA_RENAME = "persona_rename"
+    B_PERSONA_DELETE = "persona_delete"
+    W_EXP_PERSONAS = "experiment_personas"
+    W_EXP_LANGUAGE_VOICES = "experiment_language_voices"
+    U_LEXICON_TABLE = "lexicon_table"  # a data editor: its state is edits, which cannot be set back
+    B_LEXICON_SAVE = "lexicon_save"
+    W_LEXICON_WORD = "lexicon_word"
+    W_LEXICON_RESPELLING = "lexicon_respelling"
+    B_LEXICON_ADD = "lexicon_add"
+
     # Settings page widgets
     W_SETTINGS_BACKEND = "settings_backend"
     U_SETTINGS_KEY = "settings_key"
@@ -220,12 +267,19 @@ COMPOSE_DEFAULTS: dict[str, Any] = {
     Keys.W_EXP_VOICES: [],
     Keys.W_EXP_AVATARS: [],
     Keys.W_EXP_SCRIPTS: "",
+    Keys.W_EXP_PERSONAS: [],
+    Keys.W_EXP_LANGUAGE_VOICES: [],
+    Keys.W_COMPOSE_TARGET: 0,
+    Keys.W_DRAFT_LENGTH: AI_SCRIPT_LENGTHS[1],  # 30 s
+    Keys.W_DRAFT_LANGUAGE: AI_SCRIPT_LANGUAGES[0],  # english
+    Keys.W_DRAFT_STYLES: [],
+    Keys.W_DRAFT_COMPARE: [],
     Keys.W_EXT_CONTENT_URL: "",
     Keys.W_EXT_BACKGROUND_URL: "",
     Keys.W_EXT_LOGO_URL: "",
     Keys.W_EXT_MUSIC_URL: "",
-    Keys.W_EXT_RESOLUTION: contract.DEFAULT_RESOLUTION,
-    Keys.W_EXT_CAPTION_STYLE: contract.DEFAULT_CAPTION_STYLE,
+    Keys.W_EXT_RESOLUTION: DEFAULT_RESOLUTION,
+    Keys.W_EXT_CAPTION_STYLE: DEFAULT_CAPTION_STYLE,
     Keys.W_EXT_SHOW_PREVIEW: False,
     Keys.W_EXP_VISUAL_STYLES: [],
     Keys.W_EXP_VISUAL_MUSIC: False,
@@ -259,6 +313,17 @@ def confirmation_keys(state: Any) -> list[str]:
     return [key for key in state if isinstance(key, str) and key.startswith(prefix) and "_confirm" in key]
 
 
+def translation_key(voice_id: str) -> str:
+    """Widget key of one language's script in a languages experiment (``experiment_translation_<voice>``)."""
+    return f"{Keys.TRANSLATION_PREFIX}_{voice_id}"
+
+
+def translation_keys(state: Any) -> list[str]:
+    """The languages experiment's script boxes now in ``state`` (stashed across the page guard)."""
+    prefix = f"{Keys.TRANSLATION_PREFIX}_"
+    return [key for key in state if isinstance(key, str) and key.startswith(prefix)]
+
+
 def init_state() -> None:
     """Give every non-widget key its initial value once per session."""
     for key, value in INITIAL_STATE.items():
@@ -272,6 +337,8 @@ def prime_compose_widgets() -> None:
     """
     for key, default in COMPOSE_DEFAULTS.items():
         st.session_state.setdefault(key, default)
+    # A whole request handed over (New version, lib.studio.versions): every field at once, once.
+    st.session_state.update(st.session_state.pop(Keys.COMPOSE_FILL, None) or {})
     if st.session_state.get(Keys.PICKED_AVATAR_ID) is not None:
         st.session_state[Keys.W_COMPOSE_AVATAR] = (int(st.session_state[Keys.PICKED_AVATAR_TYPE] or 0),
                                                    int(st.session_state[Keys.PICKED_AVATAR_ID]))

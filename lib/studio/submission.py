@@ -31,6 +31,7 @@ from lib.joggai import CreateVideoRequest, errors
 from lib.studio.history import JobHistory, JobRecord, scrub_request
 from lib.studio.polling import first_poll_at
 from lib.studio.product_visuals import without_ext
+from lib.studio.pronunciations import PronunciationStore, spoken_request
 from lib.studio.sharing import request_from_payload
 from lib.studio.sqlite_store import SqliteStore
 
@@ -233,6 +234,12 @@ class Submitter:
     target: Target
     explain: Callable[[Exception], str] = str
     clock: Callable[[], float] = time.time
+    # The studio's pronunciation lexicon (same database as the intents unless given).
+    lexicon: PronunciationStore | None = None
+
+    def __post_init__(self) -> None:
+        if self.lexicon is None:
+            self.lexicon = PronunciationStore(self.store.path)
 
     def submit(self, request: CreateVideoRequest, *, key: str, origin: Origin, avatar_name: str = "",
                voice_name: str = "") -> SubmissionOutcome:
@@ -240,9 +247,12 @@ class Submitter:
 
         An accepted key is never sent again. An unconfirmed (or interrupted) one is sent again with the
         same key only when the backend honours it; otherwise it stays unconfirmed until a person decides.
+        The script goes as spoken through the lexicon (idempotent: a stored, already spoken request is
+        unchanged by it).
         """
         if not self.target.ext:  # defence in depth: whatever built the request, ext never reaches such a backend
             request = without_ext(request)
+        request = spoken_request(request, self.lexicon.entries())
         known = self.store.get(key)
         if known is not None:
             if known.state == OutcomeKind.ACCEPTED.value and known.video_id:

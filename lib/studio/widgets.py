@@ -32,6 +32,7 @@ from lib.studio.kept_copies import CopyPolicy, MediaSource, format_bytes, playab
 from lib.studio.nav import PAGE_BY_SLUG
 from lib.studio.sharing import browser_media_url, is_loopback_host
 from lib.studio.state import Keys
+from lib.studio.versions import start_new_version
 
 # A backend link, a local file (share cache), bytes, or a job's playable media (kept copy first).
 PlayerSource = str | Path | bytes | MediaSource | None
@@ -152,6 +153,14 @@ def finished_job_card(job: JobRecord) -> None:
                     st.link_button("Captions", caption_url, icon=":material/subtitles:")
                 st.page_link(PAGE_BY_SLUG["video"].path, label="Share", icon=":material/share:",
                              query_params={"video_id": job.video_id})
+                new_version_button(job)
+
+
+def new_version_button(job: JobRecord) -> None:
+    """*New version* of ``job``: Compose filled with its request (one per video: the key holds its id)."""
+    st.button("New version", key=f"{Keys.B_NEW_VERSION}_{job.video_id}", icon=":material/difference:",
+              on_click=start_new_version, args=(job,),
+              help="Open Compose filled with this video's request; the video you make there is its new version.")
 
 
 def asset_uploader(connection, *, label: str, file_types: tuple[str, ...] | list[str], file_key: str,

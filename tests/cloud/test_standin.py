@@ -93,6 +93,22 @@ def _upload_answer(cloud: StandIn) -> Any:
                          headers=cloud.headers(), timeout=10).json()
 
 
+SCRIPT_BODY = {"language": "french", "video_length_seconds": "15", "script_style": "Data",
+               "product_info": {"source_type": "details", "data": {"name": "FreeSip", "description": "A bottle."}}}
+
+
+def _script_task_answer(cloud: StandIn) -> Any:
+    return requests.post(f"{cloud.v2}/ai_scripts", json=SCRIPT_BODY, headers=cloud.headers(), timeout=10).json()
+
+
+def _script_result_answers(cloud: StandIn) -> list[Any]:
+    task_id = _script_task_answer(cloud)["data"]["task_id"]
+    first = get(cloud, f"ai_scripts/results/{task_id}").json()
+    done = wait_until(lambda: (answer := get(cloud, f"ai_scripts/results/{task_id}").json())["data"]["status"]
+                      == "completed" and answer)
+    return [first, done]
+
+
 SHARED_OPERATIONS: dict[tuple[str, str], Callable[[StandIn], Any]] = {
     ("GET", "/v2/user/whoami"): lambda cloud: get(cloud, "user/whoami").json(),
     ("GET", "/v2/user/remaining_quota"): lambda cloud: get(cloud, "user/remaining_quota").json(),
@@ -103,7 +119,27 @@ SHARED_OPERATIONS: dict[tuple[str, str], Callable[[StandIn], Any]] = {
     ("POST", "/v2/create_video_from_avatar"): _create_answer,
     ("GET", "/v2/avatar_video/{id}"): _status_answers,
     ("POST", "/v2/upload/asset"): _upload_answer,
+    ("POST", "/v2/ai_scripts"): _script_task_answer,
+    ("GET", "/v2/ai_scripts/results/{task_id}"): _script_result_answers,
 }
+
+
+def test_ai_scripts_write_every_style_asked_one_first_in_any_spec_language(cloud: StandIn) -> None:
+    [_, done] = _script_result_answers(cloud)
+    scripts = done["data"]["data"]["generated_scripts"]
+    assert scripts[0]["script_style"] == "Data"
+    assert sorted(script["script_style"] for script in scripts) == sorted(contract.AI_SCRIPT_STYLES)
+    assert all("FreeSip" in script["script_paragraphs"][0] and "french" in script["script_paragraphs"][0]
+               for script in scripts)
+
+
+def test_ai_script_rules_are_40000_naming_the_field(cloud: StandIn) -> None:
+    answer = requests.post(f"{cloud.v2}/ai_scripts", json={**SCRIPT_BODY, "video_length_seconds": "45"},
+                           headers=cloud.headers(), timeout=10)
+    assert answer.status_code == 200 and answer.json()["code"] == contract.Code.PARAMETER_ERROR
+    assert "video_length_seconds" in answer.json()["msg"]
+    unknown = get(cloud, "ai_scripts/results/task_nope").json()
+    assert unknown["code"] == contract.Code.NOT_FOUND
 
 
 @pytest.mark.parametrize("operation", list(SHARED_OPERATIONS), ids=lambda op: f"{op[0]} {op[1]}")

@@ -202,6 +202,57 @@ def test_the_motion_seed_is_the_requests_not_the_video_ids() -> None:
     assert motion_seed({**spec, "ext": {}}) != seed
 
 
-def test_music_is_accepted_and_the_video_still_renders(engine, pictures) -> None:
-    frames = render(engine, body({"music_url": pictures["audio"]}))
-    assert frames
+def sound_of(engine, request: dict, sample_rate: int = 22050) -> np.ndarray:
+    """Create, wait, download and decode the soundtrack as mono float32."""
+    answer = create(engine, request)
+    assert answer["code"] == 0, answer
+    job, _ = wait_for_video(engine, answer["data"]["video_id"])
+    assert job["status"] == "completed", job
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
+    chunks = []
+    with av.open(io.BytesIO(requests.get(job["video_url"], timeout=60).content)) as container:
+        for frame in container.decode(container.streams.audio[0]):
+            chunks += [c.to_ndarray().reshape(-1) for c in resampler.resample(frame)]
+    return np.concatenate(chunks)
+
+
+def narrow_band(signal: np.ndarray, sample_rate: int, hz: float, width: float = 60.0) -> np.ndarray:
+    spectrum = np.fft.rfft(signal)
+    freqs = np.fft.rfftfreq(len(signal), 1 / sample_rate)
+    spectrum[np.abs(freqs - hz) > width / 2] = 0
+    return np.fft.irfft(spectrum, len(signal))
+
+
+def power_db(samples: np.ndarray) -> float:
+    return 10 * np.log10(max(float(np.mean(np.square(samples, dtype=np.float64))), 1e-12))
+
+
+def test_music_is_mixed_under_the_speech_ducked_and_the_video_ends_with_the_speech(engine) -> None:
+    rate, bed_hz = 22050, 2500.0
+    bed = upload(engine, wav_bytes(seconds=1.5, hz=bed_hz, amplitude=0.5), "bed.wav", "audio/wav")
+    voice = {"type": "script", "voice_id": "en-US-ChristopherNeural",
+             "script": "Our bottle keeps water cold for a day. Then it keeps it cold for another."}
+    plain = sound_of(engine, body(None, voice=voice), rate)
+    mixed = sound_of(engine, body({"music_url": bed}, voice=voice), rate)
+    assert abs(len(mixed) - len(plain)) <= rate * 0.05  # the video still ends with the speech
+
+    length = min(len(plain), len(mixed))
+    plain, mixed = plain[:length], mixed[:length]
+    hop = rate // 20
+    hops = range(length // hop)
+    loudness = np.array([power_db(plain[i * hop:(i + 1) * hop]) for i in hops])
+    speaking = loudness > loudness.max() - 25
+    pausing = ~speaking
+    pausing[-int(1.5 * rate / hop):] = False  # the fade-out is not a pause
+    assert pausing.any(), "the script has no pause to hear the bed in"
+    bed_only = narrow_band(mixed, rate, bed_hz) - narrow_band(plain, rate, bed_hz)
+    bed_power = np.array([10 ** (power_db(bed_only[i * hop:(i + 1) * hop]) / 10) for i in hops])
+    speech_level = power_db(np.concatenate([plain[i * hop:(i + 1) * hop] for i in np.flatnonzero(speaking)]))
+    under_speech = 10 * np.log10(bed_power[speaking].mean())
+    in_pauses = 10 * np.log10(bed_power[pausing].mean())
+    plain_band = narrow_band(plain, rate, bed_hz)
+    quiet = 10 * np.log10(np.mean([10 ** (power_db(plain_band[i * hop:(i + 1) * hop]) / 10)
+                                   for i in np.flatnonzero(pausing)]))
+    assert in_pauses > quiet + 20  # the bed is heard in the pauses, where the plain video is silent
+    assert speech_level - under_speech >= contract.MUSIC_DUCK_MIN_DB
+    assert in_pauses - under_speech >= 3  # it comes up when the voice stops

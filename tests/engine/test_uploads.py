@@ -12,9 +12,9 @@ import requests
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def wav_bytes(seconds: float = 0.5, rate: int = 16000) -> bytes:
+def wav_bytes(seconds: float = 0.5, rate: int = 16000, hz: float = 220.0, amplitude: float = 8000 / 32767) -> bytes:
     t = np.arange(int(seconds * rate)) / rate
-    pcm = (np.sin(2 * np.pi * 220 * t) * 8000).astype("<i2")
+    pcm = (np.sin(2 * np.pi * hz * t) * amplitude * 32767).astype("<i2")
     out = io.BytesIO()
     with wave.open(out, "wb") as wav:
         wav.setnchannels(1)

@@ -86,3 +86,32 @@ def test_a_refused_variant_is_reported_and_the_rest_are_sent(tmp_path: Path, eng
     cells = experiments.compare_cells(store.get("refused1"), store.variants("refused1"), history.list_jobs())
     assert cells[1].error and cells[1].video_id is None
     assert experiments.experiment_summary(cells) == "0 of 2 done · 1 running · 1 failed"
+
+
+def test_personas_axis_gives_each_variant_a_persona_and_the_same_script() -> None:
+    from lib.studio.personas import Persona, persona_presets
+    personas = [Persona("Ava", 1, 0, "en-US-AvaLocal", "portrait", 1, False),
+                Persona("Guy", 2, 1, "en-US-GuyLocal", "landscape", 3, True)]
+    variants = experiments.plan_variants(BASE, presets=persona_presets(personas, ext_allowed=False),
+                                         voice_names={"en-US-GuyLocal": "Guy L."}, avatar_names={(1, 2): "Ben"})
+    assert [v.label for v in variants] == ["Ava", "Guy"]
+    assert [(v.request.avatar_id, v.request.avatar_type, v.request.voice_id, v.request.aspect_ratio,
+             v.request.screen_style, v.request.caption) for v in variants] == [
+        (1, 0, "en-US-AvaLocal", "portrait", 1, False), (2, 1, "en-US-GuyLocal", "landscape", 3, True)]
+    assert {v.request.script for v in variants} == {"Hello."}
+    assert (variants[1].voice_name, variants[1].avatar_name) == ("Guy L.", "Ben")  # named after the persona's picks
+    assert variants[1].request.video_name == "Promo — Guy"
+    assert experiments.plan_problems(variants) == []
+
+
+def test_languages_axis_pairs_each_voice_with_its_translation() -> None:
+    presets = experiments.language_presets([("en-US-AvaLocal", " Hello. "), ("es-ES-ElviraLocal", "Hola."),
+                                            ("ja-JP-NanamiLocal", "")],
+                                           {"en-US-AvaLocal": "english · Ava", "es-ES-ElviraLocal": "spanish · Elvira"})
+    variants = experiments.plan_variants(BASE, presets=presets)
+    assert [(v.label, v.request.voice_id, v.request.script) for v in variants] == [
+        ("english · Ava", "en-US-AvaLocal", "Hello."), ("spanish · Elvira", "es-ES-ElviraLocal", "Hola."),
+        ("ja-JP-NanamiLocal", "ja-JP-NanamiLocal", "")]
+    # A language without its translation is named in the plan's problems.
+    assert any(problem.startswith("ja-JP-NanamiLocal:") and "script" in problem
+               for problem in experiments.plan_problems(variants))

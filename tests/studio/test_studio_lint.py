@@ -147,3 +147,18 @@ def test_billed_backends_show_credits_and_the_post_limit(billed_backend_env, eng
                                              "video_name\n" + rows).run()
     assert not at.exception
     assert any("Sending 21 videos takes about 1 minute(s) under the limit of 20" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize(("script", "language", "warned"), [
+    ("Привет, как дела у тебя сегодня?", "en-US", True),  # Cyrillic on an en-US voice
+    ("Welcome to our channel", "ja-JP", True),  # Latin on a ja-JP voice
+    ("こんにちは、東京へようこそ", "ja-JP", False),
+    ("カタカナだけ", "japanese", False),
+    ("Γεια σου κόσμε", "el-GR", False), ("Hello world", "greek", True),
+    ("مرحبا بالعالم", "ar-SA", False), ("שלום עולם", "he-IL", False), ("שלום עולם", "english", True),
+    ("नमस्ते दुनिया", "hi-IN", False), ("안녕하세요 세계", "ko-KR", False), ("你好世界", "zh_CN", False),
+    ("สวัสดีชาวโลก", "th-TH", False), ("สวัสดีชาวโลก", "german", True),
+    ("Hello there", "klingon", False), ("Привет", "xx-YY", False),  # unknown languages: silent
+])
+def test_writing_system_against_names_and_locales(script: str, language: str, warned: bool) -> None:
+    assert (lint.script_language_warning(script, language) is not None) == warned

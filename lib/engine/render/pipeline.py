@@ -8,7 +8,6 @@ loop that paints frames and pipes them to the encoder, for videos and catalog pr
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +26,7 @@ from lib.engine.render.overlays import build_overlays
 from lib.engine.render.timeline import Speech, WordTiming
 from lib.engine.render.visuals import Visuals
 from lib.joggai.contract import FRAME_SIZES
-
-log = logging.getLogger("lib.engine")
+from lib.media import music
 
 FrameState = tuple[float, HeadPose, MouthShape, float]  # (time, head pose, mouth, eyelid closure)
 
@@ -94,11 +92,15 @@ def layout_for(aspect_ratio: str, screen_style: int, visuals: Visuals) -> Layout
 def mix_music_bed(speech: Speech, music_path: Path | None) -> np.ndarray:
     """The soundtrack's samples: the one place the music bed joins the speech.
 
-    Without music it is the speech. The mixer (ducking, looping, fade-out) is not in this engine yet, so
-    a video with `ext.music_url` is rendered with its speech alone and the log says so."""
-    if music_path is not None:
-        log.warning("ext.music_url is not mixed yet: rendering the speech alone")
-    return speech.pcm
+    Without music it is the speech. With `ext.music_url` the bed is looped or trimmed to the speech,
+    ducked under it (lib.media.music keeps it MUSIC_DUCK_MIN_DB below) and faded out; the mouth track
+    still follows the speech alone. An undecodable file is a RenderError (intake already probed it)."""
+    if music_path is None:
+        return speech.pcm
+    try:
+        return music.mix_music_bed(speech.pcm, speech.sample_rate, music_path)
+    except music.MediaError as exc:
+        raise RenderError(f"ext.music_url could not be mixed: {exc}") from exc
 
 
 def encode_frames(composer: FrameComposer, out_path: Path, states: Iterable[FrameState], *, pcm: np.ndarray,
