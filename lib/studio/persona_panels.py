@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from lib.studio import compose
+from lib.studio import compose, product_visuals
 from lib.studio.connection import Connection, personas
 from lib.studio.personas import Persona, persona_from_request
 from lib.studio.state import Keys
@@ -44,6 +44,8 @@ def _fill_from_persona(connection: Connection, avatars: Mapping, voices: Mapping
         missing.append(f"voice {persona.voice_id}")
     session.update({Keys.W_COMPOSE_ASPECT: persona.aspect_ratio, Keys.W_COMPOSE_SCREEN: persona.screen_style,
                     Keys.W_COMPOSE_CAPTION: persona.caption})
+    if connection.capabilities.ext:  # its product visuals go back into their section's widgets
+        session.update(product_visuals.widget_values(persona.ext or {}))
     session[Keys.W_COMPOSE_PERSONA] = None  # an action, not a mode: picking the same persona again refills
     session[Keys.PERSONA_NOTICE] = (True, f"Filled from persona {persona.name!r}.")
     if missing:

@@ -64,6 +64,11 @@ def ext_from_values(values: Mapping[str, Any]) -> dict[str, str]:
     return ext
 
 
+def widget_values(ext: Mapping[str, Any]) -> dict[str, str]:
+    """The product-visual widgets' values that describe ``ext`` (every widget: an unset key is its default)."""
+    return {key: str(ext.get(field) or _DEFAULTS.get(field, "")) for field, key in WIDGET_OF_FIELD.items()}
+
+
 def ext_allowed(values: Mapping[str, Any]) -> bool:
     """Whether the composer's backend takes ``ext`` (written into the session by the Compose section)."""
     return bool(values.get(Keys.EXT_ALLOWED))

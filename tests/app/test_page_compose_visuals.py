@@ -103,3 +103,18 @@ def test_a_visuals_experiment_compares_layouts_with_the_product(studio_env: Path
     assert sorted(job.name for job in jobs) == ["Looks — Picture in picture", "Looks — Split screen"]
     assert sorted(job.request["screen_style"] for job in jobs) == [2, 3]
     assert all(job.request[contract.EXT_REQUEST_FIELD] == {contract.EXT_CONTENT_URL: content_url} for job in jobs)
+
+
+def test_a_persona_keeps_the_product_visuals_and_fills_them_back(studio_env: Path, engine_client) -> None:
+    content_url = engine_client.assets.upload("product.png", product_png(), "image/png").asset_url
+    at, _, _ = composer(engine_client, **{Keys.W_EXT_CONTENT_URL: content_url, Keys.W_EXT_RESOLUTION: "1080p"})
+    at.text_input(key=Keys.W_PERSONA_NEW_NAME).input("Product Ava").run()
+    at.button(key=Keys.B_PERSONA_SAVE).click().run()
+    at.text_input(key=Keys.W_EXT_CONTENT_URL).input("").run()
+    at.segmented_control(key=Keys.W_EXT_RESOLUTION).set_value(contract.DEFAULT_RESOLUTION).run()
+    at.text_area(key=Keys.W_COMPOSE_SCRIPT).input("Persona with visuals.").run()
+    assert contract.EXT_REQUEST_FIELD not in json.loads(at.code[0].value)
+    at.selectbox(key=Keys.W_COMPOSE_PERSONA).select("Product Ava").run()
+    assert not at.exception
+    assert json.loads(at.code[0].value)[contract.EXT_REQUEST_FIELD] == {contract.EXT_CONTENT_URL: content_url,
+                                                                         contract.EXT_RESOLUTION: "1080p"}

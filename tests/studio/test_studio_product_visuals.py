@@ -147,3 +147,11 @@ def test_visuals_axis_without_a_choice_is_one_variant_and_refused() -> None:
     variants = experiments.plan_visual_variants(base, screen_styles=[2], with_and_without_music=True)  # no music
     assert len(variants) == 1
     assert any("at least two" in problem for problem in experiments.plan_problems(variants))
+
+
+def test_widget_values_describe_an_ext_and_round_trip() -> None:
+    ext = {contract.EXT_CONTENT_URL: CONTENT, contract.EXT_RESOLUTION: "1080p"}
+    values = product_visuals.widget_values(ext)
+    assert values[Keys.W_EXT_CONTENT_URL] == CONTENT and values[Keys.W_EXT_LOGO_URL] == ""
+    assert values[Keys.W_EXT_CAPTION_STYLE] == contract.DEFAULT_CAPTION_STYLE
+    assert product_visuals.ext_from_values(values) == ext
