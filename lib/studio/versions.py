@@ -17,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from lib.joggai import VideoStatus
+from lib.studio import product_visuals
 from lib.studio.experiments import MAX_VARIANTS, CompareCell
 from lib.studio.history import JobHistory, JobRecord
 from lib.studio.sharing import request_from_payload
@@ -41,6 +42,7 @@ def composer_values(job: JobRecord) -> dict[str, Any]:
         Keys.W_COMPOSE_NAME: request.video_name or "",
         Keys.W_COMPOSE_WEBHOOK: request.webhook_url or "",
         Keys.W_COMPOSE_EXPERIMENT: False,
+        **product_visuals.widget_values(request.ext or {}),  # its product visuals, or none
     }
 
 

@@ -7,6 +7,13 @@ import sqlite3
 from pathlib import Path
 
 from lib.joggai import VideoStatus
+from lib.joggai.contract import (
+    DEFAULT_CAPTION_STYLE,
+    DEFAULT_RESOLUTION,
+    EXT_LOGO_URL,
+    EXT_REQUEST_FIELD,
+    EXT_RESOLUTION,
+)
 from lib.studio import versions
 from lib.studio.experiments import MAX_VARIANTS
 from lib.studio.history import JobHistory, JobUpdate
@@ -37,7 +44,17 @@ def test_composer_values_carry_every_field_of_a_script_request(tmp_path: Path) -
         Keys.W_COMPOSE_AVATAR: (1, 7), Keys.W_COMPOSE_VOICE: "v-ava", Keys.W_COMPOSE_MODE: "script",
         Keys.W_COMPOSE_SCRIPT: "First words.", Keys.W_COMPOSE_AUDIO_URL: "", Keys.W_COMPOSE_ASPECT: "landscape",
         Keys.W_COMPOSE_SCREEN: 3, Keys.W_COMPOSE_CAPTION: True, Keys.W_COMPOSE_NAME: "Launch",
-        Keys.W_COMPOSE_WEBHOOK: "https://example.com/hook", Keys.W_COMPOSE_EXPERIMENT: False}
+        Keys.W_COMPOSE_WEBHOOK: "https://example.com/hook", Keys.W_COMPOSE_EXPERIMENT: False,
+        Keys.W_EXT_CONTENT_URL: "", Keys.W_EXT_BACKGROUND_URL: "", Keys.W_EXT_LOGO_URL: "", Keys.W_EXT_MUSIC_URL: "",
+        Keys.W_EXT_RESOLUTION: DEFAULT_RESOLUTION, Keys.W_EXT_CAPTION_STYLE: DEFAULT_CAPTION_STYLE}
+
+
+def test_composer_values_carry_the_product_visuals(tmp_path: Path) -> None:
+    history = JobHistory(tmp_path / "h.sqlite3")
+    ext = {EXT_LOGO_URL: "http://127.0.0.1:1/media/a/logo.png", EXT_RESOLUTION: "1080p"}
+    record(history, "e", at=1.0, payload={**SCRIPT_PAYLOAD, EXT_REQUEST_FIELD: ext})
+    values = versions.composer_values(history.get("local", "e"))
+    assert (values[Keys.W_EXT_LOGO_URL], values[Keys.W_EXT_RESOLUTION]) == (ext[EXT_LOGO_URL], "1080p")
 
 
 def test_composer_values_of_an_audio_request_choose_audio_mode(tmp_path: Path) -> None:
