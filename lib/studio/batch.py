@@ -253,6 +253,13 @@ class BatchStore(SqliteStore):
             rows = db.execute("SELECT * FROM batches ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
         return [Batch(**{name: row[name] for name in Batch.__dataclass_fields__}) for row in rows]
 
+    def running(self, backend: str) -> list[str]:
+        """The ids of this backend's running batches, oldest first (the background sender's work)."""
+        with self._connect() as db:
+            rows = db.execute("SELECT batch_id FROM batches WHERE backend=? AND state='running' ORDER BY created_at",
+                              (backend,)).fetchall()
+        return [row[0] for row in rows]
+
     def rows(self, batch_id: str) -> list[BatchRow]:
         """Every row of a batch, in CSV order."""
         with self._connect() as db:

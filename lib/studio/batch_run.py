@@ -23,10 +23,12 @@ from lib.studio.submission import Origin, OutcomeKind, Submitter
 
 def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, backend_limit: int | None,
                     budget_seconds: float = 2.0, max_rows: int | None = None,
+                    recent_send_times: Callable[[float], list[float]] | None = None,
                     clock: Callable[[], float] = time.time) -> BatchProgress:
     """Send the batch's next rows (for up to ``budget_seconds`` or ``max_rows``), paced; returns where it stands.
 
-    Called once per page run; the page reruns while rows remain, so a reload simply calls it again.
+    Called by the background sender (``lib.studio.background_sender``) again and again while rows remain;
+    ``recent_send_times(since)`` may count the backend's other POSTs too (default: its batches').
     """
     batch = store.get(batch_id)
     if batch is None:
@@ -34,6 +36,7 @@ def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, b
     if batch.state != "running":
         return store.progress(batch_id, message=batch.last_error)
     limit = pacing.effective_limit(backend_limit, batch.posts_per_minute)
+    recent = recent_send_times or (lambda since: store.recent_send_times(batch.backend, since))
     started, attempted = clock(), 0
     while clock() - started < budget_seconds and (max_rows is None or attempted < max_rows):
         attempted += 1
@@ -42,8 +45,8 @@ def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, b
             store.set_state(batch_id, "done")
             return store.progress(batch_id)
         now = clock()
-        due = pacing.next_send_at(store.recent_send_times(batch.backend, now - pacing.WINDOW_SECONDS), now,
-                                  limit, batch.not_before, min_gap=pacing.even_gap(batch.posts_per_minute))
+        due = pacing.next_send_at(recent(now - pacing.WINDOW_SECONDS), now, limit, batch.not_before,
+                                  min_gap=pacing.even_gap(batch.posts_per_minute))
         if due > now:
             return store.progress(batch_id, wait_until=due, message=batch.last_error)
         request = row.request

@@ -143,14 +143,17 @@ def submissions() -> SubmissionStore:
 
 
 def submitter(connection: Connection) -> Submitter:
-    """The one submission path to the connected backend, after judging what a crash left in flight."""
+    """The one submission path to the connected backend.
+
+    What a crash left in flight is judged by the backend's background sender, in the one process that
+    sends (``lib.studio.background_sender``), not here: another studio process may still be waiting for
+    that answer.
+    """
     assert connection.backend is not None and connection.client is not None
     backend = connection.backend
-    flow = Submitter(submissions(), history(connection), connection.client,
+    return Submitter(submissions(), history(connection), connection.client,
                      Target(backend.backend_id, backend.base_url, connection.capabilities.idempotency),
                      explain=connection.explain)
-    flow.recover_interrupted()
-    return flow
 
 
 def favourites() -> FavouritesStore:
