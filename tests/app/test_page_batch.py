@@ -12,7 +12,8 @@ import pytest
 from lib.studio import batch
 from lib.studio.history import JobHistory
 from lib.studio.state import Keys
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, sender_idle
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -53,6 +54,9 @@ def test_submit_sends_the_valid_rows_once_and_reports_results(studio_env: Path, 
     history = JobHistory(studio_env / "history.sqlite3")
     [stored] = batch.BatchStore(history.path).list()
     assert at.query_params["batch"] in ([stored.batch_id], stored.batch_id)
+    # The background sender sends them; the page only shows where they stand.
+    wait_for(lambda: len(history.list_jobs(batch=stored.batch_id)) >= 2, 60, "both valid rows sent")
+    sender_idle(studio_env, "local")
     jobs = history.list_jobs(batch=stored.batch_id)
     assert sorted(job.name for job in jobs) == ["page batch 1", "page batch 2"]
 
@@ -86,9 +90,10 @@ def test_a_paused_batch_sends_nothing_until_resumed(studio_env: Path, engine_cli
     assert not at.exception
     assert at.button(key=Keys.B_BATCH_PAUSE).label == "Resume"
     assert at.get("progress")[0].text.startswith("0 of 2 sent")
+    sender_idle(studio_env, "local")  # the page run started the sender, and it looked
     assert not history.list_jobs(batch=batch_id)
 
     at.button(key=Keys.B_BATCH_PAUSE).click().run()
     assert not at.exception
+    wait_for(lambda: store.get(batch_id).state == "done", 60, "the resumed batch sent")
     assert len(history.list_jobs(batch=batch_id)) == 2
-    assert store.get(batch_id).state == "done"
