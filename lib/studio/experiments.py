@@ -277,10 +277,12 @@ class ExperimentStore(SqliteStore):
 
     def record_variant(self, experiment_id: str, index: int, *, video_id: str | None = None,
                        error: str | None = None) -> None:
-        """The outcome of one variant's POST."""
+        """The outcome of one variant's POST (a video id means it was accepted: the variant is sent)."""
         with self._connect() as db:
-            db.execute("UPDATE experiment_variants SET video_id=COALESCE(?, video_id), error=? "
-                       "WHERE experiment_id=? AND variant_index=?", (video_id, error, experiment_id, index))
+            db.execute("UPDATE experiment_variants SET video_id=COALESCE(?, video_id), error=?, "
+                       "state=CASE WHEN ? IS NULL THEN state ELSE ? END "
+                       "WHERE experiment_id=? AND variant_index=?",
+                       (video_id, error, video_id, SENT, experiment_id, index))
 
     def set_winner(self, experiment_id: str, video_id: str | None) -> None:
         """Star one video as the winner (None clears the star)."""
@@ -340,7 +342,6 @@ def submit_due_variants(store: ExperimentStore, submitter: Submitter, experiment
             voice_name=variant.voice_name)
         _record(store, experiment_id, variant.variant_index, outcome)
         if outcome.accepted:
-            store.set_variant_state(experiment_id, variant.variant_index, SENT)
             jobs.append(outcome.job)
             if experiment.last_error:
                 store.set_state(experiment_id, RUNNING)
