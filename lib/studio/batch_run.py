@@ -42,7 +42,7 @@ def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, b
         attempted += 1
         row = store.next_unsent(batch_id)
         if row is None:
-            store.set_state(batch_id, "done")
+            store.finish(batch_id)
             return store.progress(batch_id)
         now = clock()
         due = pacing.next_send_at(recent(now - pacing.WINDOW_SECONDS), now, limit, batch.not_before,
@@ -59,7 +59,7 @@ def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, b
         if outcome.kind is OutcomeKind.ACCEPTED:
             store.mark_sent(batch_id, row.row_number, outcome.video_id)
             if batch.not_before is not None or batch.last_error:
-                store.set_state(batch_id, "running")
+                store.hold(batch_id, None, None)  # sending again: the earlier wait and its reason are over
                 batch = store.get(batch_id) or batch
             continue
         if outcome.kind is OutcomeKind.REFUSED and outcome.breaker:
@@ -82,7 +82,7 @@ def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, b
             wait = pacing.FAILURE_BACKOFF_SECONDS
             message = f"Sending row {row.row_number} failed ({outcome.reason}); retrying shortly."
         until = clock() + wait
-        store.set_state(batch_id, "running", not_before=until, last_error=message)
+        store.hold(batch_id, until, message)
         return store.progress(batch_id, wait_until=until, message=message)
     return store.progress(batch_id)
 

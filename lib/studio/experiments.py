@@ -261,6 +261,19 @@ class ExperimentStore(SqliteStore):
         """Pause, resume, finish, or hold the experiment until ``not_before`` with a reason."""
         self._update(experiment_id, "state=?, not_before=?, last_error=?", (state, not_before, last_error))
 
+    def finish(self, experiment_id: str) -> None:
+        """Done, unless a variant was queued again meanwhile (a *Send again* racing the last send)."""
+        with self._connect() as db:
+            db.execute("UPDATE experiments SET state=?, not_before=NULL, last_error=NULL, updated_at=? "
+                       "WHERE experiment_id=? AND NOT EXISTS (SELECT 1 FROM experiment_variants "
+                       "WHERE experiment_id=? AND state=?)", (DONE, time.time(), experiment_id, experiment_id, QUEUED))
+
+    def hold(self, experiment_id: str, not_before: float | None, last_error: str | None) -> None:
+        """A running experiment waits until ``not_before`` (None: no longer) with a reason; a pause meanwhile wins."""
+        with self._connect() as db:
+            db.execute("UPDATE experiments SET not_before=?, last_error=?, updated_at=? WHERE experiment_id=? "
+                       "AND state=?", (not_before, last_error, time.time(), experiment_id, RUNNING))
+
     def set_variant_state(self, experiment_id: str, index: int, state: str, *, sent_at: float | None = None) -> None:
         """Where one variant is on its way (``sent_at``: its POST is leaving now)."""
         with self._connect() as db:
@@ -344,7 +357,7 @@ def submit_due_variants(store: ExperimentStore, submitter: Submitter, experiment
         if outcome.accepted:
             jobs.append(outcome.job)
             if experiment.last_error:
-                store.set_state(experiment_id, RUNNING)
+                store.hold(experiment_id, None, None)  # sending again: the earlier wait is over
                 experiment = replace(experiment, not_before=None, last_error=None)
             continue
         if outcome.breaker:  # nothing was made: it stays queued, and nothing more goes until resumed
@@ -368,12 +381,11 @@ def submit_due_variants(store: ExperimentStore, submitter: Submitter, experiment
             wait = pacing.DEFAULT_RATE_LIMIT_WAIT if outcome.retry_after is None else outcome.retry_after
         store.set_variant_state(experiment_id, variant.variant_index, QUEUED)
         until = clock() + wait
-        store.set_state(experiment_id, RUNNING, not_before=until,
-                        last_error=f"Sending {variant.label} failed ({outcome.reason}); trying again in {wait:.0f} s.")
+        store.hold(experiment_id, until,
+                   f"Sending {variant.label} failed ({outcome.reason}); trying again in {wait:.0f} s.")
         problems.append(f"{variant.label}: {outcome.reason}")
         return ExperimentOutcome(experiment_id, jobs, problems, unconfirmed, wait_until=until)
-    if not [variant for variant in store.variants(experiment_id) if variant.state == QUEUED]:
-        store.set_state(experiment_id, DONE)
+    store.finish(experiment_id)  # when nothing is queued any more
     return ExperimentOutcome(experiment_id, jobs, problems, unconfirmed)
 
 
