@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from lib.studio import batch
+from lib.studio import background_sender, batch
 from lib.studio.history import JobHistory
 from lib.studio.state import Keys
 from tests.app.conftest import open_page, sender_idle
 from tests.conftest import wait_for
+from tests.studio.test_background_sender import hold_lock_in_another_process
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -96,4 +97,26 @@ def test_a_paused_batch_sends_nothing_until_resumed(studio_env: Path, engine_cli
     at.button(key=Keys.B_BATCH_PAUSE).click().run()
     assert not at.exception
     wait_for(lambda: store.get(batch_id).state == "done", 60, "the resumed batch sent")
+    assert len(history.list_jobs(batch=batch_id)) == 2
+
+
+def test_while_another_studio_process_sends_this_one_says_so_and_sends_nothing(studio_env: Path,
+                                                                             engine_client) -> None:
+    avatars, voices = engine_client.all_public_avatars(), engine_client.all_voices()
+    rows, _ = batch.parse_csv(pasted_csv(engine_client, 2, {}).encode())
+    history = JobHistory(studio_env / "history.sqlite3")
+    store = batch.BatchStore(history.path)
+    batch_id = store.create(batch.validate_rows(rows, avatars, voices), backend="local", name="elsewhere")
+    holder = hold_lock_in_another_process(background_sender.lock_path(history.path, "local"))
+    try:
+        at = open_page("batch", batch=batch_id)
+        sender_idle(studio_env, "local")
+        at.run()
+        assert not at.exception
+        assert any("Another studio process" in info.value for info in at.info)
+        assert not history.list_jobs(batch=batch_id)
+    finally:
+        holder.stdin.close()  # the other process stops: this one takes over at its next look
+        holder.wait(10)
+    wait_for(lambda: store.get(batch_id).state == "done", 60, "the batch sent by this process")
     assert len(history.list_jobs(batch=batch_id)) == 2
