@@ -93,10 +93,9 @@ def test_the_thread_sends_until_idle_wakes_for_new_work_and_stops_cleanly(tmp_pa
 
 
 def hold_lock_in_another_process(path: Path) -> subprocess.Popen:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, sys\n"
-         f"handle = open({str(path)!r}, 'a+')\nfcntl.flock(handle, fcntl.LOCK_EX)\nprint('held', flush=True)\n"
-         "sys.stdin.read()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    script = (f"import fcntl, sys\nhandle = open({str(path)!r}, 'a+')\nfcntl.flock(handle, fcntl.LOCK_EX)\n"
+              "print('held', flush=True)\nsys.stdin.read()")
+    holder = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     return holder
 
