@@ -252,11 +252,13 @@ def variant_note(experiment: experiments.Experiment, cell: experiments.CompareCe
                 "Nothing was made or billed. Fix it in Compose and create a new experiment.")
     if cell.queue_state != experiments.QUEUED:
         return None
+    if experiment.state == experiments.PAUSED and experiment.last_error:  # a breaker: no credit, key rejected
+        return (f"Not sent yet: the experiment is paused. {experiment.last_error} Fix the cause, then press "
+                "*Resume*: videos already made are not sent again.")
     if experiment.state == experiments.PAUSED:
-        return (f"Not sent yet: the experiment is paused. {experiment.last_error or ''} Fix the cause, then press "
-                "*Resume*: videos already made are not sent again.").replace("  ", " ")
-    return ((experiment.last_error + " ") if experiment.last_error else "") + (
-        "Waiting to be sent: the studio sends it in the background, also with this page closed.")
+        return "Not sent yet: the experiment is paused. Press *Resume* to send it."
+    waiting = "Waiting to be sent: the studio sends it in the background, also with this page closed."
+    return f"{experiment.last_error} {waiting}" if experiment.last_error else waiting
 
 
 def set_experiment_running(connection: Connection, experiment_id: str, running: bool) -> None:
