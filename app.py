@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.studio import access, nav
+from lib.studio import access, nav, sending
 from lib.studio.config import load_config
 from lib.studio.connection import current_connection
 from lib.studio.state import init_state
@@ -31,6 +31,7 @@ if studio_access is not access.Access.OPEN:
 nav.follow_request(pages)
 
 connection = current_connection()
+sending.ensure_sender(connection)  # batches and experiments go on sending with every page closed
 with st.sidebar:
     st.markdown("### :material/smart_display: Avatar Studio")
     with st.container(border=True, key="backend_status"):

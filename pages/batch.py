@@ -85,21 +85,19 @@ if current is None:
         nav.go_to("batch", batch=stored)
     st.stop()
 
-# A stored batch: send what is due, then show where every row stands.
+# A stored batch: the background sender sends it (also with this page closed); this shows where it stands.
 can_send = sending.can_send_batch(connection, current)
 backend_limit = sending.batch_backend_limit(connection) if can_send else None
-progress = sending.batch_step(connection, current)
+progress = sending.batch_progress(current)
 refresh_active_jobs(connection)
-current = store.get(current.batch_id) or current
 jobs = jobs_store.list_jobs(batch=current.batch_id)
 results = batch.results_rows(store, current.batch_id, jobs)
 completed = sum(result["status"] == VideoStatus.COMPLETED.value for result in results)
 failed = sum(result["status"] == VideoStatus.FAILED.value for result in results)
 
 st.subheader(current.name or f"Batch {current.batch_id}")
-if not can_send and current.state == "running":
-    st.info("Sending resumes when the backend is connected again." if not connection.ok else
-            "This batch belongs to another backend; switch to it in Settings to continue sending.")
+if current.state == "running" and (note := sending.sender_note(connection, current.backend)):
+    st.info(note)
 wait = max(0.0, (progress.wait_until or 0) - time.time())
 eta = pacing.eta_seconds(progress.unsent, pacing.effective_limit(backend_limit, current.posts_per_minute),
                          wait_now=wait)
@@ -113,7 +111,7 @@ if current.state in ("running", "paused") and progress.unsent:
     paused = current.state == "paused"
     st.button("Resume" if paused else "Pause", key=Keys.B_BATCH_PAUSE,
               icon=":material/play_arrow:" if paused else ":material/pause:",
-              on_click=store.set_state, args=(current.batch_id, "running" if paused else "paused"))
+              on_click=sending.set_batch_running, args=(connection, current.batch_id, paused))
 sending.batch_unconfirmed_rows(connection, current)
 st.dataframe(results, key="batch_results", hide_index=True,
              column_config={"video_url": st.column_config.LinkColumn("video_url")})
@@ -121,9 +119,5 @@ st.download_button("Download results (CSV)", batch.results_csv(results), key=Key
                    file_name=f"batch-{current.batch_id}-results.csv", mime="text/csv", icon=":material/download:")
 st.page_link(nav.PAGE_BY_SLUG["batch"].path, label="New batch", icon=":material/add:")
 
-if current.state == "running" and can_send and progress.unsent:
-    # Keep sending: a short wait (the pacing's, at most a second), then the next chunk in a fresh run.
-    time.sleep(min(1.0, max(0.1, wait)))
-    st.rerun()
-elif any(not job.is_terminal for job in jobs) and connection.ok:
+if connection.ok and ((current.state == "running" and progress.unsent) or any(not job.is_terminal for job in jobs)):
     st_autorefresh(interval=connection.config.autorefresh_ms, key="batch_autorefresh")

@@ -38,6 +38,16 @@ cells = sending.experiment_cells(experiment)
 st.subheader(experiment.name or experiment.experiment_id)
 link = f"{(st.context.url or '').split('?')[0]}?experiment={experiment.experiment_id}"
 st.caption(f"{experiments.experiment_summary(cells)} · [link to this comparison]({link})")
+queued = any(cell.queue_state == experiments.QUEUED for cell in cells)
+if experiment.state == experiments.RUNNING and queued and (note := sending.sender_note(connection, experiment.backend)):
+    st.info(note)
+if experiment.state == experiments.PAUSED and experiment.last_error:  # a breaker says why, loudly
+    st.warning(experiment.last_error, icon=":material/pause_circle:")
+if experiment.state in (experiments.RUNNING, experiments.PAUSED) and queued:
+    paused = experiment.state == experiments.PAUSED
+    st.button("Resume" if paused else "Pause", key=Keys.B_EXP_PAUSE,
+              icon=":material/play_arrow:" if paused else ":material/pause:",
+              on_click=sending.set_experiment_running, args=(connection, experiment.experiment_id, paused))
 
 
 def star(video_id: str | None) -> None:
@@ -53,7 +63,8 @@ def star_button(cell: experiments.CompareCell) -> None:
 
 
 compare_grid(cells, key="experiment_grid", footer=star_button,
-             unconfirmed=lambda cell: sending.variant_unconfirmed(connection, experiment, cell))
+             unconfirmed=lambda cell: sending.variant_unconfirmed(connection, experiment, cell),
+             not_sent=lambda cell: sending.variant_note(experiment, cell))
 
 if session.get(Keys.EXPERIMENT_NOTES_OF) != experiment.experiment_id:
     session[Keys.W_EXP_NOTES] = experiment.notes
@@ -67,5 +78,5 @@ st.button("Save notes", key=Keys.B_EXP_SAVE_NOTES, icon=":material/save:",
 st.page_link(nav.PAGE_BY_SLUG["experiments"].path, label="All experiments", icon=":material/arrow_back:")
 
 running = any(cell.job is not None and not cell.job.is_terminal for cell in cells)
-if running and connection.ok:
+if connection.ok and (running or (experiment.state == experiments.RUNNING and queued)):
     st_autorefresh(interval=connection.config.autorefresh_ms, key="experiment_autorefresh")

@@ -8,7 +8,9 @@ status. POSTs are limited per key in a sliding minute. Result links need no key 
 Tests count and steer it through `/_standin/...` (outside `/v2`, so no client mistakes it for API):
 `GET state`, `POST configure` (the fields of `StandInConfig`), `POST reset`. It can lose the answer of
 chosen creates after accepting and billing them: hold it past the client's read timeout, answer 500
-or 502, or reset the connection. `tests/cloud_standin_process.py` starts it as a process.
+or 502, or reset the connection. It can also refuse every create from the Nth on with a business error
+(`fail_creates_with=18020, fail_from_create=N`: HTTP 200, that code, nothing made or billed), until
+configured back to `fail_creates_with=None`. `tests/cloud_standin_process.py` starts it as a process.
 
     python -m tests.cloud_standin --host 127.0.0.1 --port 0 --api-key K [--quota Q] [--ready-file F]
 """
@@ -66,6 +68,9 @@ RATE_WINDOW_S = 60.0  # "per minute" as a sliding window
 WORDS_PER_MINUTE = 150
 CREDITS_PER_STARTED_MINUTE = 1
 LOSE_MODES = ("hold", "500", "502", "reset")
+# The business errors a test may have creates answer with, worded as the cloud words them.
+FAILURE_MESSAGES = {Code.INSUFFICIENT_CREDIT: "Insufficient credit", Code.INVALID_API_KEY: "Invalid API key",
+                    Code.NO_PERMISSION: "No permission"}
 RESET_FLAG = "standin.reset_connection"
 
 
@@ -80,6 +85,8 @@ class StandInConfig:
     lose_answers: list[int] = field(default_factory=list)  # create ordinals (1-based, since reset)
     lose_mode: str = "hold"  # one of LOSE_MODES
     hold_seconds: float = 5.0  # how long "hold" keeps the answer; make it longer than the read timeout
+    fail_creates_with: int | None = None  # a business error code every create answers, from fail_from_create on
+    fail_from_create: int = 1  # create ordinal (1-based, since reset)
 
 
 @dataclass
@@ -218,6 +225,9 @@ class CloudState:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
         if changes.get("lose_mode", self.config.lose_mode) not in LOSE_MODES:
             raise ValueError(f"lose_mode must be one of {LOSE_MODES}")
+        failing = changes.get("fail_creates_with")
+        if failing is not None and failing not in FAILURE_MESSAGES:
+            raise ValueError(f"fail_creates_with must be one of {sorted(FAILURE_MESSAGES)} or null")
         self.config = replace(self.config, **changes)
         if "quota" in changes:
             self.remaining_quota = float(changes["quota"])
@@ -473,6 +483,9 @@ def create_app(api_key: str, config: StandInConfig, media: MediaFiles) -> Connec
     async def create_video(request: Request) -> Response:
         record: CreateRecord = request.state.create_record
         _, voice = checked_create(record.body)
+        failing = cloud.config.fail_creates_with
+        if failing is not None and record.ordinal >= cloud.config.fail_from_create:
+            raise CloudError(Code(failing), FAILURE_MESSAGES[failing])
         cost = credits_for(voice)
         if cost > cloud.remaining_quota:
             raise CloudError(Code.INSUFFICIENT_CREDIT, f"Insufficient credit: {cost} needed")

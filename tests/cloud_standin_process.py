@@ -53,7 +53,7 @@ class StandIn:
 
     def configure(self, **settings: Any) -> dict[str, Any]:
         """Change settings (see StandInConfig: quota, render_seconds, link_ttl, rate_limit, lose_answers,
-        lose_mode, hold_seconds); returns the whole configuration."""
+        lose_mode, hold_seconds, fail_creates_with, fail_from_create); returns the whole configuration."""
         return self._control("POST", "configure", settings)
 
     def reset(self) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,25 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineProcess]:
 def engine_client(engine: EngineProcess) -> JoggAIClient:
     """A client for the test engine (to compare the pages with what the engine really serves)."""
     return JoggAIClient(engine.base_url, engine.api_key)
+
+
+def wait_for(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.2) -> object:
+    """Poll ``condition`` until it is truthy (returned) or ``timeout`` seconds pass (AssertionError naming ``what``)."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(interval)
+    return value
+
+
+@pytest.fixture(autouse=True)
+def _no_sender_outlives_its_test() -> Iterator[None]:
+    # Background senders are process-wide; one left running would keep reading an old test's database.
+    yield
+    sender_module = sys.modules.get("lib.studio.background_sender")
+    if sender_module is not None:
+        sender_module.stop_all()
 
 
 @pytest.fixture(autouse=True)

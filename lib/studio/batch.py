@@ -300,6 +300,13 @@ class BatchStore(SqliteStore):
             rows = db.execute("SELECT * FROM batches ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
         return [Batch(**{name: row[name] for name in Batch.__dataclass_fields__}) for row in rows]
 
+    def running(self, backend: str) -> list[str]:
+        """The ids of this backend's running batches, oldest first (the background sender's work)."""
+        with self._connect() as db:
+            rows = db.execute("SELECT batch_id FROM batches WHERE backend=? AND state='running' ORDER BY created_at",
+                              (backend,)).fetchall()
+        return [row[0] for row in rows]
+
     def rows(self, batch_id: str) -> list[BatchRow]:
         """Every row of a batch, in CSV order."""
         with self._connect() as db:
@@ -353,6 +360,20 @@ class BatchStore(SqliteStore):
         with self._connect() as db:
             db.execute("UPDATE batches SET state=?, not_before=?, last_error=?, updated_at=? WHERE batch_id=?",
                        (state, not_before, last_error, time.time(), batch_id))
+
+    def finish(self, batch_id: str) -> None:
+        """Done, unless a row was queued again meanwhile (a *Send again* racing the last send)."""
+        with self._connect() as db:
+            db.execute("UPDATE batches SET state='done', not_before=NULL, last_error=NULL, updated_at=? "
+                       "WHERE batch_id=? AND NOT EXISTS (SELECT 1 FROM batch_rows WHERE batch_id=? "
+                       f"AND state IN ({', '.join('?' * len(UNSENT_STATES))}))",
+                       (time.time(), batch_id, batch_id, *UNSENT_STATES))
+
+    def hold(self, batch_id: str, not_before: float | None, last_error: str | None) -> None:
+        """A running batch waits until ``not_before`` (None: no longer) with a reason; a pause meanwhile wins."""
+        with self._connect() as db:
+            db.execute("UPDATE batches SET not_before=?, last_error=?, updated_at=? WHERE batch_id=? "
+                       "AND state='running'", (not_before, last_error, time.time(), batch_id))
 
     def _update_row(self, batch_id: str, row_number: int, assignments: str, params: tuple) -> None:
         with self._connect() as db:

@@ -23,10 +23,12 @@ from lib.studio.submission import Origin, OutcomeKind, Submitter
 
 def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, backend_limit: int | None,
                     budget_seconds: float = 2.0, max_rows: int | None = None,
+                    recent_send_times: Callable[[float], list[float]] | None = None,
                     clock: Callable[[], float] = time.time) -> BatchProgress:
     """Send the batch's next rows (for up to ``budget_seconds`` or ``max_rows``), paced; returns where it stands.
 
-    Called once per page run; the page reruns while rows remain, so a reload simply calls it again.
+    Called by the background sender (``lib.studio.background_sender``) again and again while rows remain;
+    ``recent_send_times(since)`` may count the backend's other POSTs too (default: its batches').
     """
     batch = store.get(batch_id)
     if batch is None:
@@ -34,16 +36,17 @@ def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, b
     if batch.state != "running":
         return store.progress(batch_id, message=batch.last_error)
     limit = pacing.effective_limit(backend_limit, batch.posts_per_minute)
+    recent = recent_send_times or (lambda since: store.recent_send_times(batch.backend, since))
     started, attempted = clock(), 0
     while clock() - started < budget_seconds and (max_rows is None or attempted < max_rows):
         attempted += 1
         row = store.next_unsent(batch_id)
         if row is None:
-            store.set_state(batch_id, "done")
+            store.finish(batch_id)
             return store.progress(batch_id)
         now = clock()
-        due = pacing.next_send_at(store.recent_send_times(batch.backend, now - pacing.WINDOW_SECONDS), now,
-                                  limit, batch.not_before, min_gap=pacing.even_gap(batch.posts_per_minute))
+        due = pacing.next_send_at(recent(now - pacing.WINDOW_SECONDS), now, limit, batch.not_before,
+                                  min_gap=pacing.even_gap(batch.posts_per_minute))
         if due > now:
             return store.progress(batch_id, wait_until=due, message=batch.last_error)
         request = row.request
@@ -56,7 +59,7 @@ def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, b
         if outcome.kind is OutcomeKind.ACCEPTED:
             store.mark_sent(batch_id, row.row_number, outcome.video_id)
             if batch.not_before is not None or batch.last_error:
-                store.set_state(batch_id, "running")
+                store.hold(batch_id, None, None)  # sending again: the earlier wait and its reason are over
                 batch = store.get(batch_id) or batch
             continue
         if outcome.kind is OutcomeKind.REFUSED and outcome.breaker:
@@ -79,7 +82,7 @@ def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, b
             wait = pacing.FAILURE_BACKOFF_SECONDS
             message = f"Sending row {row.row_number} failed ({outcome.reason}); retrying shortly."
         until = clock() + wait
-        store.set_state(batch_id, "running", not_before=until, last_error=message)
+        store.hold(batch_id, until, message)
         return store.progress(batch_id, wait_until=until, message=message)
     return store.progress(batch_id)
 

@@ -119,15 +119,23 @@ def submissions() -> SubmissionStore:
 
 
 def submitter(connection: Connection) -> Submitter:
-    """The one submission path to the connected backend, after judging what a crash left in flight."""
+    """The one submission path to the connected backend.
+
+    What a crash left in flight is judged by the backend's background sender, in the one process that
+    sends (``lib.studio.background_sender``), not here: another studio process may still be waiting for
+    that answer.
+    """
     assert connection.backend is not None and connection.client is not None
-    backend = connection.backend
-    flow = Submitter(submissions(), history(connection), connection.client,
-                     Target(backend.backend_id, backend.base_url, connection.capabilities.idempotency,
-                            ext=connection.capabilities.ext),
+    return Submitter(submissions(), history(connection), connection.client, target_of(connection),
                      explain=connection.explain, lexicon=pronunciations())
-    flow.recover_interrupted()
-    return flow
+
+
+def target_of(connection: Connection) -> Target:
+    """Where creates go and what that backend honours (idempotency, ext): the one place a Target is made."""
+    backend = connection.backend
+    assert backend is not None
+    return Target(backend.backend_id, backend.base_url, connection.capabilities.idempotency,
+                  ext=connection.capabilities.ext)
 
 
 def favourites() -> FavouritesStore:

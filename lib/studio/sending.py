@@ -1,6 +1,9 @@
 """What Compose, Experiments and Batch do and show around a submission, so their pages only lay out widgets.
 
-Every send goes through ``lib.studio.submission`` (via ``connection.submitter``). Where an answer never
+Every send goes through ``lib.studio.submission`` (via ``connection.submitter``). Compose sends its one
+video in the page run; batches and experiments are only recorded here, and the background sender
+(``lib.studio.background_sender``, started by ``ensure_sender`` on every connected page run) sends them,
+also with every page closed. Where an answer never
 came back from a billed backend the studio says **unconfirmed**, that the video may have been created
 and billed, and offers *Send again* (behind a checkbox saying it may cost a second video; a new key)
 and *Skip*. Widget keys: ``state.unconfirmed_key(kind, action, item)``.
@@ -14,10 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 
 from lib.joggai import CreateVideoRequest
-from lib.studio import batch_run, experiments, lint, nav, preflight, versions
+from lib.studio import background_sender, batch_run, experiments, lint, nav, preflight, versions
 from lib.studio.backends import backend_label
 from lib.studio.batch import Batch, BatchProgress, RowPlan
 from lib.studio.compose import display_name
+from lib.studio.config import load_config
 from lib.studio.connection import (
     Connection,
     attempt,
@@ -27,6 +31,7 @@ from lib.studio.connection import (
     submissions,
     submit_video,
     submitter,
+    target_of,
 )
 from lib.studio.pacing import CLOUD_POSTS_PER_MINUTE, backend_posts_per_minute
 from lib.studio.product_visuals import ext_allowed
@@ -198,9 +203,9 @@ def experiment_caption(variants: Sequence[experiments.Variant], language_of: Map
 
 def send_experiment(connection: Connection, request: CreateVideoRequest,
                     variants: Sequence[experiments.Variant], language_of: Mapping[str, str | None]) -> None:
-    """"Create experiment": one video per variant; opens the comparison unless a variant was refused.
+    """"Create experiment": record one queued variant each and wake the sender; opens the comparison.
 
-    On a billed backend nothing goes before the preflight passes and its box is ticked.
+    On a billed backend nothing is recorded before the preflight passes and its box is ticked.
     """
     session = st.session_state
     refusal = _preflight_refusal(connection, [variant.request for variant in variants], language_of,
@@ -208,25 +213,14 @@ def send_experiment(connection: Connection, request: CreateVideoRequest,
     if refusal:
         st.error(refusal, icon=":material/block:")
         return
+    # One id per click-to-success: a double click records the experiment once.
     experiment_id = session.setdefault(Keys.EXPERIMENT_NONCE, experiments.new_experiment_id())
-    with st.status(f"Sending {len(variants)} requests…", expanded=True) as status:
-        outcome = experiments.submit_experiment(experiment_store(), submitter(connection),
-                                                experiment_id=experiment_id,
-                                                name=request.video_name or f"Experiment {experiment_id}",
-                                                variants=variants)
-        if outcome.stopped:
-            status.update(label=f"Stopped: {outcome.stopped}", state="error")
-            st.error(f"Stopped: {outcome.stopped} {len(outcome.not_sent)} more variant(s) were not sent. Fix it, "
-                     "then press *Create experiment* again: videos already made are not sent twice, the rest "
-                     "go.", icon=":material/block:")
-            return
-        if outcome.errors:
-            # The same id on the next click: accepted variants answer with the videos they made.
-            status.update(label="Some variants were not sent: " + " ".join(outcome.errors), state="error")
-            return
-        session[Keys.EXPERIMENT_NONCE] = experiments.new_experiment_id()
-        session[Keys.COMPOSE_ATTEMPTED] = False
-        nav.go_to("experiments", experiment=outcome.experiment_id)  # unconfirmed variants are shown there
+    experiment_store().create(experiment_id, name=request.video_name or f"Experiment {experiment_id}",
+                              backend=connection.backend.backend_id, variants=variants)
+    wake_sender(connection)
+    session[Keys.EXPERIMENT_NONCE] = experiments.new_experiment_id()
+    session[Keys.COMPOSE_ATTEMPTED] = False
+    nav.go_to("experiments", experiment=experiment_id)
 
 
 def experiment_cells(experiment: experiments.Experiment) -> list[experiments.CompareCell]:
@@ -253,10 +247,36 @@ def variant_unconfirmed(connection: Connection, experiment: experiments.Experime
 
 def _variant_again(connection: Connection, experiment_id: str, index: int) -> None:
     experiments.send_variant_again(experiment_store(), submitter(connection), experiment_id, index)
+    wake_sender(connection)
 
 
 def _variant_skip(connection: Connection, experiment_id: str, index: int) -> None:
-    experiments.skip_variant(submitter(connection), experiment_id, index)
+    experiments.skip_variant(experiment_store(), submitter(connection), experiment_id, index)
+
+
+def variant_note(experiment: experiments.Experiment, cell: experiments.CompareCell) -> str | None:
+    """Why a variant has not been sent (yet), and what to do about it; None when it was sent."""
+    if cell.job is not None or cell.queue_state == experiments.SENT:
+        return None
+    if cell.queue_state == experiments.REJECTED:
+        return (f"Not sent: {backend_label(experiment.backend)} refused this variant ({cell.error or 'no reason given'}). "
+                "Nothing was made or billed. Fix it in Compose and create a new experiment.")
+    if cell.queue_state != experiments.QUEUED:
+        return None
+    if experiment.state == experiments.PAUSED and experiment.last_error:  # a breaker: no credit, key rejected
+        return (f"Not sent yet: the experiment is paused. {experiment.last_error} Fix the cause, then press "
+                "*Resume*: videos already made are not sent again.")
+    if experiment.state == experiments.PAUSED:
+        return "Not sent yet: the experiment is paused. Press *Resume* to send it."
+    waiting = "Waiting to be sent: the studio sends it in the background, also with this page closed."
+    return f"{experiment.last_error} {waiting}" if experiment.last_error else waiting
+
+
+def set_experiment_running(connection: Connection, experiment_id: str, running: bool) -> None:
+    """Pause or resume an experiment (a resume wakes the sender)."""
+    experiment_store().set_state(experiment_id, experiments.RUNNING if running else experiments.PAUSED)
+    if running:
+        wake_sender(connection)
 
 
 # ---------------------------------------------------------------- Batch
@@ -279,6 +299,7 @@ def store_batch(connection: Connection, plans: Sequence[RowPlan], *, posts_per_m
                                 batch_id=session.setdefault(Keys.BATCH_NONCE, uuid.uuid4().hex[:12]),
                                 posts_per_minute=posts_per_minute)
     session[Keys.BATCH_NONCE] = uuid.uuid4().hex[:12]
+    wake_sender(connection)
     return batch_id
 
 
@@ -294,14 +315,16 @@ def can_send_batch(connection: Connection, current: Batch) -> bool:
     return connection.ok and connection.backend.backend_id == current.backend
 
 
-def batch_step(connection: Connection, current: Batch) -> BatchProgress:
-    """One page run of a stored batch: send what is due (when its backend is connected), then where it stands."""
-    store = batches()
-    if current.state == "running" and can_send_batch(connection, current):
-        return batch_run.submit_due_rows(store, submitter(connection), batch_id=current.batch_id,
-                                         backend_limit=batch_backend_limit(connection),
-                                         budget_seconds=1.5)
-    return store.progress(current.batch_id, message=current.last_error)  # e.g. why it was paused
+def batch_progress(current: Batch) -> BatchProgress:
+    """Where a stored batch stands (the background sender does the sending), with why it waits or paused."""
+    return batches().progress(current.batch_id, wait_until=current.not_before, message=current.last_error)
+
+
+def set_batch_running(connection: Connection, batch_id: str, running: bool) -> None:
+    """Pause or resume a batch (a resume wakes the sender)."""
+    batches().set_state(batch_id, "running" if running else "paused")
+    if running:
+        wake_sender(connection)
 
 
 def batch_unconfirmed_rows(connection: Connection, current: Batch) -> None:
@@ -318,7 +341,42 @@ def batch_unconfirmed_rows(connection: Connection, current: Batch) -> None:
 
 def _row_again(connection: Connection, batch_id: str, row_number: int) -> None:
     batch_run.send_row_again(batches(), submitter(connection), batch_id, row_number)
+    wake_sender(connection)
 
 
 def _row_skip(connection: Connection, batch_id: str, row_number: int) -> None:
     batch_run.skip_row(batches(), submitter(connection), batch_id, row_number)
+
+
+# ---------------------------------------------------------------- The background sender
+
+
+def ensure_sender(connection: Connection) -> background_sender.BackgroundSender | None:
+    """On every connected page run: the connected backend's one sender, running, with this run's client."""
+    if not connection.ok:
+        return None
+    backend, path = connection.backend, load_config().history_path
+    link = background_sender.SenderLink(
+        connection.client, target_of(connection),
+        explain=connection.explain, backend_limit=batch_backend_limit(connection))
+    return background_sender.ensure_running(path, backend.backend_id, link, lambda: background_sender.SenderStores(
+        batches(), experiment_store(), submissions(), history(connection)))
+
+
+def wake_sender(connection: Connection) -> None:
+    """Work was recorded: the connected backend's sender looks at once."""
+    if sender := ensure_sender(connection):
+        sender.wake()
+
+
+def sender_note(connection: Connection, backend_id: str) -> str | None:
+    """Why this studio is not sending ``backend_id``'s work now, for the Batch and Experiments pages; None if it is."""
+    if not connection.ok:
+        return "Sending resumes when the backend is connected again."
+    if connection.backend.backend_id != backend_id:
+        return f"This belongs to {backend_label(backend_id)}; switch to it in Settings to continue sending."
+    sender = background_sender.running_sender(load_config().history_path, backend_id)
+    if sender is not None and sender.status == background_sender.OTHER_PROCESS:
+        return ("Another studio process on this data folder is sending for this backend, so this one does not "
+                "(two would send twice). It takes over once the other one stops.")
+    return None

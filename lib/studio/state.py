@@ -132,6 +132,7 @@ class Keys:
     B_EXP_SUBMIT = "experiment_submit"
     W_EXP_PREFLIGHT = "experiment_preflight"  # the box confirming the credits of a billed experiment
     W_EXP_NOTES = "experiment_notes"
+    B_EXP_PAUSE = "experiment_pause"
     B_EXP_SAVE_NOTES = "experiment_save_notes"
     U_BATCH_FILE = "batch_file"
     W_BATCH_TEXT = "batch_text"  # the CSV pasted instead of uploaded

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.studio import batch
+from lib.studio import background_sender, batch
 from lib.studio.state import Keys
 from tests.app.billed_standin import BilledStandIn
+from tests.cloud_standin_process import StandIn
+from tests.conftest import STUDIO_ENV
 from tests.engine_process import EngineProcess
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -94,11 +96,27 @@ def pasted_csv(engine_client, rows: int, bad: dict[int, dict] | None = None, *, 
     return out.getvalue()
 
 
+def sender_idle(data_dir: Path, backend_id: str, timeout: float = 60) -> background_sender.BackgroundSender:
+    """The studio's sender of ``backend_id``, once it has nothing due right now (it was started by a page run)."""
+    sender = background_sender.running_sender(data_dir / "history.sqlite3", backend_id)
+    assert sender is not None, f"no sender for {backend_id} was started"
+    assert sender.wait_idle(timeout), f"the {backend_id} sender did not settle in {timeout} s"
+    return sender
+
+
 @pytest.fixture
-def cloud_studio(studio_env: Path, cloud, monkeypatch: pytest.MonkeyPatch):
-    """The studio on the cloud stand-in through the Custom URL profile (no /healthz: no capabilities)."""
-    monkeypatch.setenv("AVATAR_STUDIO_BACKEND", "custom")
-    monkeypatch.setenv("JOGGAI_BASE_URL", cloud.base_url)
-    monkeypatch.setenv("JOGGAI_API_KEY", cloud.api_key)
-    monkeypatch.delenv("AVATAR_STUDIO_ENGINE_URL")
-    return cloud
+def cloud_studio(cloud: StandIn, tmp_path: Path) -> Iterator[StandIn]:
+    """The studio on the Custom URL backend pointed at the cloud stand-in (billed, no idempotency), fresh data dir."""
+    saved = {name: os.environ.get(name) for name in STUDIO_ENV}
+    for name in STUDIO_ENV:
+        os.environ.pop(name, None)
+    os.environ.update(AVATAR_STUDIO_BACKEND="custom", JOGGAI_BASE_URL=cloud.base_url, JOGGAI_API_KEY=cloud.api_key,
+                      AVATAR_STUDIO_DATA_DIR=str(tmp_path / "studio"))
+    try:
+        yield cloud
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from lib.studio import batch
+from lib.studio import background_sender, batch
 from lib.studio.history import JobHistory
 from lib.studio.state import Keys
-from tests.app.conftest import open_page, pasted_csv
+from tests.app.conftest import open_page, pasted_csv, sender_idle
+from tests.conftest import wait_for
+from tests.studio.test_background_sender import hold_lock_in_another_process
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -39,6 +41,9 @@ def test_submit_sends_the_valid_rows_once_and_reports_results(studio_env: Path, 
     history = JobHistory(studio_env / "history.sqlite3")
     [stored] = batch.BatchStore(history.path).list()
     assert at.query_params["batch"] in ([stored.batch_id], stored.batch_id)
+    # The background sender sends them; the page only shows where they stand.
+    wait_for(lambda: len(history.list_jobs(batch=stored.batch_id)) >= 2, 60, "both valid rows sent")
+    sender_idle(studio_env, "local")
     jobs = history.list_jobs(batch=stored.batch_id)
     assert sorted(job.name for job in jobs) == ["page batch 1", "page batch 2"]
 
@@ -72,9 +77,32 @@ def test_a_paused_batch_sends_nothing_until_resumed(studio_env: Path, engine_cli
     assert not at.exception
     assert at.button(key=Keys.B_BATCH_PAUSE).label == "Resume"
     assert at.get("progress")[0].text.startswith("0 of 2 sent")
+    sender_idle(studio_env, "local")  # the page run started the sender, and it looked
     assert not history.list_jobs(batch=batch_id)
 
     at.button(key=Keys.B_BATCH_PAUSE).click().run()
     assert not at.exception
+    wait_for(lambda: store.get(batch_id).state == "done", 60, "the resumed batch sent")
     assert len(history.list_jobs(batch=batch_id)) == 2
-    assert store.get(batch_id).state == "done"
+
+
+def test_while_another_studio_process_sends_this_one_says_so_and_sends_nothing(studio_env: Path,
+                                                                             engine_client) -> None:
+    avatars, voices = engine_client.all_public_avatars(), engine_client.all_voices()
+    rows, _ = batch.parse_csv(pasted_csv(engine_client, 2, {}).encode())
+    history = JobHistory(studio_env / "history.sqlite3")
+    store = batch.BatchStore(history.path)
+    batch_id = store.create(batch.validate_rows(rows, avatars, voices), backend="local", name="elsewhere")
+    holder = hold_lock_in_another_process(background_sender.lock_path(history.path, "local"))
+    try:
+        at = open_page("batch", batch=batch_id)
+        sender_idle(studio_env, "local")
+        at.run()
+        assert not at.exception
+        assert any("Another studio process" in info.value for info in at.info)
+        assert not history.list_jobs(batch=batch_id)
+    finally:
+        holder.stdin.close()  # the other process stops: this one takes over at its next look
+        holder.wait(10)
+    wait_for(lambda: store.get(batch_id).state == "done", 60, "the batch sent by this process")
+    assert len(history.list_jobs(batch=batch_id)) == 2

@@ -10,7 +10,8 @@ import pytest
 from lib.studio.experiments import ExperimentStore
 from lib.studio.history import JobHistory
 from lib.studio.state import Keys
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, sender_idle
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -41,6 +42,10 @@ def test_three_voices_become_one_named_experiment_of_three_jobs(studio_env: Path
     store = JobHistory(studio_env / "history.sqlite3")
     [experiment] = ExperimentStore(store.path).list()
     assert experiment.name == "Three voices"
+    # The background sender sends the variants; then the page shows them.
+    wait_for(lambda: len(store.list_jobs(experiment=experiment.experiment_id)) >= 3, 60, "three variants sent")
+    sender_idle(studio_env, "local")
+    at.switch_page("pages/experiments.py").run()
     jobs = store.list_jobs(experiment=experiment.experiment_id)
     assert sorted(job.voice_id for job in jobs) == sorted(voice.voice_id for voice in voices)
     assert {job.avatar_id for job in jobs} == {avatar.id}
@@ -56,12 +61,15 @@ def test_a_retried_click_makes_no_second_set_of_videos(studio_env: Path, engine_
         Keys.W_EXP_VOICES: [voice.voice_id for voice in voices], Keys.W_COMPOSE_SCRIPT: "Once only."})
     nonce = at.session_state[Keys.EXPERIMENT_NONCE]
     at.button(key=Keys.B_EXP_SUBMIT).click().run()
+    wait_for(lambda: len(JobHistory(studio_env / "history.sqlite3").list_jobs()) >= 2, 60, "two variants sent")
+    sender_idle(studio_env, "local")
     first = {job.video_id for job in JobHistory(studio_env / "history.sqlite3").list_jobs()}
     # The same experiment id again (as if the first answer had been lost): the engine replays the videos.
     at.session_state[Keys.EXPERIMENT_NONCE] = nonce
     at.switch_page("pages/compose.py").run()
     at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert not at.exception
+    sender_idle(studio_env, "local")
     assert {job.video_id for job in JobHistory(studio_env / "history.sqlite3").list_jobs()} == first
     assert len(first) == 2
 
@@ -82,6 +90,8 @@ def test_script_variants_in_one_voice(studio_env: Path, engine_client) -> None:
         Keys.W_EXP_SCRIPTS: "First take.\n---\nSecond take.\n---\nThird take."})
     at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert not at.exception
+    wait_for(lambda: len(JobHistory(studio_env / "history.sqlite3").list_jobs()) >= 3, 60, "three variants sent")
+    sender_idle(studio_env, "local")
     jobs = JobHistory(studio_env / "history.sqlite3").list_jobs()
     assert sorted(job.request["voice"]["script"] for job in jobs) == ["First take.", "Second take.", "Third take."]
 
@@ -93,6 +103,7 @@ def test_compare_view_stars_a_winner_and_keeps_notes(studio_env: Path, engine_cl
     at.button(key=Keys.B_EXP_SUBMIT).click().run()
     history = JobHistory(studio_env / "history.sqlite3")
     [experiment] = ExperimentStore(history.path).list()
+    wait_for(lambda: len(history.list_jobs()) >= 2, 60, "both variants sent")
     deadline = time.monotonic() + 180
     while any(not job.is_terminal for job in history.list_jobs()) and time.monotonic() < deadline:
         time.sleep(1)

@@ -6,7 +6,6 @@ might after billing it; it has no /healthz and drops Idempotency-Key, so the stu
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,8 @@ from lib.studio.experiments import ExperimentStore
 from lib.studio.history import JobHistory
 from lib.studio.state import Keys, unconfirmed_key
 from tests.app.billed_standin import BilledStandIn
-from tests.app.conftest import composer, open_page, pasted_csv
+from tests.app.conftest import composer, open_page, pasted_csv, sender_idle
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -87,9 +87,10 @@ def test_a_batch_row_whose_answer_was_lost_is_unconfirmed_with_both_actions(bill
     at.button(key=Keys.B_BATCH_SUBMIT).click().run()
     history = JobHistory(studio_env / "history.sqlite3")
     [stored] = batch.BatchStore(history.path).list()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and batch.BatchStore(history.path).progress(stored.batch_id).unsent:
-        at.run()
+    backend_id = stored.backend
+    wait_for(lambda: not batch.BatchStore(history.path).progress(stored.batch_id).unsent, 120, "every row sent once")
+    sender_idle(studio_env, backend_id)
+    at.run()
     assert not at.exception
     assert billed.creates == 3  # three rows, three creates: the lost one was not sent again
     page = "\n".join(str(element.value) for element in [*at.markdown, *at.caption, *at.warning])
@@ -100,12 +101,13 @@ def test_a_batch_row_whose_answer_was_lost_is_unconfirmed_with_both_actions(bill
     assert at.button(key=unconfirmed_key("batch", "again", 1)).disabled
     assert at.button(key=unconfirmed_key("batch", "skip", 1))
 
+    sender_idle(studio_env, backend_id)
+    assert billed.creates == 3  # page runs and the sender's looks send nothing more by themselves
     at.checkbox(key=unconfirmed_key("batch", "confirm", 1)).check().run()
     at.button(key=unconfirmed_key("batch", "again", 1)).click().run()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and batch.BatchStore(history.path).progress(stored.batch_id).unsent:
-        at.run()
     assert not at.exception
+    wait_for(lambda: batch.BatchStore(history.path).progress(stored.batch_id).sent == 3, 60, "the row sent again")
+    sender_idle(studio_env, backend_id)
     assert billed.creates == 4
     assert batch.BatchStore(history.path).progress(stored.batch_id).sent == 3
 
@@ -119,15 +121,19 @@ def test_an_experiment_variant_whose_answer_was_lost_is_unconfirmed(billed: Bill
     billed.lose_answers = 1
     at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert not at.exception
-    assert billed.creates == 2
     assert [title.value for title in at.title] == [":material/compare: Experiments"]
+    [experiment] = ExperimentStore(studio_env / "history.sqlite3").list()
+    wait_for(lambda: billed.creates >= 2, 60, "both variants sent")
+    sender_idle(studio_env, experiment.backend)
+    at.switch_page("pages/experiments.py").run()
+    assert billed.creates == 2
     assert "Unconfirmed" in warnings(at) and "billed" in warnings(at)
     assert any("1 unconfirmed" in str(caption.value) for caption in at.caption)
     assert at.button(key=unconfirmed_key("experiment", "again", 0)).disabled
-    [experiment] = ExperimentStore(studio_env / "history.sqlite3").list()
     at = open_page("experiments", experiment=experiment.experiment_id)  # the link, opened again
     assert "Unconfirmed" in warnings(at)
     at.button(key=unconfirmed_key("experiment", "skip", 0)).click().run()
     assert not at.exception
+    sender_idle(studio_env, experiment.backend)
     assert billed.creates == 2
     assert any("1 skipped" in str(caption.value) for caption in at.caption)

@@ -296,6 +296,29 @@ def test_insufficient_credit_is_18020_and_creates_nothing(cloud: StandIn) -> Non
     assert len(state["videos"]) == 1
 
 
+@pytest.mark.parametrize(("code", "raised"), [(contract.Code.INSUFFICIENT_CREDIT, errors.InsufficientCreditError),
+                                              (contract.Code.INVALID_API_KEY, errors.AuthenticationError)])
+def test_creates_fail_on_demand_from_the_nth_with_http_200_and_nothing_billed(cloud: StandIn, code, raised) -> None:
+    cloud.configure(fail_creates_with=int(code), fail_from_create=2)
+    with cloud.client() as client:
+        client.create_avatar_video(short_request())
+        for _ in range(2):
+            with pytest.raises(raised):
+                client.create_avatar_video(short_request())
+        assert post_create(cloud).status_code == 200  # a business error, as the cloud answers it
+        cloud.configure(fail_creates_with=None)
+        client.create_avatar_video(short_request())
+    state = cloud.state()
+    assert [(c["code"], c["billed"]) for c in state["creates"]] == [
+        (contract.SUCCESS, 1), (code, 0), (code, 0), (code, 0), (contract.SUCCESS, 1)]
+    assert len(state["videos"]) == 2 and state["remaining_quota"] == StandInConfig.quota - 2
+
+
+def test_only_business_errors_can_be_asked_for(cloud: StandIn) -> None:
+    with pytest.raises(RuntimeError, match="fail_creates_with"):
+        cloud.configure(fail_creates_with=12345)
+
+
 def test_the_21st_post_in_a_minute_is_429_with_retry_after(cloud: StandIn) -> None:
     for _ in range(contract.POSTS_PER_MINUTE):
         assert _upload_answer(cloud)["code"] == contract.SUCCESS

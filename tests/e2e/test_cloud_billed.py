@@ -2,7 +2,8 @@
 backend, counting every create the stand-in received: Compose sends exactly one create without an
 Idempotency-Key and the video plays inline; a batch whose second answer is lost shows that row as
 unconfirmed, sends nothing twice by itself, and only *Send again* (confirmed) sends a fourth create; a
-two-voice experiment sends two creates after its preflight box and both play side by side."""
+two-voice experiment sends two creates after its preflight box and both play side by side. Batches and
+experiments are sent by the studio's background sender; the page only shows where they stand."""
 
 from __future__ import annotations
 
@@ -203,6 +204,7 @@ def test_a_two_voice_experiment_sends_two_creates_after_its_preflight(page: Page
     submit.locator("button").click()
     expect(page.get_by_role("heading", name="Experiments")).to_be_visible(timeout=30_000)
 
+    wait_until(lambda: len(cloud.creates()) >= 2, 30, "both variants sent by the background sender")
     creates = cloud.creates()
     assert len(creates) == 2, creates
     assert sorted(c["body"]["voice"]["voice_id"] for c in creates) == ["en-US-ChristopherNeural", VOICE_ID]

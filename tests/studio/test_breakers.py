@@ -61,20 +61,28 @@ def test_a_plain_refusal_of_one_row_does_not_pause_the_batch(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("breaker", BREAKERS, ids=["credit", "key"])
-def test_a_breaker_stops_an_experiment_and_a_second_click_sends_the_rest(tmp_path: Path, breaker) -> None:
+def test_a_breaker_pauses_an_experiment_and_resume_sends_the_rest(tmp_path: Path, breaker) -> None:
     history = JobHistory(tmp_path / "history.sqlite3")
     store = experiments.ExperimentStore(history.path)
     variants = experiments.plan_variants(BASE, voices=["a", "b", "c", "d"])
     client = ScriptedClient("v-a", breaker, "v-b", "v-c", "v-d")
     submitter = Submitter(SubmissionStore(history.path), history, client, BILLED, explain=str)
+    store.create("e1", name="E", backend=BILLED.backend_id, variants=variants)
 
-    outcome = experiments.submit_experiment(store, submitter, experiment_id="e1", name="E", variants=variants)
+    outcome = experiments.submit_due_variants(store, submitter, "e1")
     assert len(client.calls) == 2  # c and d were not sent
-    assert outcome.stopped and breaker.message in outcome.stopped
-    assert outcome.not_sent == ["c", "d"]
+    assert outcome.stopped and breaker.message in outcome.stopped and "resume" in outcome.stopped
+    assert outcome.not_sent == ["b", "c", "d"]  # b made nothing: it goes again after the resume
     assert [job.video_id for job in outcome.jobs] == ["v-a"]
+    paused = store.get("e1")
+    assert paused.state == experiments.PAUSED and paused.last_error == outcome.stopped  # the page shows it
 
-    fixed = experiments.submit_experiment(store, submitter, experiment_id="e1", name="E", variants=variants)
+    again = experiments.submit_due_variants(store, submitter, "e1")
+    assert len(client.calls) == 2 and again.stopped == outcome.stopped  # paused: a pass sends nothing
+
+    store.set_state("e1", experiments.RUNNING)  # the user fixed it and pressed Resume
+    fixed = experiments.submit_due_variants(store, submitter, "e1")
     assert fixed.stopped is None and fixed.errors == []
-    assert len(client.calls) == 5  # a again answered from the store; b, c, d sent now
+    assert len(client.calls) == 5  # b, c, d sent now; a not again
     assert [variant.video_id for variant in store.variants("e1")] == ["v-a", "v-b", "v-c", "v-d"]
+    assert store.get("e1").state == experiments.DONE

@@ -54,12 +54,15 @@ def test_submit_is_idempotent_per_variant_and_cells_follow_the_history(tmp_path:
     variants = experiments.plan_variants(CreateVideoRequest(avatar_id=avatar.id, voice_id=voices[0], script="Hi."),
                                          voices=voices)
     experiment_id = experiments.new_experiment_id()
-    first = experiments.submit_experiment(store, engine_submitter(history, engine_client, engine.base_url),
-                                          experiment_id=experiment_id, name="Unit",
-                                          variants=variants)
-    again = experiments.submit_experiment(store, engine_submitter(history, engine_client, engine.base_url),
-                                          experiment_id=experiment_id, name="Unit",
-                                          variants=variants)
+    store.create(experiment_id, name="Unit", backend="local", variants=variants)
+    first = experiments.submit_due_variants(store, engine_submitter(history, engine_client, engine.base_url),
+                                            experiment_id)
+    # The same pass again, as if the experiment had been left running: the keys are answered from the store.
+    store.set_state(experiment_id, experiments.RUNNING)
+    for variant in store.variants(experiment_id):
+        store.set_variant_state(experiment_id, variant.variant_index, experiments.QUEUED)
+    again = experiments.submit_due_variants(store, engine_submitter(history, engine_client, engine.base_url),
+                                            experiment_id)
     assert first.errors == again.errors == []
     assert [job.video_id for job in first.jobs] == [job.video_id for job in again.jobs]
     assert len(history.list_jobs(experiment=experiment_id)) == 2
@@ -79,12 +82,12 @@ def test_a_refused_variant_is_reported_and_the_rest_are_sent(tmp_path: Path, eng
     good = next(v.voice_id for v in engine_client.all_voices() if v.language == "english")
     variants = experiments.plan_variants(CreateVideoRequest(avatar_id=avatar.id, voice_id=good, script="Hi."),
                                          voices=[good, "zz-NoSuchVoice"])
-    outcome = experiments.submit_experiment(store, engine_submitter(history, engine_client, engine.base_url),
-                                          experiment_id="refused1", name="R",
-                                            variants=variants)
+    store.create("refused1", name="R", backend="local", variants=variants)
+    outcome = experiments.submit_due_variants(store, engine_submitter(history, engine_client, engine.base_url),
+                                              "refused1")
     assert len(outcome.jobs) == 1 and len(outcome.errors) == 1 and "zz-NoSuchVoice" in outcome.errors[0]
     cells = experiments.compare_cells(store.get("refused1"), store.variants("refused1"), history.list_jobs())
-    assert cells[1].error and cells[1].video_id is None
+    assert cells[1].error and cells[1].video_id is None and cells[1].queue_state == experiments.REJECTED
     assert experiments.experiment_summary(cells) == "0 of 2 done · 1 running · 1 failed"
 
 
