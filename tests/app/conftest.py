@@ -14,10 +14,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.studio import background_sender, batch
+from lib.studio.experiments import ExperimentStore
+from lib.studio.history import JobHistory
 from lib.studio.state import Keys
 from tests.app.billed_standin import BilledStandIn
 from tests.cloud_standin_process import StandIn
-from tests.conftest import STUDIO_ENV
+from tests.conftest import STUDIO_ENV, wait_for
 from tests.engine_process import EngineProcess
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -94,6 +96,17 @@ def pasted_csv(engine_client, rows: int, bad: dict[int, dict] | None = None, *, 
                          "aspect_ratio": "portrait", "screen_style": 1, "caption": "no",
                          "video_name": f"{tag} {n}", **(bad or {}).get(n, {})})
     return out.getvalue()
+
+
+def sent_experiment(data_dir: Path, variants: int, backend_id: str = "local"):
+    """The one experiment in the studio's history and its jobs, once the background sender has sent its
+    ``variants`` (Create experiment only records them) and has nothing more due."""
+    history = JobHistory(data_dir / "history.sqlite3")
+    [experiment] = ExperimentStore(history.path).list()
+    wait_for(lambda: len(history.list_jobs(experiment=experiment.experiment_id)) >= variants, 120,
+             f"{variants} variants sent")
+    sender_idle(data_dir, backend_id)
+    return experiment, history.list_jobs(experiment=experiment.experiment_id)
 
 
 def sender_idle(data_dir: Path, backend_id: str, timeout: float = 60) -> background_sender.BackgroundSender:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
 from lib.joggai import contract
 from lib.studio import batch
 from lib.studio.state import Keys
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, sender_idle
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.timeout(240)
 
 
-def test_cloud_refuses_rows_with_visual_columns_and_sends_only_the_others(cloud_studio) -> None:
+def test_cloud_refuses_rows_with_visual_columns_and_sends_only_the_others(cloud_studio, tmp_path: Path) -> None:
     client = cloud_studio.client()
     avatar = client.list_public_avatars(page_size=1)[0]
     voice = client.list_voices(page_size=1).voices[0]
@@ -34,6 +36,8 @@ def test_cloud_refuses_rows_with_visual_columns_and_sends_only_the_others(cloud_
     assert at.button(key=Keys.B_BATCH_SUBMIT).label == "Submit 1 valid rows"
     at.button(key=Keys.B_BATCH_SUBMIT).click().run()
     assert not at.exception
+    wait_for(lambda: cloud_studio.creates(), 60, "the valid row sent")  # by the background sender
+    sender_idle(tmp_path / "studio", f"custom:{cloud_studio.base_url}")
     bodies = [create["body"] for create in cloud_studio.creates()]
     assert [body["voice"]["script"] for body in bodies] == ["Plain row."]
     assert all(contract.EXT_REQUEST_FIELD not in body for body in bodies)

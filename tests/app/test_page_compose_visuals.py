@@ -15,7 +15,7 @@ from lib.joggai import contract
 from lib.studio.history import JobHistory
 from lib.studio.product_visuals import CLOUD_NOTE
 from lib.studio.state import Keys
-from tests.app.conftest import composer
+from tests.app.conftest import composer, sent_experiment
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -98,8 +98,7 @@ def test_a_visuals_experiment_compares_layouts_with_the_product(studio_env: Path
     at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert not at.exception
     assert [title.value for title in at.title] == [":material/compare: Experiments"]
-    history = JobHistory(studio_env / "history.sqlite3")
-    jobs = history.list_jobs()
+    _, jobs = sent_experiment(studio_env, 2)
     assert sorted(job.name for job in jobs) == ["Looks — Picture in picture", "Looks — Split screen"]
     assert sorted(job.request["screen_style"] for job in jobs) == [2, 3]
     assert all(job.request[contract.EXT_REQUEST_FIELD] == {contract.EXT_CONTENT_URL: content_url} for job in jobs)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from lib.studio.draft_panel import CLOUD_NOTE as JOGGAI_NOTE
-from lib.studio.experiments import ExperimentStore, split_scripts
-from lib.studio.history import JobHistory
+from lib.studio.experiments import split_scripts
 from lib.studio.state import Keys
+from tests.app.conftest import sent_experiment
 from tests.app.test_page_compose import composer
 
 pytestmark = pytest.mark.timeout(240)
@@ -68,9 +68,7 @@ def test_compare_makes_a_script_experiment_of_the_chosen_drafts(studio_env: Path
     at.button(key=Keys.B_EXP_SUBMIT).click().run()  # the experiment machinery sends it, as any other
     assert not at.exception
     assert [title.value for title in at.title] == [":material/compare: Experiments"]
-    history = JobHistory(studio_env / "history.sqlite3")
-    [experiment] = ExperimentStore(history.path).list()
-    jobs = history.list_jobs(experiment=experiment.experiment_id)
+    _, jobs = sent_experiment(studio_env, 2)
     assert sorted(job.request["voice"]["script"] for job in jobs) == sorted([cards[0].text, cards[2].text])
     assert {(job.avatar_id, job.voice_id) for job in jobs} == {(avatar.id, voice.voice_id)}
 

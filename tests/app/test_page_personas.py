@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from lib.joggai import CreateVideoRequest
-from lib.studio.experiments import ExperimentStore
 from lib.studio.history import JobHistory
 from lib.studio.personas import PersonaStore, persona_from_request
 from lib.studio.pronunciations import PronunciationStore
 from lib.studio.state import Keys, translation_key
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, sent_experiment
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -102,9 +101,7 @@ def test_a_personas_experiment_makes_one_video_per_persona(studio_env: Path, eng
     at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert not at.exception
     assert [title.value for title in at.title] == [":material/compare: Experiments"]
-    history = JobHistory(studio_env / "history.sqlite3")
-    [experiment] = ExperimentStore(history.path).list()
-    jobs = history.list_jobs(experiment=experiment.experiment_id)
+    _, jobs = sent_experiment(studio_env, 2)
     made = {job.voice_id: engine_client.get_avatar_video(job.video_id) for job in jobs}
     assert set(made) == {english[0].voice_id, english[1].voice_id}
     requests = {job.voice_id: job.request for job in jobs}
@@ -138,9 +135,7 @@ def test_a_languages_experiment_pairs_each_voice_with_its_script(studio_env: Pat
     at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert not at.exception
     assert [title.value for title in at.title] == [":material/compare: Experiments"]
-    history = JobHistory(studio_env / "history.sqlite3")
-    [experiment] = ExperimentStore(history.path).list()
-    jobs = history.list_jobs(experiment=experiment.experiment_id)
+    _, jobs = sent_experiment(studio_env, 3)
     scripts = {job.voice_id: job.request["voice"]["script"] for job in jobs}
     assert scripts == {english.voice_id: "Welcome to our shop.", spanish.voice_id: "Bienvenidos a nuestra tienda.",
                        russian.voice_id: "Добро пожаловать в наш магазин."}

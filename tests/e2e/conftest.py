@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import wait_for
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -138,23 +140,22 @@ def choose(page, key: str, text: str) -> None:
     box.click()
     box.fill(text)
     page.get_by_role("option").first.click()
-    page.keyboard.press("Escape")
+    if keyed(page, key).locator("[data-testid=stMultiSelect]").count():
+        page.keyboard.press("Escape")  # a multiselect's menu stays open; in a selectbox Escape would clear it
     wait_for_app(page)
 
 
 def wait_until(condition, timeout_s: float, what: str) -> None:
     """Poll ``condition`` every half second; fail naming ``what`` after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.5)
+    wait_for(condition, timeout_s, what, interval=0.5)
 
 
-def videos_play(page) -> list[bool]:
-    """For every video on the page: decoded data (readyState >= 2) and an advancing clock."""
-    return page.evaluate(
-        """async () => Promise.all([...document.querySelectorAll('[data-testid=stVideo]')].map(async video => {
+def videos_play(where) -> list[bool]:
+    """For every video on the page (or in one area of it, a Locator): decoded data (readyState >= 2) and an
+    advancing clock."""
+    area = where if hasattr(where, "evaluate") and not hasattr(where, "goto") else where.locator("body")
+    return area.evaluate(
+        """async area => Promise.all([...area.querySelectorAll('[data-testid=stVideo]')].map(async video => {
             video.muted = true;
             try { await video.play(); } catch (e) { return false; }
             const start = video.currentTime;

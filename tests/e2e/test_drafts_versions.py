@@ -10,36 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import SCREENSHOT_DIR, wait_for_app
+from tests.e2e.conftest import SCREENSHOT_DIR, choose, keyed, videos_play, wait_for_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 RENDER_MS = 300_000  # two short renders on a shared two-core box
-
-
-def keyed(page: Page, key: str) -> Locator:
-    return page.locator(f".st-key-{key}")
-
-
-def choose(page: Page, key: str, text: str) -> None:
-    """Type into a selectbox and take the first matching option."""
-    box = keyed(page, key).locator("input").first
-    box.click()
-    box.press_sequentially(text)
-    page.get_by_role("option").first.click()
-    wait_for_app(page)
-
-
-def videos_play(area: Locator) -> list[bool]:
-    """For every video in ``area``: decoded data (readyState >= 2) and an advancing clock."""
-    return area.evaluate(
-        """async area => Promise.all([...area.querySelectorAll('[data-testid=stVideo]')].map(async video => {
-            video.muted = true;
-            try { await video.play(); } catch (e) { return false; }
-            const start = video.currentTime;
-            await new Promise(resolve => setTimeout(resolve, 1500));
-            return video.readyState >= 2 && video.currentTime > start;
-        }))""")
 
 
 def shot(page: Page, area: Locator, name: str) -> None:
