@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,22 +65,30 @@ def _fresh_streamlit_caches() -> Iterator[None]:
     yield
 
 
-@pytest.fixture
-def studio_env(engine: EngineProcess, tmp_path: Path) -> Iterator[Path]:
-    """Point the studio at the test engine, with a fresh history dir; yields the data dir."""
-    saved = {name: os.environ.get(name) for name in STUDIO_ENV}
-    for name in STUDIO_ENV:
+@contextmanager
+def environment(values: dict[str, str], *, cleared: Iterable[str] = ()) -> Iterator[None]:
+    """Set ``values`` (after removing ``cleared``) in os.environ for the block, then put everything back."""
+    names = {*values, *cleared}
+    saved = {name: os.environ.get(name) for name in names}
+    for name in cleared:
         os.environ.pop(name, None)
-    os.environ.update(AVATAR_STUDIO_ENGINE_URL=engine.base_url, AVATAR_STUDIO_ENGINE_KEY=engine.api_key,
-                      AVATAR_STUDIO_DATA_DIR=str(tmp_path / "studio"))
+    os.environ.update(values)
     try:
-        yield tmp_path / "studio"
+        yield
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@pytest.fixture
+def studio_env(engine: EngineProcess, tmp_path: Path) -> Iterator[Path]:
+    """Point the studio at the test engine, with a fresh history dir; yields the data dir."""
+    with environment({"AVATAR_STUDIO_ENGINE_URL": engine.base_url, "AVATAR_STUDIO_ENGINE_KEY": engine.api_key,
+                      "AVATAR_STUDIO_DATA_DIR": str(tmp_path / "studio")}, cleared=STUDIO_ENV):
+        yield tmp_path / "studio"
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from lib.studio.history import JobHistory
 from lib.studio.state import Keys
 from tests.app.billed_standin import BilledStandIn
 from tests.cloud_standin_process import StandIn
-from tests.conftest import STUDIO_ENV, wait_for
+from tests.conftest import STUDIO_ENV, environment, wait_for
 from tests.engine_process import EngineProcess
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -120,16 +120,7 @@ def sender_idle(data_dir: Path, backend_id: str, timeout: float = 60) -> backgro
 @pytest.fixture
 def cloud_studio(cloud: StandIn, tmp_path: Path) -> Iterator[StandIn]:
     """The studio on the Custom URL backend pointed at the cloud stand-in (billed, no idempotency), fresh data dir."""
-    saved = {name: os.environ.get(name) for name in STUDIO_ENV}
-    for name in STUDIO_ENV:
-        os.environ.pop(name, None)
-    os.environ.update(AVATAR_STUDIO_BACKEND="custom", JOGGAI_BASE_URL=cloud.base_url, JOGGAI_API_KEY=cloud.api_key,
-                      AVATAR_STUDIO_DATA_DIR=str(tmp_path / "studio"))
-    try:
+    with environment({"AVATAR_STUDIO_BACKEND": "custom", "JOGGAI_BASE_URL": cloud.base_url,
+                      "JOGGAI_API_KEY": cloud.api_key, "AVATAR_STUDIO_DATA_DIR": str(tmp_path / "studio")},
+                     cleared=STUDIO_ENV):
         yield cloud
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -7,6 +7,18 @@ from lib.joggai.contract import CAPABILITY_IDEMPOTENCY
 from lib.studio.history import JobHistory
 from lib.studio.submission import SubmissionStore, Submitter, Target
 
+# The jobs table as the first release made it (none of the later columns): migration tests start from it.
+FIRST_RELEASE_JOBS_TABLE = (
+    "CREATE TABLE jobs (backend TEXT NOT NULL, video_id TEXT NOT NULL, base_url TEXT NOT NULL, "
+    "name TEXT NOT NULL DEFAULT '', avatar_id INTEGER, avatar_name TEXT NOT NULL DEFAULT '', "
+    "voice_id TEXT NOT NULL DEFAULT '', voice_name TEXT NOT NULL DEFAULT '', "
+    "request_json TEXT NOT NULL DEFAULT '{}', batch TEXT, experiment TEXT, "
+    "status TEXT NOT NULL DEFAULT 'pending', progress INTEGER, video_url TEXT, cover_url TEXT, "
+    "caption_url TEXT, duration REAL, error_code TEXT, error_message TEXT, created_at REAL NOT NULL, "
+    "updated_at REAL NOT NULL, completed_at REAL, last_polled_at REAL, next_poll_at REAL, "
+    "poll_count INTEGER NOT NULL DEFAULT 0, poll_failures INTEGER NOT NULL DEFAULT 0, "
+    "PRIMARY KEY (backend, video_id))")
+
 
 class ScriptedClient:
     """A client whose creates answer, in turn, with the given video ids or raise the given errors."""

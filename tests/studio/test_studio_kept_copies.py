@@ -22,6 +22,7 @@ from lib.studio.state import Keys
 from lib.studio.studio_settings import StudioSettings
 from lib.studio.webhook_receiver import WebhookReceiver
 from tests.app.conftest import new_app
+from tests.studio.fakes import FIRST_RELEASE_JOBS_TABLE
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -129,15 +130,7 @@ def test_an_older_history_file_gains_the_copy_columns(tmp_path: Path) -> None:
 
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as db:  # the jobs table as the first release made it
-        db.execute("CREATE TABLE jobs (backend TEXT NOT NULL, video_id TEXT NOT NULL, base_url TEXT NOT NULL, "
-                   "name TEXT NOT NULL DEFAULT '', avatar_id INTEGER, avatar_name TEXT NOT NULL DEFAULT '', "
-                   "voice_id TEXT NOT NULL DEFAULT '', voice_name TEXT NOT NULL DEFAULT '', "
-                   "request_json TEXT NOT NULL DEFAULT '{}', batch TEXT, experiment TEXT, "
-                   "status TEXT NOT NULL DEFAULT 'pending', progress INTEGER, video_url TEXT, cover_url TEXT, "
-                   "caption_url TEXT, duration REAL, error_code TEXT, error_message TEXT, created_at REAL NOT NULL, "
-                   "updated_at REAL NOT NULL, completed_at REAL, last_polled_at REAL, next_poll_at REAL, "
-                   "poll_count INTEGER NOT NULL DEFAULT 0, poll_failures INTEGER NOT NULL DEFAULT 0, "
-                   "PRIMARY KEY (backend, video_id))")
+        db.execute(FIRST_RELEASE_JOBS_TABLE)
         db.execute("INSERT INTO jobs (backend, video_id, base_url, created_at, updated_at) VALUES ('cloud', 'a', 'u', 1, 1)")
     history = JobHistory(path)
     assert history.get("cloud", "a").copy_state is None

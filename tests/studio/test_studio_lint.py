@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from lib.joggai import CreateVideoRequest
@@ -11,6 +9,7 @@ from lib.studio import lint, pacing
 from lib.studio.history import JobHistory
 from lib.studio.state import Keys
 from tests.app.conftest import open_page
+from tests.conftest import environment
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -117,16 +116,9 @@ def test_compose_shows_the_warnings_without_blocking(studio_env, engine_client) 
 @pytest.fixture
 def billed_backend_env(studio_env, engine):
     """The studio on the 'custom URL' profile (a JoggAI-compatible, billed backend) served by the engine."""
-    saved = {name: os.environ.get(name) for name in ("AVATAR_STUDIO_BACKEND", "JOGGAI_BASE_URL", "JOGGAI_API_KEY")}
-    os.environ.update(AVATAR_STUDIO_BACKEND="custom", JOGGAI_BASE_URL=engine.base_url, JOGGAI_API_KEY=engine.api_key)
-    try:
+    with environment({"AVATAR_STUDIO_BACKEND": "custom", "JOGGAI_BASE_URL": engine.base_url,
+                      "JOGGAI_API_KEY": engine.api_key}):
         yield studio_env
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def test_billed_backends_show_credits_and_the_post_limit(billed_backend_env, engine_client) -> None:

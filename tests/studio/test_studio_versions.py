@@ -18,6 +18,7 @@ from lib.studio import versions
 from lib.studio.experiments import MAX_VARIANTS
 from lib.studio.history import JobHistory, JobUpdate
 from lib.studio.state import Keys
+from tests.studio.fakes import FIRST_RELEASE_JOBS_TABLE
 
 SCRIPT_PAYLOAD = {"avatar": {"avatar_id": 7, "avatar_type": 1},
                   "voice": {"type": "script", "voice_id": "v-ava", "script": "First words."},
@@ -117,15 +118,7 @@ def test_compare_cells_are_the_newest_versions_oldest_on_the_left(tmp_path: Path
 def test_an_old_history_gains_the_parent_column_and_keeps_its_jobs(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as db:  # the first release's table: none of the later columns
-        db.execute("CREATE TABLE jobs (backend TEXT NOT NULL, video_id TEXT NOT NULL, base_url TEXT NOT NULL, "
-                   "name TEXT NOT NULL DEFAULT '', avatar_id INTEGER, avatar_name TEXT NOT NULL DEFAULT '', "
-                   "voice_id TEXT NOT NULL DEFAULT '', voice_name TEXT NOT NULL DEFAULT '', "
-                   "request_json TEXT NOT NULL DEFAULT '{}', batch TEXT, experiment TEXT, "
-                   "status TEXT NOT NULL DEFAULT 'pending', progress INTEGER, video_url TEXT, cover_url TEXT, "
-                   "caption_url TEXT, duration REAL, error_code TEXT, error_message TEXT, created_at REAL NOT NULL, "
-                   "updated_at REAL NOT NULL, completed_at REAL, last_polled_at REAL, next_poll_at REAL, "
-                   "poll_count INTEGER NOT NULL DEFAULT 0, poll_failures INTEGER NOT NULL DEFAULT 0, "
-                   "PRIMARY KEY (backend, video_id))")
+        db.execute(FIRST_RELEASE_JOBS_TABLE)
         db.execute("INSERT INTO jobs (backend, video_id, base_url, created_at, updated_at) "
                    "VALUES ('local', 'old', 'http://127.0.0.1:1', 1, 1)")
     history = JobHistory(path)
