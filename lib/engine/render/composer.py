@@ -126,10 +126,9 @@ class FrameComposer:
         # The body breathes: it moves by whole pixels (a shifted copy, never resampled) within a band
         # that holds it at every height; each height's band is drawn once, when first shown.
         self.max_rise = round(MAX_BODY_RISE_UNITS * layout.bust_scale)
-        box = _painted_box(over[..., 3])
-        self.band: Rect = (0, 0, 0, 0) if box is None else (
-            box[0] // 2 * 2, max(0, (box[1] - self.max_rise) // 2 * 2),
-            min(w, (box[2] + 1) // 2 * 2), min(h, (box[3] + self.max_rise + 1) // 2 * 2))
+        box = _painted_box(over[..., 3]) or (0, 0, 2, 2)  # every layout shows some body; else a token band
+        self.band: Rect = (box[0] // 2 * 2, max(0, (box[1] - self.max_rise) // 2 * 2),
+                           min(w, (box[2] + 1) // 2 * 2), min(h, (box[3] + self.max_rise + 1) // 2 * 2))
         bx0, by0, bx1, by1 = self.band
         self._band_under = np.ascontiguousarray(under[by0:by1, bx0:bx1])  # scene + head at rest, no body
         self._draw_head(_surface(self._band_under).getCanvas(), bx0, by0, HeadPose(0.0, 0.0, 0.0), REST_MOUTH, 0.0)
@@ -150,9 +149,10 @@ class FrameComposer:
         logo = self._logo_sprite()
         if logo is not None:
             self.overlays.append(still_overlay(layout.logo_rect, logo))
-        # Per overlay: its shown state and its YUV patches at the body heights seen in that state (the
-        # states follow the clock, so older ones are dropped rather than kept for the whole video).
-        self._overlay_patches: list[tuple[object, dict[int, tuple]]] = [(None, {})] * len(self.overlays)
+        # Per overlay: its shown state, its Skia sprite and its YUV patches at the body heights seen in that
+        # state (states follow the clock, so older ones are dropped rather than kept for the whole video).
+        self._overlay_patches: list[tuple[object, skia.Image | None, dict[int, tuple]]] = (
+            [(None, None, {})] * len(self.overlays))
         self._overlay_state: list[object] = [None] * len(self.overlays)
         self._overlay_sprites: list[tuple[tuple[int, int, int, int], skia.Image] | None] = [None] * len(self.overlays)
         self._last: tuple | None = None  # (head placement, mouth, eyelids) painted last
@@ -330,9 +330,8 @@ class FrameComposer:
         return max(-self.max_rise, min(self.max_rise, round(pose.body_dy * self.layout.bust_scale)))
 
     def _height(self, rise: int) -> _BodyHeight:
-        cached = self._heights.get(rise)
-        if cached is not None:
-            return cached
+        if rise in self._heights:
+            return self._heights[rise]
         bx0, by0, bx1, by1 = self.band
         over = np.zeros((by1 - by0, bx1 - bx0, 4), np.uint8)
         canvas = _surface(over).getCanvas()
@@ -340,8 +339,7 @@ class FrameComposer:
         self._paint_over(canvas, (self._body_image, bx0, by0 + rise - self.max_rise))
         static = self._band_under.copy()
         _surface(static).getCanvas().drawImage(_image(over), 0, 0)
-        head = self.layout.head_region
-        rx0, ry0, rx1, ry1 = head
+        rx0, ry0, rx1, ry1 = head = self.layout.head_region
         region_over = np.zeros((ry1 - ry0, rx1 - rx0, 4), np.uint8)
         shared = _intersection(head, self.band)
         if shared is not None:
@@ -390,8 +388,6 @@ class FrameComposer:
         crop[sy0 - y0: sy1 - y0, sx0 - x0: sx1 - x0] = self._height(rise).static[sy0 - by0: sy1 - by0, sx0 - bx0: sx1 - bx0]
         return crop
 
-    # ---- the head
-
     def _head_rect(self, opaque_over: np.ndarray, *placements: tuple[int, int, int]) -> tuple[int, int, int, int]:
         """Even frame rectangle inside the head region that covers the head sprite at each placement
         (mouth and eyelids lie within it): all a move of the head can change. `opaque_over` is where
@@ -413,8 +409,7 @@ class FrameComposer:
 
     def paint(self, frame: YuvFrame, t: float, pose: HeadPose, mouth: MouthShape, closure: float) -> None:
         """Update `frame` (which holds the previous frame) to show time t; only changed areas are redrawn."""
-        head = self.layout.head_region
-        rx0, ry0, rx1, ry1 = head
+        rx0, ry0, _, _ = head = self.layout.head_region
         region_dirty: list[Rect | None] = []
         rise = self.body_rise(pose)
         if rise != self._shown_rise:
@@ -436,23 +431,21 @@ class FrameComposer:
             x0, y0, x1, y1 = overlay.rect
             over_head = _intersection(overlay.rect, head)
             over_body = rise if _intersection(overlay.rect, self.band) is not None else 0
-            shown_key, patches = self._overlay_patches[index]
+            shown_key, skia_sprite, patches = self._overlay_patches[index]
             if shown_key != key:
+                # The Skia copy (premultiplied) is only needed where text meets the head; made once a state.
+                skia_sprite = _image(_premultiply(sprite)) if sprite is not None and over_head is not None else None
                 patches = {}
-                self._overlay_patches[index] = (key, patches)
-            cached = patches.get(over_body)
-            if cached is None:
+                self._overlay_patches[index] = (key, skia_sprite, patches)
+            planes = patches.get(over_body)
+            if planes is None:
                 under = self._static_crop(overlay.rect, over_body)
-                if sprite is not None:
-                    # Pillow's C compositor; the Skia copy is only needed where text meets the head.
-                    rgb = np.asarray(Image.alpha_composite(Image.fromarray(under), Image.fromarray(sprite)))
-                    skia_sprite = _image(_premultiply(sprite)) if over_head is not None else None
-                else:
-                    rgb, skia_sprite = under, None
-                cached = (rgb_to_yuv420(rgb), skia_sprite)
-                patches[over_body] = cached
-            frame.paste_yuv(x0, y0, cached[0])
-            self._overlay_sprites[index] = (overlay.rect, cached[1]) if cached[1] is not None else None
+                # Pillow's C compositor.
+                rgb = under if sprite is None else np.asarray(Image.alpha_composite(Image.fromarray(under),
+                                                                                     Image.fromarray(sprite)))
+                planes = patches[over_body] = rgb_to_yuv420(rgb)
+            frame.paste_yuv(x0, y0, planes)
+            self._overlay_sprites[index] = (overlay.rect, skia_sprite) if skia_sprite is not None else None
             if over_head is not None:  # the patch covered the head at rest there: redraw that part
                 region_dirty.append(over_head)
         placement = self.head_placement(pose)
