@@ -125,7 +125,9 @@ class FrameComposer:
         self.region_under_pixels = np.ascontiguousarray(region_under) if (region_under[..., 3] == 255).all() else None
         # The body breathes: it moves by whole pixels (a shifted copy, never resampled) within a band
         # that holds it at every height; each height's band is drawn once, when first shown.
-        self.max_rise = round(MAX_BODY_RISE_UNITS * layout.bust_scale)
+        # Steps of about a 720p pixel (2 at 1080p): larger frames do not repaint the band more often.
+        self.rise_step = max(1, round(min(w, h) / 720))
+        self.max_rise = self.rise_step * round(MAX_BODY_RISE_UNITS * layout.bust_scale / self.rise_step)
         box = _painted_box(over[..., 3]) or (0, 0, 2, 2)  # every layout shows some body; else a token band
         self.band: Rect = (box[0] // 2 * 2, max(0, (box[1] - self.max_rise) // 2 * 2),
                            min(w, (box[2] + 1) // 2 * 2), min(h, (box[3] + self.max_rise + 1) // 2 * 2))
@@ -327,7 +329,8 @@ class FrameComposer:
 
     def body_rise(self, pose: HeadPose) -> int:
         """How many whole pixels the breath lowers the body (raises it when negative)."""
-        return max(-self.max_rise, min(self.max_rise, round(pose.body_dy * self.layout.bust_scale)))
+        rise = self.rise_step * round(pose.body_dy * self.layout.bust_scale / self.rise_step)
+        return max(-self.max_rise, min(self.max_rise, rise))
 
     def _height(self, rise: int) -> _BodyHeight:
         if rise in self._heights:
