@@ -62,13 +62,14 @@ def _speech() -> Speech:
 
 
 def still_digest(avatar_id: int) -> str:
-    """A full-size portrait still mid-word: tilted head, open mouth, half-closed eyelids, overlays."""
+    """A full-size portrait still mid-word: tilted head, risen shoulders, open mouth, half-closed eyelids,
+    overlays."""
     avatar = find_public_avatar(avatar_id)
     layout = make_layout("portrait", 2)
     overlays, _ = build_overlays(layout, SCRIPT, (), False)  # no word timings: the panel shows the script
     composer = FrameComposer(avatar, layout, title="Golden", overlays_spec={"overlays": overlays})
     mouth = mouth_for_frame(MouthFrame(Viseme.AI, 0.8, Viseme.O, 0.3))
-    still = composer.still(0.4, HeadPose(1.6, 1.5, -1.0), mouth, 0.5)
+    still = composer.still(0.4, HeadPose(1.6, 1.5, -1.0, -1.0), mouth, 0.5)  # shoulders risen with a breath
     return _sha(still.tobytes())
 
 

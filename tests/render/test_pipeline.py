@@ -16,8 +16,8 @@ from lib.engine.render.captions import CAPTION_PRESETS
 from lib.engine.render.composer import FrameComposer
 from lib.engine.render.encode import FPS, YuvFrame, yuv_to_rgb
 from lib.engine.render.layout import make_layout
-from lib.engine.render.motion import Motion, mouth_track
-from lib.engine.render.mouth_shapes import mouth_for_frame
+from lib.engine.render.motion import BREATH_PERIOD_S, HeadPose, Motion, mouth_track
+from lib.engine.render.mouth_shapes import REST_MOUTH, mouth_for_frame
 from lib.engine.render.overlays import build_overlays
 from lib.engine.render.pipeline import RenderError, RenderRequest, layout_for, render_video
 from lib.engine.render.speech import synthesize
@@ -117,6 +117,37 @@ def test_identical_requests_give_identical_files(tmp_path: Path, speech: Speech)
     assert other.video_path.read_bytes() != first.video_path.read_bytes()
 
 
+def _frames_over_a_breath(speech: Speech, motion: Motion):
+    """(index, t, pose, mouth, eyelids) for every frame of the speech and the silence after it, for a
+    breath and a half: the body rises and falls more than once, under captions and over the head's neck."""
+    mouths = mouth_track(speech)
+    for i in range(max(len(mouths), int(1.5 * BREATH_PERIOD_S * FPS))):
+        t = i / FPS
+        mouth = mouth_for_frame(mouths[i]) if i < len(mouths) else REST_MOUTH
+        yield i, t, motion.pose(t), mouth, motion.eyelid(t)  # a pose per frame: more moves than a render makes
+
+
+def _assert_it_breathes(rises: list[int]) -> None:
+    assert min(rises) < 0 < max(rises), "the body neither rose nor fell"
+    assert sum(a != b for a, b in itertools.pairwise(rises)) >= 4
+
+
+def test_the_shoulders_rise_and_fall_by_whole_pixels() -> None:
+    """Below the head, the body two pixels lower is the body two pixels higher moved down, pixel for pixel
+    (a shifted copy, not a resampled one), and it is not the same picture unshifted."""
+    layout = make_layout("portrait", 1)
+    composer = FrameComposer(find_public_avatar(81), layout, title="", overlays_spec={})
+    up, down = HeadPose(0.0, 0.0, 0.0, -1 / layout.bust_scale), HeadPose(0.0, 0.0, 0.0, 1 / layout.bust_scale)
+    assert (composer.body_rise(up), composer.body_rise(down)) == (-1, 1)
+    risen, lowered = (composer.still(0.0, pose, REST_MOUTH, 0.0) for pose in (up, down))
+    x0, y0, x1, y1 = composer.band
+    top = max(y0, composer.layout.head_region[3])
+    moved_down = (risen[top: y1 - 2, x0:x1] == lowered[top + 2: y1, x0:x1]).all(axis=2).mean()
+    unmoved = (risen[top: y1 - 2, x0:x1] == lowered[top: y1 - 2, x0:x1]).all(axis=2).mean()
+    assert moved_down > 0.99
+    assert unmoved < 0.9
+
+
 def test_bad_layout_is_a_render_error(tmp_path: Path, speech: Speech) -> None:
     with pytest.raises(RenderError):
         render_video(_request(speech, "panorama"), tmp_path)
@@ -124,8 +155,8 @@ def test_bad_layout_is_a_render_error(tmp_path: Path, speech: Speech) -> None:
 
 @pytest.mark.parametrize("aspect,style", [("portrait", 1), ("square", 2), ("landscape", 3)])
 def test_frames_updated_in_place_equal_frames_painted_from_scratch(speech: Speech, aspect: str, style: int) -> None:
-    """The per-frame dirty rectangles (head box, mouth and eye patches, captions) miss no pixel: each
-    frame built on the previous one equals the same frame painted over the static layers."""
+    """The per-frame dirty rectangles (head box, mouth and eye patches, the breathing body, captions) miss
+    no pixel: each frame built on the previous one equals the same frame painted whole."""
     layout = make_layout(aspect, style)
     overlays, _ = build_overlays(layout, SCRIPT, speech.words, True)
     avatar = find_public_avatar(81)
@@ -135,15 +166,16 @@ def test_frames_updated_in_place_equal_frames_painted_from_scratch(speech: Speec
     frame = YuvFrame(layout.width, layout.height)
     frame.copy_from(incremental.static_yuv)
     moves = 0
-    for i, mouth in enumerate(mouth_track(speech)):
-        t = i / FPS
-        pose = motion.pose(t)  # a pose per frame: more head moves than a render makes
+    rises: list[int] = []
+    for i, t, pose, mouth, closure in _frames_over_a_breath(speech, motion):
         moves += incremental.head_placement(pose) != incremental.head_placement(motion.pose((i - 1) / FPS))
-        incremental.paint(frame, t, pose, mouth_for_frame(mouth), motion.eyelid(t))
-        if i % 3 == 0:
-            expected = scratch.still(t, pose, mouth_for_frame(mouth), motion.eyelid(t))
+        rises.append(incremental.body_rise(pose))
+        incremental.paint(frame, t, pose, mouth, closure)
+        if i % 3 == 0 or rises[-1] != rises[-2 if i else -1]:
+            expected = scratch.still(t, pose, mouth, closure)
             assert np.array_equal(yuv_to_rgb(frame), expected), f"frame {i} differs"
     assert moves > 5
+    _assert_it_breathes(rises)
 
 
 def _picture(width: int, height: int, seed: int, alpha: bool = False) -> np.ndarray:
@@ -179,13 +211,14 @@ def test_dirty_rectangles_miss_nothing_over_the_request_pictures(speech: Speech,
     motion = Motion(5, speech.duration, speech.words)
     frame = YuvFrame(layout.width, layout.height)
     frame.copy_from(incremental.static_yuv)
-    for i, mouth in enumerate(mouth_track(speech)):
-        t = i / FPS
-        pose = motion.pose(t)
-        incremental.paint(frame, t, pose, mouth_for_frame(mouth), motion.eyelid(t))
-        if i % 5 == 0:
-            expected = scratch.still(t, pose, mouth_for_frame(mouth), motion.eyelid(t))
+    rises: list[int] = []
+    for i, t, pose, mouth, closure in _frames_over_a_breath(speech, motion):
+        rises.append(incremental.body_rise(pose))
+        incremental.paint(frame, t, pose, mouth, closure)
+        if i % 5 == 0 or rises[-1] != rises[-2 if i else -1]:
+            expected = scratch.still(t, pose, mouth, closure)
             assert np.array_equal(yuv_to_rgb(frame), expected), f"frame {i} differs"
+    _assert_it_breathes(rises)
     if "logo" in parts:  # the logo is drawn, alpha respected: its opaque half is its own pixels
         x0, y0, x1, y1 = layout.logo_rect
         assert not np.array_equal(yuv_to_rgb(frame)[y0:y1, x0:x1], yuv_to_rgb(incremental.static_yuv)[y0:y1, x0:x1])

@@ -19,6 +19,8 @@ EYE_Y_UNITS = NECK_PIVOT[1] - (NECK_PIVOT[1] - 343.0) * HEAD_SCALE
 # Head motion stays within these bounds (bust units / degrees); the dynamic region adds this margin.
 MAX_ROTATION_DEG = 2.5
 MAX_SHIFT_UNITS = 8.0
+# The shoulders rise and fall with the breath by up to this (bust units), in whole frame pixels.
+MAX_BODY_RISE_UNITS = 1.0
 # The head is visible down to the collar; below it the static body covers it.
 HEAD_VISIBLE_BOTTOM = 560.0
 

@@ -11,20 +11,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib.engine.render.encode import FPS
-from lib.engine.render.layout import MAX_ROTATION_DEG, MAX_SHIFT_UNITS
+from lib.engine.render.layout import MAX_BODY_RISE_UNITS, MAX_ROTATION_DEG, MAX_SHIFT_UNITS
 from lib.engine.render.mouth import mouth_frames
 from lib.engine.render.timeline import MouthFrame, Speech, Viseme, WordTiming
 
 POSE_EVERY = 2  # frames per head-pose update
+BREATH_PERIOD_S = 4.2
 
 
 @dataclass(frozen=True)
 class HeadPose:
-    """Head motion for one frame in bust units / degrees."""
+    """The avatar's motion for one frame in bust units / degrees: the head's tilt and shift, and how far
+    the breath has raised (negative) or lowered the shoulders."""
 
     angle: float
     dx: float
     dy: float
+    body_dy: float = 0.0
 
 
 class Motion:
@@ -64,7 +67,8 @@ class Motion:
         p = self.phases
         angle = 1.1 * math.sin(2 * math.pi * self.sway_freq * t + p[0]) + 0.45 * math.sin(2 * math.pi * 0.37 * t + p[1])
         dx = 2.0 * math.sin(2 * math.pi * 0.07 * t + p[2])
-        dy = 1.6 * math.sin(2 * math.pi * t / 4.2 + p[3])  # breathing
+        breath = math.sin(2 * math.pi * t / BREATH_PERIOD_S + p[3])
+        dy = 1.6 * breath  # the head rides on the breathing shoulders, and nods on top
         for start, amp in self.nods:
             dt = t - start
             if 0 <= dt < 1.2:
@@ -72,7 +76,7 @@ class Motion:
                 dy += amp * (dt / tau) * math.exp(1 - dt / tau)
         return HeadPose(max(-MAX_ROTATION_DEG, min(MAX_ROTATION_DEG, angle)),
                         max(-MAX_SHIFT_UNITS, min(MAX_SHIFT_UNITS, dx)),
-                        max(-MAX_SHIFT_UNITS, min(MAX_SHIFT_UNITS, dy)))
+                        max(-MAX_SHIFT_UNITS, min(MAX_SHIFT_UNITS, dy)), MAX_BODY_RISE_UNITS * breath)
 
 
 def frame_count(duration: float, fps: float = FPS) -> int:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -21,6 +22,10 @@ from lib.engine.render.captions import (
 )
 from lib.engine.render.layout import Layout
 from lib.engine.render.timeline import WordTiming
+
+# Sprites kept per overlay: states follow the clock, so only the current one (and the one a still
+# just asked for) is ever wanted again; keeping every state grew memory with the script's length.
+_SPRITES_KEPT = 2
 
 
 class TextOverlay:
@@ -75,18 +80,13 @@ def build_overlays(layout: Layout, script: str, words: tuple[WordTiming, ...], c
                         index = i
                 return index, _sentence_sprite(index)
 
-            cache: dict[int, np.ndarray] = {}
-
+            @lru_cache(maxsize=_SPRITES_KEPT)
             def _sentence_sprite(index: int) -> np.ndarray:
-                if index not in cache:
-                    if not caption:
-                        cache[index] = render_text_block(spoken[index].text(script), sx1 - sx0, sy1 - sy0,
-                                                         size=size, colour=(236, 240, 248), max_lines=8)
-                    else:
-                        coming = spoken[index + 1].text(script) if index + 1 < len(spoken) else None
-                        cache[index] = _up_next_sprite(coming, sx1 - sx0, sy1 - sy0, size,
-                                                       (index + 1) / len(spoken))
-                return cache[index]
+                if not caption:
+                    return render_text_block(spoken[index].text(script), sx1 - sx0, sy1 - sy0,
+                                             size=size, colour=(236, 240, 248), max_lines=8)
+                coming = spoken[index + 1].text(script) if index + 1 < len(spoken) else None
+                return _up_next_sprite(coming, sx1 - sx0, sy1 - sy0, size, (index + 1) / len(spoken))
 
             overlays.append(TextOverlay(layout.sentence_rect, [], sentence_state))
         elif script.strip():
@@ -94,16 +94,17 @@ def build_overlays(layout: Layout, script: str, words: tuple[WordTiming, ...], c
             overlays.append(TextOverlay(layout.sentence_rect, [], lambda _i, _t: (0, sprite)))
     if chunks:
         cx0, cy0, cx1, cy1 = layout.caption_rect
-        sprites: dict[tuple[int, int], np.ndarray] = {}
+
+        @lru_cache(maxsize=_SPRITES_KEPT)
+        def caption_sprite(index: int, word: int) -> np.ndarray:
+            return render_caption(chunks[index], script, word, cx1 - cx0, cy1 - cy0, preset=preset)
 
         def caption_state(_: int, t: float) -> tuple[tuple[int, int] | None, np.ndarray | None]:
             index = active_index(chunks, t)
             if index is None:
                 return None, None
             key = (index, current_word(chunks[index], t))
-            if key not in sprites:
-                sprites[key] = render_caption(chunks[index], script, key[1], cx1 - cx0, cy1 - cy0, preset=preset)
-            return key, sprites[key]
+            return key, caption_sprite(*key)
 
         overlays.append(TextOverlay(layout.caption_rect, [], caption_state))
     return overlays, chunks
