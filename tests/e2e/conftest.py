@@ -4,6 +4,7 @@ Debian's Chromium through Playwright. Screenshots land in artifacts/screenshots/
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from tests.conftest import wait_for
 
@@ -162,3 +164,24 @@ def videos_play(where) -> list[bool]:
             await new Promise(resolve => setTimeout(resolve, 1500));
             return video.readyState >= 2 && video.currentTime > start;
         }))""")
+
+
+def pick_avatar(page, number: int) -> None:
+    """Compose's avatar box: type ``#<number>`` and take the match (avatar names end with their id)."""
+    box = keyed(page, "compose_avatar").locator("input").first
+    box.click()
+    box.press_sequentially(f"#{number}")
+    box.press("Enter")
+    wait_for_app(page)
+    expect(box).to_have_value(re.compile(f"#{number}"))
+
+
+def name_and_create_experiment(page, name: str, videos: int) -> None:
+    """Name the video, check the experiment button counts ``videos``, press it and land on Experiments."""
+    field = keyed(page, "compose_name").locator("input")
+    field.fill(name)
+    field.press("Enter")
+    wait_for_app(page)
+    expect(keyed(page, "experiment_submit")).to_contain_text(f"{videos} videos")
+    keyed(page, "experiment_submit").locator("button").click()
+    expect(page.get_by_role("heading", name="Experiments")).to_be_visible(timeout=30_000)

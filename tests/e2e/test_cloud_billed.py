@@ -22,6 +22,7 @@ from tests.e2e.conftest import (
     Studio,
     choose,
     keyed,
+    pick_avatar,
     screenshot,
     start_studio,
     stop_studio,
@@ -68,12 +69,7 @@ def test_compose_sends_one_create_without_a_key_and_the_video_plays(page: Page, 
     cloud.configure(render_seconds=2)
     page.goto(f"{billed_studio.url}/compose")
     wait_for_app(page)
-    avatar_box = keyed(page, Keys.W_COMPOSE_AVATAR).locator("input").first
-    avatar_box.click()
-    avatar_box.press_sequentially(f"#{AVATAR_ID}")
-    avatar_box.press("Enter")
-    wait_for_app(page)
-    expect(avatar_box).to_have_value(re.compile(f"#{AVATAR_ID}"))
+    pick_avatar(page, AVATAR_ID)
     voice_box = keyed(page, Keys.W_COMPOSE_VOICE).locator("input").first
     voice_box.click()
     voice_box.press_sequentially("Jenny")
@@ -178,12 +174,7 @@ def test_a_two_voice_experiment_sends_two_creates_after_its_preflight(page: Page
     cloud.configure(render_seconds=2)
     page.goto(f"{billed_studio.url}/compose")
     wait_for_app(page)
-    avatar_box = keyed(page, Keys.W_COMPOSE_AVATAR).locator("input").first
-    avatar_box.click()
-    avatar_box.press_sequentially(f"#{AVATAR_ID}")
-    avatar_box.press("Enter")
-    wait_for_app(page)
-    expect(avatar_box).to_have_value(re.compile(f"#{AVATAR_ID}"))
+    pick_avatar(page, AVATAR_ID)
     keyed(page, Keys.W_COMPOSE_EXPERIMENT).locator("label").click()
     wait_for_app(page)
     for voice in ("Jenny", "Christopher"):

@@ -10,7 +10,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import SCREENSHOT_DIR, choose, keyed, videos_play, wait_for_app
+from tests.e2e.conftest import (
+    SCREENSHOT_DIR,
+    choose,
+    keyed,
+    name_and_create_experiment,
+    pick_avatar,
+    videos_play,
+    wait_for_app,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -28,12 +36,7 @@ def shot(page: Page, area: Locator, name: str) -> None:
 
 
 def pick_cast(page: Page) -> None:
-    avatar_box = keyed(page, "compose_avatar").locator("input").first
-    avatar_box.click()
-    avatar_box.press_sequentially("#2")
-    avatar_box.press("Enter")
-    wait_for_app(page)
-    expect(avatar_box).to_have_value(re.compile(r"#\d+"))
+    pick_avatar(page, 2)
     choose(page, "compose_voice", "Ava · english")
 
 
@@ -66,13 +69,7 @@ def test_draft_compare_two_drafts_and_both_videos_play_side_by_side(page: Page, 
     keyed(page, "draft_compare").get_by_role("button", name="Compare chosen drafts (2)").first.click()
     wait_for_app(page)
     expect(keyed(page, "experiment_scripts").locator("textarea")).to_have_value(re.compile(r"Owala FreeSip[\s\S]*---"))
-    name = keyed(page, "compose_name").locator("input")
-    name.fill("FreeSip drafts")
-    name.press("Enter")
-    wait_for_app(page)
-    expect(keyed(page, "experiment_submit")).to_contain_text("2 videos")
-    keyed(page, "experiment_submit").locator("button").click()
-    expect(page.get_by_role("heading", name="Experiments")).to_be_visible(timeout=30_000)
+    name_and_create_experiment(page, "FreeSip drafts", 2)
     grid = keyed(page, "experiment_grid")
     expect(grid.locator("[data-testid=stVideo]")).to_have_count(2, timeout=RENDER_MS)
     wait_for_app(page)

@@ -3,14 +3,21 @@ all three videos side by side; the link alone reopens it."""
 
 from __future__ import annotations
 
-import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import choose, keyed, screenshot, videos_play, wait_for_app
+from tests.e2e.conftest import (
+    choose,
+    keyed,
+    name_and_create_experiment,
+    pick_avatar,
+    screenshot,
+    videos_play,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -26,24 +33,13 @@ VOICES = ("Ava · english", "Guy · english", "Emma · english")
 def test_three_voice_experiment_plays_side_by_side(page: Page, studio) -> None:
     page.goto(f"{studio.url}/compose")
     wait_for_app(page)
-    avatar_box = keyed(page, "compose_avatar").locator("input").first
-    avatar_box.click()
-    avatar_box.press_sequentially("#2")
-    avatar_box.press("Enter")
-    wait_for_app(page)
-    expect(avatar_box).to_have_value(re.compile(r"#\d+"))
+    pick_avatar(page, 2)
     keyed(page, "compose_experiment").locator("label").click()
     wait_for_app(page)
     for voice in VOICES:
         choose(page, "experiment_voices", voice)
     keyed(page, "compose_script").locator("textarea").fill("Which voice fits?")
-    name = keyed(page, "compose_name").locator("input")
-    name.fill("Three voices")
-    name.press("Enter")
-    wait_for_app(page)
-    expect(keyed(page, "experiment_submit")).to_contain_text("3 videos")
-    keyed(page, "experiment_submit").locator("button").click()
-    expect(page.get_by_role("heading", name="Experiments")).to_be_visible(timeout=30_000)
+    name_and_create_experiment(page, "Three voices", 3)
     experiment_id = parse_qs(urlsplit(page.url).query)["experiment"][0]
 
     deadline = time.monotonic() + 180
