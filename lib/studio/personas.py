@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lib.joggai import CreateVideoRequest, contract
@@ -55,14 +55,9 @@ class Persona:
     def settings(self, *, ext_allowed: bool) -> dict[str, Any]:
         """The request fields this persona sets; ``ext`` only where the backend reads it."""
         values = {name: getattr(self, name) for name in PERSONA_FIELDS}
-        if ext_allowed and self.ext and _request_has_ext():
+        if ext_allowed and self.ext:
             values[contract.EXT_REQUEST_FIELD] = dict(self.ext)
         return values
-
-
-def _request_has_ext() -> bool:
-    # The request model gains its ``ext`` field with the engine's extension options.
-    return contract.EXT_REQUEST_FIELD in {f.name for f in fields(CreateVideoRequest)}
 
 
 def persona_from_request(name: str, request: CreateVideoRequest) -> Persona:
@@ -74,11 +69,11 @@ def persona_from_request(name: str, request: CreateVideoRequest) -> Persona:
         raise ValueError(f"A persona name has at most {MAX_NAME_CHARS} characters.")
     if request.avatar_id < 0 or not request.voice_id:
         raise ValueError("Pick an avatar and a voice before saving them as a persona.")
-    ext = getattr(request, contract.EXT_REQUEST_FIELD, None)
+    ext = request.ext
     return Persona(name=name, avatar_id=int(request.avatar_id), avatar_type=int(request.avatar_type),
                    voice_id=request.voice_id, aspect_ratio=request.aspect_ratio,
                    screen_style=int(request.screen_style), caption=bool(request.caption),
-                   ext=dict(ext) if isinstance(ext, Mapping) and ext else None)
+                   ext=dict(ext) if ext else None)
 
 
 def apply_persona(request: CreateVideoRequest, persona: Persona, *, ext_allowed: bool) -> CreateVideoRequest:
