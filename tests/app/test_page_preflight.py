@@ -14,7 +14,8 @@ from lib.studio import batch
 from lib.studio.experiments import ExperimentStore
 from lib.studio.state import Keys
 from tests.app.billed_standin import BilledStandIn
-from tests.app.conftest import composer, open_page, pasted_csv
+from tests.app.conftest import composer, open_page, pasted_csv, sender_idle
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -75,7 +76,11 @@ def test_a_billed_experiment_waits_for_the_credits_to_be_confirmed(billed: Bille
     assert billed.creates == 0
     at.button(key=Keys.B_EXP_SUBMIT).click().run()
     assert not at.exception
-    assert billed.creates == 2
+    # Create experiment only records the variants; the background sender sends them.
+    wait_for(lambda: billed.creates >= 2, 60, "both variants sent")
+    [experiment] = ExperimentStore(studio_env / "history.sqlite3").list()
+    sender_idle(studio_env, experiment.backend)
+    assert billed.creates == 2  # and no more, once the sender has nothing left to do
     assert [title.value for title in at.title] == [":material/compare: Experiments"]
 
 
