@@ -12,7 +12,8 @@ from lib.studio.history import JobHistory
 from lib.studio.personas import PersonaStore, persona_from_request
 from lib.studio.pronunciations import PronunciationStore
 from lib.studio.state import Keys, translation_key
-from tests.app.conftest import open_page, sent_experiment
+from tests.app.conftest import open_page, sender_idle, sent_experiment
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -207,10 +208,8 @@ def test_a_batch_row_names_a_persona(studio_env: Path, engine_client) -> None:
     at.button(key=Keys.B_BATCH_SUBMIT).click().run()
     assert not at.exception
     history = JobHistory(studio_env / "history.sqlite3")
-    for _ in range(50):  # the batch page sends over its next runs
-        if history.list_jobs():
-            break
-        at.run()
+    wait_for(history.list_jobs, 60, "the valid row sent")  # by the background sender
+    sender_idle(studio_env, "local")
     [job] = history.list_jobs()
     assert (job.request["avatar"]["avatar_id"], job.voice_id, job.request["aspect_ratio"]) == (
         avatars[1].id, english.voice_id, "square")
