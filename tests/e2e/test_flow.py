@@ -32,11 +32,21 @@ def select_first_voice_row(page: Page, search: str) -> None:
     wait_for_app(page)
     grid = keyed(page, "voice_table")
     expect(grid).to_be_visible()
-    box = grid.bounding_box()
-    assert box is not None
-    # Header row (~35 px), then the first data row; the selection marker is the left-most column.
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
-    wait_for_app(page)
+    # The canvas draws the filtered rows after the rerun; its accessible cells are there once it has.
+    expect(grid.locator("[role=gridcell]").first).to_be_attached(timeout=15_000)
+    detail = keyed(page, "voice_detail")
+    for attempt in range(3):  # a click while the grid still lays out can miss the row marker
+        box = grid.bounding_box()
+        assert box is not None
+        # Header row (~35 px), then the first data row; the selection marker is the left-most column.
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+        wait_for_app(page)
+        try:
+            expect(detail).to_be_visible(timeout=20_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
 
 
 def widget_text(locator) -> str:
