@@ -5,7 +5,7 @@ import streamlit as st
 from lib.studio import compose, draft_panel, experiments, lint, nav, sending, version_panels, visuals_panel
 from lib.studio.connection import current_connection, load_catalog, speech_preview
 from lib.studio.experiment_axes import axis_pickers, axis_presets
-from lib.studio.lexicon_panels import spoken, spoken_request
+from lib.studio.lexicon_panels import spoken_request
 from lib.studio.persona_panels import persona_picker
 from lib.studio.state import Keys, prime_compose_widgets, request_flag, take_flag
 from lib.studio.widgets import audio_player, audio_uploader
@@ -74,7 +74,7 @@ with left:
                   on_click=request_flag(Keys.HEAR_REQUESTED), disabled=not (script.strip() and voice_picked))
         if take_flag(Keys.HEAR_REQUESTED):
             voice = next(v for v in voice_list if v.voice_id == session[Keys.W_COMPOSE_VOICE])
-            preview = speech_preview(connection, voice, spoken(script))
+            preview = speech_preview(connection, voice, script)
             if preview.audio_url:
                 audio_player(preview.audio_url)
             if preview.note:
@@ -119,7 +119,7 @@ with st.container(key="compose_lint"):
         st.warning(message, icon=":material/lightbulb:")
 
 with st.expander("Request preview", icon=":material/data_object:"):
-    st.code(compose.request_json(spoken := spoken_request(request)), language="json")
+    st.code(compose.request_json(spoken := spoken_request(request, ext=connection.capabilities.ext)), language="json")
     st.code(compose.curl_command(connection.backend.base_url, spoken), language="bash")
 
 if experiment_mode:

@@ -33,15 +33,20 @@ from lib.joggai.contract import (
     EXT_FIELDS,
     EXT_LOGO_URL,
     EXT_MUSIC_URL,
+    EXT_PRONUNCIATIONS,
     EXT_REQUEST_FIELD,
     EXT_RESOLUTION,
     EXT_URL_FIELDS,
+    MAX_PRONUNCIATION_CHARS,
     MAX_VIDEO_NAME_CHARS,
+    PHONEME_HINT,
     RESOLUTIONS,
     SCREEN_STYLES,
     UPLOAD_LIMITS_BYTES,
     VOICE_TYPES,
     WEBHOOK_EVENTS,
+    Pronunciation,
+    pronunciations_from_ext,
 )
 
 MAX_URL_CHARS = 2048
@@ -76,6 +81,14 @@ class VoiceChoice(BaseModel):
 _UPLOAD_OR_HTTP = "an upload/asset URL of this engine or an http(s) URL"
 
 
+class PronunciationEntry(BaseModel):
+    """One brand word in `ext.pronunciations` (rules: contract.pronunciations_from_ext)."""
+
+    word: str = Field(max_length=MAX_PRONUNCIATION_CHARS)
+    respelling: str = Field("", max_length=MAX_PRONUNCIATION_CHARS, description="how to say it in letters")
+    phonemes: str | None = Field(None, max_length=MAX_PRONUNCIATION_CHARS, description=PHONEME_HINT)
+
+
 class VideoExtras(BaseModel):
     """Ours, local engine only: the request field `ext` (clients of the cloud never send it)."""
 
@@ -90,9 +103,12 @@ class VideoExtras(BaseModel):
     music_url: str | None = Field(None, alias=EXT_MUSIC_URL, description=f"audio bed under the speech: {_UPLOAD_OR_HTTP}")
     resolution: Literal[RESOLUTIONS] = Field(DEFAULT_RESOLUTION, alias=EXT_RESOLUTION)
     caption_style: Literal[CAPTION_STYLES] = Field(DEFAULT_CAPTION_STYLE, alias=EXT_CAPTION_STYLE)
+    pronunciations: list[PronunciationEntry] | None = Field(None, alias=EXT_PRONUNCIATIONS, description=(
+        "brand words: each listed word (whole word, any case) is spoken as its phonemes, else its respelling; "
+        "captions keep the written word"))
 
 
-def check_ext(value: Any) -> dict[str, str]:
+def check_ext(value: Any) -> dict[str, Any]:
     """The `ext` object's rules: known keys only, URLs http(s), enums; null values count as absent."""
     name = EXT_REQUEST_FIELD
     if value is None:
@@ -102,10 +118,18 @@ def check_ext(value: Any) -> dict[str, str]:
     unknown = [key for key in value if key not in EXT_FIELDS]
     if unknown:
         raise parameter_error(f"{name}.{str(unknown[0])[:80]} is not a known field (known: {', '.join(EXT_FIELDS)})")
-    checked: dict[str, str] = {}
+    checked: dict[str, Any] = {}
     for key in EXT_FIELDS:
         raw = value.get(key)
         if raw is None:
+            continue
+        if key == EXT_PRONUNCIATIONS:
+            try:
+                entries = pronunciations_from_ext(raw)
+            except ValueError as problem:
+                raise parameter_error(str(problem)) from None
+            if entries:
+                checked[key] = [entry.as_ext() for entry in entries]
             continue
         if not isinstance(raw, str):
             raise parameter_error(f"{name}.{key} must be a string")
@@ -171,7 +195,7 @@ class CreateVideoBody(JsonBody):
                 "video_name": video_name, "webhook_url": webhook_url, "ext": ext or None}
 
     @property
-    def ext_fields(self) -> dict[str, str]:
+    def ext_fields(self) -> dict[str, Any]:
         """The `ext` keys that were sent (validated), or {}."""
         return {} if self.ext is None else self.ext.model_dump(by_alias=True, exclude_unset=True)
 
@@ -225,6 +249,7 @@ def _voice(voice: Any) -> dict[str, Any]:
 class SpeechPreviewBody(JsonBody):
     voice_id: str
     script: str = Field(description="1-5000 characters")
+    pronunciations: list[PronunciationEntry] | None = Field(None, description="as ext.pronunciations of a video")
 
     @model_validator(mode="before")
     @classmethod
@@ -236,7 +261,17 @@ class SpeechPreviewBody(JsonBody):
         if not isinstance(script, str):
             raise parameter_error("script is required: a string")
         check_script("script", script)
-        return {"voice_id": voice_id, "script": script}
+        try:
+            entries = pronunciations_from_ext(body.get(EXT_PRONUNCIATIONS), EXT_PRONUNCIATIONS)
+        except ValueError as problem:
+            raise parameter_error(str(problem)) from None
+        return {"voice_id": voice_id, "script": script,
+                "pronunciations": [entry.as_ext() for entry in entries] or None}
+
+    @property
+    def lexicon_entries(self) -> list[Pronunciation]:
+        """The brand words to say as listed."""
+        return [Pronunciation(e.word, e.respelling, e.phonemes or "") for e in self.pronunciations or ()]
 
 
 # ---------------------------------------------------------------- POST /v2/upload/asset

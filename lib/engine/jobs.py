@@ -158,7 +158,7 @@ def _render(spec: dict[str, Any], audio_path: str | None, video_id: str, out_dir
     from lib.engine.render.pipeline import RenderError, RenderRequest, render_video
     from lib.engine.render.speech import synthesize
     from lib.engine.render.visuals import VisualRejected, load_visuals
-    from lib.joggai.contract import EXT_MUSIC_URL
+    from lib.joggai.contract import EXT_MUSIC_URL, EXT_PRONUNCIATIONS, pronunciations_from_ext
 
     worker_log = logging.getLogger("lib.engine")
     try:
@@ -171,7 +171,8 @@ def _render(spec: dict[str, Any], audio_path: str | None, video_id: str, out_dir
             speech = load_audio_speech(Path(audio_path or ""))
         else:
             try:
-                speech = synthesize(spec["script"], voice)
+                said_as = pronunciations_from_ext((spec.get("ext") or {}).get(EXT_PRONUNCIATIONS))  # checked at intake
+                speech = synthesize(spec["script"], voice, said_as)
             except ValueError as exc:  # e.g. nothing speakable: the script is the user's to fix
                 return {"ok": False, "code": Code.PARAMETER_ERROR, "message": f"voice.script cannot be spoken: {exc}"}
         progress.set_percent(5)

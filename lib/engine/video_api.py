@@ -124,15 +124,15 @@ async def speech_preview(engine: Runtime, base: BaseUrl, owner: Owner,
         raise not_found(f"voice_id {body.voice_id[:80]!r} not found")
     token = new_token()
     path = media_path(engine.settings.media_dir, SPEECH_KIND, token, "speech.wav")
-    duration = await run_in_threadpool(_write_speech_wav, body.script, voice, path)
+    duration = await run_in_threadpool(_write_speech_wav, body.script, voice, path, body.lexicon_entries)
     return envelope({"audio_url": media_url(base, SPEECH_KIND, token, "speech.wav"),
                      "duration": round(duration, 3)})
 
 
-def _write_speech_wav(script: str, voice: Any, path: Path) -> float:
+def _write_speech_wav(script: str, voice: Any, path: Path, pronunciations: list[Any]) -> float:
     from lib.engine.render.speech import speech_to_wav, synthesize
 
-    speech = synthesize(script, voice)
+    speech = synthesize(script, voice, pronunciations)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(".speech.wav.tmp")
     tmp.write_bytes(speech_to_wav(speech))

@@ -8,15 +8,15 @@ retries, the envelope check, errors, key redaction) and hands the answer to the 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import Any
 from urllib.parse import quote, urljoin
 
-from lib.joggai import errors
+from lib.joggai import contract, errors
 from lib.joggai.ai_script_calls import AiScriptCalls
-from lib.joggai.contract import IDEMPOTENCY_HEADER
+from lib.joggai.contract import IDEMPOTENCY_HEADER, Pronunciation
 from lib.joggai.models import (
     ASPECT_RATIOS,
     Avatar,
@@ -289,11 +289,14 @@ class JoggAIClient(Transport, AiScriptCalls):
         self._put_signed(sign_url, data, content_type, on_progress)
         return UploadedAsset(asset_url=asset_url, sign_url=sign_url)
 
-    def speech_preview(self, voice_id: str, script: str) -> SpeechPreview:
-        """A WAV of `script` spoken by `voice_id` (local engine extension; the cloud has no such call)."""
-        data = self._object(
-            self._call("POST", "ext/speech_preview", json_body={"voice_id": voice_id, "script": script})
-        )
+    def speech_preview(self, voice_id: str, script: str,
+                       pronunciations: Sequence[Pronunciation] = ()) -> SpeechPreview:
+        """A WAV of `script` spoken by `voice_id` (local engine extension; the cloud has no such call),
+        saying `pronunciations`' words as listed (as a video's `ext.pronunciations` would)."""
+        body: dict[str, Any] = {"voice_id": voice_id, "script": script}
+        if pronunciations:
+            body[contract.EXT_PRONUNCIATIONS] = [entry.as_ext() for entry in pronunciations]
+        data = self._object(self._call("POST", "ext/speech_preview", json_body=body))
         return self._model(SpeechPreview.from_api, data, "speech_preview")
 
     def download(self, url: str, *, max_bytes: int | None = None) -> bytes:

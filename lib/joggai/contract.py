@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import Enum, IntEnum
 from typing import Any
 
@@ -217,8 +220,12 @@ EXT_LOGO_URL = "logo_url"  # PNG with alpha, in a corner
 EXT_MUSIC_URL = "music_url"  # audio bed: looped or trimmed to the speech, ducked, faded out
 EXT_RESOLUTION = "resolution"
 EXT_CAPTION_STYLE = "caption_style"
+EXT_PRONUNCIATIONS = "pronunciations"  # brand words: [{word, respelling, phonemes?}], below
 EXT_URL_FIELDS = (EXT_CONTENT_URL, EXT_BACKGROUND_URL, EXT_LOGO_URL, EXT_MUSIC_URL)
-EXT_FIELDS = (*EXT_URL_FIELDS, EXT_RESOLUTION, EXT_CAPTION_STYLE)
+EXT_VISUAL_FIELDS = (*EXT_URL_FIELDS, EXT_RESOLUTION, EXT_CAPTION_STYLE)  # strings; also Batch's columns
+EXT_FIELDS = (*EXT_VISUAL_FIELDS, EXT_PRONUNCIATIONS)
+MAX_PRONUNCIATIONS = 200  # entries in one request
+MAX_PRONUNCIATION_CHARS = 100  # a word, a respelling or a phoneme string
 RESOLUTIONS = ("720p", "1080p")
 DEFAULT_RESOLUTION = "720p"
 # (width, height) of each aspect ratio at each resolution.
@@ -235,3 +242,123 @@ EXT_IMAGE_FORMATS = ("PNG", "JPEG", "WEBP")  # Pillow's names
 EXT_LOGO_FORMATS = ("PNG",)
 MAX_EXT_IMAGE_SIDE = 4096  # pixels, either side
 MAX_CONTENT_VIDEO_SECONDS = 60.0  # content_url may be a short video; one still of it is shown
+
+# ---------------------------------------------------------------- brand words (our ext.pronunciations)
+# The studio keeps a lexicon (word -> respelling, and optionally espeak-ng phonemes). Where it goes:
+#   a backend without ext (the cloud)   the script is sent respelled; its captions show the respelling
+#   the local engine (CAPABILITY_EXT)   the script as written, plus ext.pronunciations: the engine speaks the
+#                                       phonemes (or the respelling) and its captions keep the written word
+# Both sides find words the same way (find_words): whole words only, any case, the longest listed word first.
+
+_WORD, _RESPELLING, _PHONEMES = "word", "respelling", "phonemes"
+PRONUNCIATION_FIELDS = (_WORD, _RESPELLING, _PHONEMES)
+# espeak-ng's ASCII phoneme mnemonics (kw'Ent@m, h@l'oU): printable ASCII without the brackets that would
+# close the engine's [[...]] phoneme block early, and without braces and backslash.
+_PHONEME_TEXT = re.compile(r"[A-Za-z0-9 !\"#$%&'()*+,\-./:;<=>?@^_`|~]+")
+PHONEME_HINT = "espeak-ng phoneme mnemonics such as kw'Ent@m (printable ASCII, no brackets)"
+
+
+class PronunciationProblem(ValueError):
+    """A broken ``ext.pronunciations``; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Pronunciation:
+    """One lexicon row: the word (or phrase) as written and how the voice should say it.
+
+    ``respelling`` works on every backend; ``phonemes`` (espeak-ng mnemonics) only on the local engine,
+    where it wins over the respelling.
+    """
+
+    word: str
+    respelling: str
+    phonemes: str = ""
+
+    def as_ext(self) -> dict[str, str]:
+        """The entry as ``ext.pronunciations`` carries it (no empty phonemes)."""
+        entry = {_WORD: self.word, _RESPELLING: self.respelling}
+        if self.phonemes:
+            entry[_PHONEMES] = self.phonemes
+        return entry
+
+
+def find_words(text: str, words: Iterable[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, word casefolded)`` of every whole-word occurrence of ``words`` in ``text``, left to right.
+
+    Whole words: no letter, digit or underscore right before or after ("Quentum's" matches "Quentum",
+    "SubQuentum" does not). Where two listed words could match at one place, the longer one does.
+    """
+    keys = sorted({word.strip().casefold() for word in words if word and word.strip()}, key=len, reverse=True)
+    if not text or not keys:
+        return []
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(key)}(?!\w)" for key in keys), re.IGNORECASE)
+    found = []
+    for match in pattern.finditer(text):
+        said = match.group(0).casefold()
+        key = said if said in keys else next((k for k in keys if re.fullmatch(re.escape(k), said, re.IGNORECASE)), said)
+        found.append((match.start(), match.end(), key))
+    return found
+
+
+def pronunciations_used(text: str, entries: Iterable[Pronunciation]) -> list[Pronunciation]:
+    """The entries whose word occurs in ``text`` (in lexicon order): what a request needs to carry."""
+    entries = list(entries)
+    present = {key for _, _, key in find_words(text, [entry.word for entry in entries])}
+    return [entry for entry in entries if entry.word.strip().casefold() in present]
+
+
+def phoneme_problem(phonemes: str) -> str | None:
+    """Why ``phonemes`` cannot go into an espeak-ng phoneme block, or None."""
+    if len(phonemes) > MAX_PRONUNCIATION_CHARS:
+        return f"must be at most {MAX_PRONUNCIATION_CHARS} characters"
+    if not _PHONEME_TEXT.fullmatch(phonemes) or not any(char.isalnum() or char in "@&" for char in phonemes):
+        return f"must be {PHONEME_HINT}"
+    return None
+
+
+def pronunciations_from_ext(value: Any, name: str = f"{EXT_REQUEST_FIELD}.{EXT_PRONUNCIATIONS}"
+                            ) -> list[Pronunciation]:
+    """``ext.pronunciations`` checked: a list of ``{word, respelling, phonemes?}``; null means none.
+
+    Raises PronunciationProblem (a ValueError) naming the field (``ext.pronunciations[2].phonemes must be
+    ...``); the engine answers it as 40000 and the client lists it among a request's problems.
+    """
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise PronunciationProblem(f"{name} must be a list of objects with {_WORD}, {_RESPELLING} "
+                                   f"and optionally {_PHONEMES}")
+    if len(value) > MAX_PRONUNCIATIONS:
+        raise PronunciationProblem(f"{name} must have at most {MAX_PRONUNCIATIONS} entries")
+    entries: list[Pronunciation] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(value):
+        at = f"{name}[{index}]"
+        if not isinstance(raw, dict):
+            raise PronunciationProblem(f"{at} must be an object with {_WORD}, {_RESPELLING} and optionally {_PHONEMES}")
+        unknown = [key for key in raw if key not in PRONUNCIATION_FIELDS]
+        if unknown:
+            raise PronunciationProblem(f"{at}.{str(unknown[0])[:40]} is not a known field "
+                                       f"(known: {', '.join(PRONUNCIATION_FIELDS)})")
+        texts: dict[str, str] = {}
+        for key in PRONUNCIATION_FIELDS:
+            text = raw.get(key)
+            if text is None:
+                text = ""
+            if not isinstance(text, str):
+                raise PronunciationProblem(f"{at}.{key} must be a string")
+            text = text.strip()
+            if len(text) > MAX_PRONUNCIATION_CHARS:
+                raise PronunciationProblem(f"{at}.{key} must be at most {MAX_PRONUNCIATION_CHARS} characters")
+            texts[key] = text
+        if not texts[_WORD]:
+            raise PronunciationProblem(f"{at}.{_WORD} is required")
+        if not texts[_RESPELLING] and not texts[_PHONEMES]:
+            raise PronunciationProblem(f"{at} needs {_RESPELLING} or {_PHONEMES}: how to say {texts[_WORD][:40]!r}")
+        if texts[_PHONEMES] and (problem := phoneme_problem(texts[_PHONEMES])):
+            raise PronunciationProblem(f"{at}.{_PHONEMES} {problem}")
+        if texts[_WORD].casefold() in seen:
+            raise PronunciationProblem(f"{at}.{_WORD} {texts[_WORD][:40]!r} is listed twice")
+        seen.add(texts[_WORD].casefold())
+        entries.append(Pronunciation(texts[_WORD], texts[_RESPELLING], texts[_PHONEMES]))
+    return entries

@@ -300,7 +300,7 @@ class CreateVideoRequest:
     webhook_url: str | None = None
     # Our `ext` field (contract.EXT_FIELDS), for a backend whose capabilities list contract.CAPABILITY_EXT;
     # sent only when set.
-    ext: dict[str, str] | None = None
+    ext: dict[str, Any] | None = None
 
     @property
     def voice_type(self) -> str:
@@ -349,6 +349,11 @@ class CreateVideoRequest:
             name = f"{contract.EXT_REQUEST_FIELD}.{key}"
             if key not in contract.EXT_FIELDS:
                 broken(name, f"is not a known field (known: {', '.join(contract.EXT_FIELDS)})")
+            elif key == contract.EXT_PRONUNCIATIONS:
+                try:
+                    contract.pronunciations_from_ext(value)
+                except ValueError as problem:
+                    found.append(FieldProblem(name, str(problem)))
             elif not isinstance(value, str):
                 broken(name, "must be a string")
             elif key in contract.EXT_URL_FIELDS and not _is_http_url(value.strip()):

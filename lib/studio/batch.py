@@ -26,7 +26,7 @@ from lib.studio.sqlite_store import SqliteStore
 
 TEMPLATE_COLUMNS = ("script", "avatar_id", "voice_id", "aspect_ratio", "screen_style", "caption", "video_name")
 # Optional product-visual columns, named as the request's ``ext`` keys; only a backend with CAPABILITY_EXT takes them.
-EXT_COLUMNS = contract.EXT_FIELDS
+EXT_COLUMNS = contract.EXT_VISUAL_FIELDS
 # A row may name a saved persona instead of avatar_id/voice_id: it takes the persona's settings, and any
 # of these columns the row fills in overrides the persona's value.
 PERSONA_COLUMN = "persona"

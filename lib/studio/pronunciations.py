@@ -1,20 +1,24 @@
-"""The studio-wide pronunciation lexicon (brand words): word -> how to say it, and applying it to scripts.
+"""The studio-wide pronunciation lexicon (brand words): word -> how to say it, and applying it to requests.
 
-A respelling ("Quentum" -> "Kwentum") works on every backend. Inline espeak-ng phonemes (``[[...]]``) are
-not offered: the local engine hands scripts to espeak-ng as plain text, so ``[[kw'Ent@m]]`` would be read
-out as three words (and shown so in the captions). The lexicon is applied once, on the submission path
+A respelling ("Quentum" -> "Kwentum") works on every backend: for one without ``ext`` the script goes
+respelled (``speak``), so its captions show the respelling too. The local engine instead gets the script as
+written plus ``ext.pronunciations`` (``spoken_request(..., ext=True)``): it says the word as the optional
+espeak-ng phonemes, else the respelling, and its captions keep the written word. Words are found as
+``contract.find_words`` finds them. The lexicon is applied once, on the submission path
 (``lib.studio.submission``), and by the Compose preview and *Hear it first*. No Streamlit import.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from lib.joggai import CreateVideoRequest
+from lib.joggai import CreateVideoRequest, contract
+from lib.joggai.contract import Pronunciation, find_words, phoneme_problem, pronunciations_used
 from lib.studio.sqlite_store import SqliteStore
+
+__all__ = ["Pronunciation", "PronunciationStore", "from_table", "speak", "spoken_request"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pronunciations (
@@ -25,32 +29,33 @@ CREATE TABLE IF NOT EXISTS pronunciations (
 """
 
 
-@dataclass(frozen=True)
-class Pronunciation:
-    """One lexicon row: the word (or phrase) as written and how the voice should say it."""
-
-    word: str
-    respelling: str
-
-
 class PronunciationStore(SqliteStore):
     """The lexicon in the dashboard database; words are unique regardless of case."""
 
     schema = _SCHEMA
 
+    def __init__(self, path) -> None:
+        super().__init__(path)
+        with self._connect() as db:  # lexicons from before phonemes: the column is added, empty
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(pronunciations)")}
+            if "phonemes" not in columns:
+                db.execute("ALTER TABLE pronunciations ADD COLUMN phonemes TEXT NOT NULL DEFAULT ''")
+
     def entries(self) -> list[Pronunciation]:
         """Every row, alphabetically."""
         with self._connect() as db:
-            rows = db.execute("SELECT word, respelling FROM pronunciations ORDER BY word COLLATE NOCASE").fetchall()
-        return [Pronunciation(row["word"], row["respelling"]) for row in rows]
+            rows = db.execute("SELECT word, respelling, phonemes FROM pronunciations "
+                              "ORDER BY word COLLATE NOCASE").fetchall()
+        return [Pronunciation(row["word"], row["respelling"], row["phonemes"]) for row in rows]
 
-    def set(self, word: str, respelling: str) -> None:
+    def set(self, word: str, respelling: str, phonemes: str = "") -> None:
         """Add a word or change how it is said."""
-        entry = _checked(word, respelling)
+        entry = _checked(word, respelling, phonemes)
         with self._connect() as db:
-            db.execute("INSERT INTO pronunciations (word, respelling, updated_at) VALUES (?, ?, ?) "
+            db.execute("INSERT INTO pronunciations (word, respelling, phonemes, updated_at) VALUES (?, ?, ?, ?) "
                        "ON CONFLICT (word) DO UPDATE SET word=excluded.word, respelling=excluded.respelling, "
-                       "updated_at=excluded.updated_at", (entry.word, entry.respelling, time.time()))
+                       "phonemes=excluded.phonemes, updated_at=excluded.updated_at",
+                       (entry.word, entry.respelling, entry.phonemes, time.time()))
 
     def delete(self, word: str) -> None:
         """Forget a word (any case)."""
@@ -59,7 +64,7 @@ class PronunciationStore(SqliteStore):
 
     def replace_all(self, entries: Iterable[Pronunciation]) -> None:
         """The whole lexicon at once (Settings' table); raises ValueError before changing anything."""
-        checked = [_checked(entry.word, entry.respelling) for entry in entries]
+        checked = [_checked(entry.word, entry.respelling, entry.phonemes) for entry in entries]
         seen: set[str] = set()
         for entry in checked:
             if entry.word.casefold() in seen:
@@ -68,32 +73,32 @@ class PronunciationStore(SqliteStore):
         now = time.time()
         with self._connect() as db:
             db.execute("DELETE FROM pronunciations")
-            db.executemany("INSERT INTO pronunciations (word, respelling, updated_at) VALUES (?, ?, ?)",
-                           [(entry.word, entry.respelling, now) for entry in checked])
+            db.executemany("INSERT INTO pronunciations (word, respelling, phonemes, updated_at) VALUES (?, ?, ?, ?)",
+                           [(entry.word, entry.respelling, entry.phonemes, now) for entry in checked])
 
 
-def _checked(word: str, respelling: str) -> Pronunciation:
-    word, respelling = (word or "").strip(), (respelling or "").strip()
+def _checked(word: str, respelling: str, phonemes: str = "") -> Pronunciation:
+    word, respelling, phonemes = ((text or "").strip() for text in (word, respelling, phonemes))
     if not word:
         raise ValueError("A pronunciation needs the word it is for.")
-    if not respelling:
+    if not respelling:  # the phonemes reach only the local engine; every backend needs the respelling
         raise ValueError(f"Say how {word!r} should be spoken.")
-    return Pronunciation(word, respelling)
+    for text in (word, respelling):
+        if len(text) > contract.MAX_PRONUNCIATION_CHARS:
+            raise ValueError(f"{text[:40]!r}… is longer than {contract.MAX_PRONUNCIATION_CHARS} characters.")
+    if phonemes and (problem := phoneme_problem(phonemes)):
+        raise ValueError(f"The phonemes for {word!r} {problem}.")
+    return Pronunciation(word, respelling, phonemes)
 
 
 def from_table(rows: Iterable[Sequence[object]]) -> list[Pronunciation]:
-    """Rows ``(word, respelling)`` of an edited table; rows left entirely empty are not entries."""
+    """Rows ``(word, respelling[, phonemes])`` of an edited table; rows left entirely empty are not entries."""
     found = []
-    for word, respelling in rows:
-        word, respelling = ("" if value is None else str(value).strip() for value in (word, respelling))
-        if word or respelling:
-            found.append(Pronunciation(word, respelling))
+    for row in rows:
+        word, respelling, phonemes = ("" if value is None else str(value).strip() for value in (*row, "")[:3])
+        if word or respelling or phonemes:
+            found.append(Pronunciation(word, respelling, phonemes))
     return found
-
-
-def _whole(text: str) -> str:
-    # Whole words only: no letter, digit or underscore right before or after (punctuation stays put).
-    return rf"(?<!\w){re.escape(text)}(?!\w)"
 
 
 def speak(script: str, entries: Sequence[Pronunciation]) -> str:
@@ -102,28 +107,31 @@ def speak(script: str, entries: Sequence[Pronunciation]) -> str:
     Idempotent: text that already reads as a respelling is left alone, so applying the lexicon to a
     script it was applied to (a resend, a new version of a sent video) changes nothing.
     """
-    entries = [entry for entry in entries if entry.word.strip() and entry.respelling.strip()]
-    if not script or not entries:
+    by_word = {entry.word.strip().casefold(): entry.respelling.strip() for entry in entries
+               if entry.word.strip() and entry.respelling.strip()}
+    if not script or not by_word:
         return script
-    by_word = {entry.word.strip().casefold(): entry.respelling.strip() for entry in entries}
-    longest_first = sorted(by_word, key=len, reverse=True)  # "Jogg AI" before "Jogg"
-    words = re.compile("|".join(_whole(word) for word in longest_first), re.IGNORECASE)
-    spoken = re.compile("|".join(_whole(said) for said in sorted(set(by_word.values()), key=len, reverse=True)),
-                        re.IGNORECASE)
-    protected = [match.span() for match in spoken.finditer(script)]
-
-    def respell(match: re.Match[str]) -> str:
-        start, end = match.span()
+    protected = [(start, end) for start, end, _ in find_words(script, by_word.values())]
+    pieces, cursor = [], 0
+    for start, end, key in find_words(script, by_word):
         if any(start < done_end and done_start < end for done_start, done_end in protected):
-            return match.group(0)
-        return by_word[match.group(0).casefold()]
+            continue
+        pieces += [script[cursor:start], by_word[key]]
+        cursor = end
+    return "".join(pieces) + script[cursor:]
 
-    return words.sub(respell, script)
 
-
-def spoken_request(request: CreateVideoRequest, entries: Sequence[Pronunciation]) -> CreateVideoRequest:
-    """The request with its script as it will be spoken (audio requests are unchanged)."""
+def spoken_request(request: CreateVideoRequest, entries: Sequence[Pronunciation], *,
+                   ext: bool = False) -> CreateVideoRequest:
+    """The request as it is sent: for a backend that reads ``ext`` (``ext=True``), the script as written and
+    ``ext.pronunciations`` with the lexicon's words it uses; for any other, the script respelled.
+    Audio requests are unchanged."""
     if request.voice_type != "script" or not request.script:
         return request
-    said = speak(request.script, entries)
-    return request if said == request.script else replace(request, script=said)
+    if not ext:
+        said = speak(request.script, entries)
+        return request if said == request.script else replace(request, script=said)
+    carried = {key: value for key, value in (request.ext or {}).items() if key != contract.EXT_PRONUNCIATIONS}
+    if used := pronunciations_used(request.script, entries):
+        carried[contract.EXT_PRONUNCIATIONS] = [entry.as_ext() for entry in used]
+    return request if carried == (request.ext or {}) else replace(request, ext=carried or None)

@@ -214,6 +214,7 @@ class Keys:
     B_LEXICON_SAVE = "lexicon_save"
     W_LEXICON_WORD = "lexicon_word"
     W_LEXICON_RESPELLING = "lexicon_respelling"
+    W_LEXICON_PHONEMES = "lexicon_phonemes"
     B_LEXICON_ADD = "lexicon_add"
 
     # Settings page widgets

@@ -247,12 +247,12 @@ class Submitter:
 
         An accepted key is never sent again. An unconfirmed (or interrupted) one is sent again with the
         same key only when the backend honours it; otherwise it stays unconfirmed until a person decides.
-        The script goes as spoken through the lexicon (idempotent: a stored, already spoken request is
-        unchanged by it).
+        The lexicon goes with it: respelled into the script, or as ``ext.pronunciations`` to a backend that
+        reads ``ext`` (idempotent: a stored, already spoken request is unchanged by it).
         """
         if not self.target.ext:  # defence in depth: whatever built the request, ext never reaches such a backend
             request = without_ext(request)
-        request = spoken_request(request, self.lexicon.entries())
+        request = spoken_request(request, self.lexicon.entries(), ext=self.target.ext)
         known = self.store.get(key)
         if known is not None:
             if known.state == OutcomeKind.ACCEPTED.value and known.video_id:

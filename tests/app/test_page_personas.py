@@ -146,15 +146,18 @@ def test_a_languages_experiment_pairs_each_voice_with_its_script(studio_env: Pat
 
 def test_the_lexicon_is_kept_on_settings_and_shown_in_the_preview(studio_env: Path, engine_client) -> None:
     at = open_page("settings")
-    for word, respelling in (("Quentum", "Kwentum"), ("Nginx", "engine x"), ("quentum", "Kwentum")):
+    for word, respelling, phonemes in (("Quentum", "Kwentum", ""), ("Nginx", "engine x", "'EndZIn 'Eks"),
+                                       ("quentum", "Kwentum", "")):
         at.text_input(key=Keys.W_LEXICON_WORD).input(word)
         at.text_input(key=Keys.W_LEXICON_RESPELLING).input(respelling)
+        at.text_input(key=Keys.W_LEXICON_PHONEMES).input(phonemes)
         at.button(key=Keys.B_LEXICON_ADD).click().run()
         assert not at.exception
     assert any("is said 'Kwentum'" in success.value for success in at.success)
     lexicon = PronunciationStore(studio_env / "history.sqlite3")
-    assert [(entry.word, entry.respelling) for entry in lexicon.entries()] == [
-        ("Nginx", "engine x"), ("quentum", "Kwentum")]  # the same word in another case changed, not added
+    assert [(entry.word, entry.respelling, entry.phonemes) for entry in lexicon.entries()] == [
+        ("Nginx", "engine x", "'EndZIn 'Eks"), ("quentum", "Kwentum", "")]  # another case: changed, not added
+    assert at.text_input(key=Keys.W_LEXICON_PHONEMES).value == ""
     # The table shows what is stored; the fields are empty again for the next word.
     assert sorted(at.data_editor(key=Keys.U_LEXICON_TABLE).value["word"]) == ["Nginx", "quentum"]
     assert at.text_input(key=Keys.W_LEXICON_WORD).value == ""
@@ -162,16 +165,41 @@ def test_the_lexicon_is_kept_on_settings_and_shown_in_the_preview(studio_env: Pa
     at.button(key=Keys.B_LEXICON_ADD).click().run()  # no respelling: refused, nothing stored
     assert any("Not saved" in error.value for error in at.error)
     assert len(lexicon.entries()) == 2
+    at.text_input(key=Keys.W_LEXICON_RESPELLING).input("Ak me")
+    at.text_input(key=Keys.W_LEXICON_PHONEMES).input("[[ak mi]]")
+    at.button(key=Keys.B_LEXICON_ADD).click().run()  # brackets would end the engine's phoneme block
+    assert any("Not saved" in error.value and "phoneme" in error.value for error in at.error)
+    assert len(lexicon.entries()) == 2
 
     avatars, voices = catalog(engine_client)
     at = composer(**{Keys.PICKED_AVATAR_ID: avatars[0].id, Keys.PICKED_VOICE_ID: voices[0].voice_id,
                      Keys.W_COMPOSE_SCRIPT: "QUENTUM runs on Nginx, Quentum's way."})
-    assert preview_body(at)["voice"]["script"] == "Kwentum runs on engine x, Kwentum's way."
-    assert "Kwentum runs on engine x" in at.code[1].value  # the curl too
-    assert at.text_area(key=Keys.W_COMPOSE_SCRIPT).value == "QUENTUM runs on Nginx, Quentum's way."  # as written
+    # The local engine reads ext: the script goes as written, with the words it uses and how to say them.
+    said = [{"word": "Nginx", "respelling": "engine x", "phonemes": "'EndZIn 'Eks"},
+            {"word": "quentum", "respelling": "Kwentum"}]
+    assert preview_body(at)["voice"]["script"] == "QUENTUM runs on Nginx, Quentum's way."
+    assert preview_body(at)["ext"]["pronunciations"] == said
+    assert "'EndZIn" in at.code[1].value  # the curl too
     at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
     [job] = JobHistory(studio_env / "history.sqlite3").list_jobs()
-    assert job.request["voice"]["script"] == "Kwentum runs on engine x, Kwentum's way."
+    assert job.request["voice"]["script"] == "QUENTUM runs on Nginx, Quentum's way."
+    assert job.request["ext"]["pronunciations"] == said
+    assert engine_client.get_avatar_video(job.video_id).video_id == job.video_id  # the engine took it
+
+
+def test_a_backend_without_ext_gets_the_script_respelled(cloud_studio, tmp_path: Path) -> None:
+    PronunciationStore(tmp_path / "studio" / "history.sqlite3").set(
+        "Quentum", "Kwentum", "kw'Ent@m")
+    client = cloud_studio.client()
+    at = composer(**{Keys.PICKED_AVATAR_ID: client.list_public_avatars(page_size=1)[0].id,
+                     Keys.PICKED_VOICE_ID: client.list_voices(page_size=1).voices[0].voice_id,
+                     Keys.W_COMPOSE_SCRIPT: "Quentum, at last."})
+    assert preview_body(at)["voice"]["script"] == "Kwentum, at last." and "ext" not in preview_body(at)
+    at.button(key=Keys.B_COMPOSE_SUBMIT).click().run()
+    assert not at.exception
+    [create] = cloud_studio.creates()
+    assert create["body"]["voice"]["script"] == "Kwentum, at last."
+    assert "ext" not in create["body"]  # no phonemes, no field the cloud's spec lacks
 
 
 def test_hear_it_first_speaks_the_respelled_script(studio_env: Path, engine, engine_client) -> None:

@@ -114,6 +114,9 @@ def expected_layout(aspect: str, style: int, **parts: bool):
     ({"content_url": "http://169.254.169.254/latest/meta-data"},
      "ext.content_url must point to a public internet address"),
     ({"background_url": "http://10.0.0.7/bg.png"}, "ext.background_url must point to a public internet address"),
+    ({"pronunciations": {"Quentum": "Kwentum"}}, "ext.pronunciations must be a list of objects"),
+    ({"pronunciations": [{"word": "Quentum"}]}, "ext.pronunciations[0] needs respelling or phonemes"),
+    ({"pronunciations": [{"word": "Q", "phonemes": "]] [[x"}]}, "ext.pronunciations[0].phonemes must be espeak-ng"),
 ])
 def test_bad_ext_values_are_a_40000_naming_the_field(engine, ext, message) -> None:
     answer = create(engine, body(ext))
@@ -256,3 +259,36 @@ def test_music_is_mixed_under_the_speech_ducked_and_the_video_ends_with_the_spee
     assert in_pauses > quiet + 20  # the bed is heard in the pauses, where the plain video is silent
     assert speech_level - under_speech >= contract.MUSIC_DUCK_MIN_DB
     assert in_pauses - under_speech >= 3  # it comes up when the voice stops
+
+
+# ---------------------------------------------------------------- pronunciations
+
+def test_brand_words_are_said_as_listed_and_captioned_as_written(engine) -> None:
+    lexicon = [{"word": "Quentum", "respelling": "Kwentum"},
+               {"word": "nginx", "respelling": "x", "phonemes": "'EndZIn"}]
+    script = "Quentum runs on Nginx."
+    answer = create(engine, body({"pronunciations": lexicon}, caption=True,
+                                 voice={"type": "script", "voice_id": "en-US-ChristopherNeural", "script": script}))
+    assert answer["code"] == 0, answer
+    job, _ = wait_for_video(engine, answer["data"]["video_id"])
+    assert job["status"] == "completed", job
+    captions = requests.get(job["caption_url"], timeout=30).text
+    assert "Quentum" in captions and "Nginx" in captions
+    assert "Kwentum" not in captions and "EndZIn" not in captions
+
+
+def test_hear_it_first_says_brand_words_as_listed(engine) -> None:
+    def heard(script: str, **extra: object) -> bytes:
+        answer = requests.post(engine.v2 + "/ext/speech_preview", headers=engine.headers(), timeout=60,
+                               json={"voice_id": "en-US-ChristopherNeural", "script": script, **extra}).json()
+        assert answer["code"] == 0, answer
+        return requests.get(answer["data"]["audio_url"], timeout=30).content
+
+    respelled = heard("Meet Quentum.", pronunciations=[{"word": "quentum", "respelling": "Kwen tum"}])
+    assert respelled == heard("Meet Kwen tum.")
+    assert respelled != heard("Meet Quentum.")
+    refused = requests.post(engine.v2 + "/ext/speech_preview", headers=engine.headers(), timeout=30,
+                            json={"voice_id": "en-US-ChristopherNeural", "script": "Hi.",
+                                  "pronunciations": [{"word": "Hi", "sound": "hai"}]}).json()
+    assert refused["code"] == contract.Code.PARAMETER_ERROR
+    assert "pronunciations[0].sound is not a known field" in refused["msg"]

@@ -91,3 +91,52 @@ def test_an_edited_table_becomes_entries() -> None:
     from lib.studio.pronunciations import from_table
     assert from_table([(" Quentum ", "Kwentum"), ("", ""), (None, None), ("Acme", "")]) == [
         Pronunciation("Quentum", "Kwentum"), Pronunciation("Acme", "")]  # a half-filled row is kept, to be refused
+
+
+def test_a_backend_that_reads_ext_gets_the_script_as_written_and_the_words_it_uses() -> None:
+    lexicon = [*LEXICON, Pronunciation("Acme", "Ak me", "'akmi")]
+    request = CreateVideoRequest(avatar_id=1, voice_id="v", script="Acme on Nginx.", ext={"resolution": "1080p"})
+    sent = spoken_request(request, lexicon, ext=True)
+    assert sent.script == "Acme on Nginx."
+    assert sent.ext == {"resolution": "1080p", "pronunciations": [  # in lexicon order
+        {"word": "Nginx", "respelling": "engine x"}, {"word": "Acme", "respelling": "Ak me", "phonemes": "'akmi"}]}
+    assert spoken_request(sent, lexicon, ext=True) == sent  # a stored request sent again: the same
+    assert spoken_request(sent, [], ext=True).ext == {"resolution": "1080p"}  # a word taken out of the lexicon
+    plain = CreateVideoRequest(avatar_id=1, voice_id="v", script="Nothing listed.")
+    assert spoken_request(plain, lexicon, ext=True) is plain
+
+
+def test_phonemes_are_kept_and_checked_and_an_older_lexicon_gains_the_column(tmp_path: Path) -> None:
+    import sqlite3
+    path = tmp_path / "studio.sqlite3"
+    with sqlite3.connect(path) as db:  # the table as the first lexicon made it
+        db.execute("CREATE TABLE pronunciations (word TEXT NOT NULL PRIMARY KEY COLLATE NOCASE, "
+                   "respelling TEXT NOT NULL, updated_at REAL NOT NULL)")
+        db.execute("INSERT INTO pronunciations VALUES ('Quentum', 'Kwentum', 0)")
+    store = PronunciationStore(path)
+    assert store.entries() == [Pronunciation("Quentum", "Kwentum")]
+    store.set("Nginx", "engine x", " 'EndZIn ")
+    assert store.entries()[0] == Pronunciation("Nginx", "engine x", "'EndZIn")
+    with pytest.raises(ValueError, match="phonemes for 'Acme'"):
+        store.set("Acme", "Ak me", "ak]]me")
+    with pytest.raises(ValueError, match="spoken"):
+        store.set("Acme", "", "'akmi")  # every backend needs the respelling; phonemes reach only the engine
+
+
+def test_the_submission_path_sends_the_lexicon_as_ext_to_a_backend_that_reads_it(tmp_path: Path) -> None:
+    history = JobHistory(tmp_path / "history.sqlite3")
+    PronunciationStore(history.path).set("Quentum", "Kwentum", "kw'Ent@m")
+    sent: list[CreateVideoRequest] = []
+
+    class RecordingClient(ScriptedClient):
+        def create_avatar_video(self, request, *, idempotency_key=None):
+            sent.append(request)
+            return super().create_avatar_video(request, idempotency_key=idempotency_key)
+
+    flow = Submitter(SubmissionStore(history.path), history, RecordingClient("vid-1"),
+                     Target("local", "http://127.0.0.1:9", idempotent=True, ext=True))
+    flow.submit(CreateVideoRequest(avatar_id=1, voice_id="v", script="Meet Quentum."), key="k1",
+                origin=Origin.compose("c1"))
+    [request] = sent
+    assert request.script == "Meet Quentum."
+    assert request.ext == {"pronunciations": [{"word": "Quentum", "respelling": "Kwentum", "phonemes": "kw'Ent@m"}]}

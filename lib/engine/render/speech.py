@@ -12,9 +12,11 @@ import ctypes
 import io
 import os
 import pickle
+import re
 import threading
 import unicodedata
 import wave
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import espeakng_loader
@@ -22,6 +24,7 @@ import numpy as np
 
 from lib.engine.catalog.voices import VoiceProfile
 from lib.engine.render.timeline import MouthKey, Speech, Viseme, WordTiming
+from lib.joggai.contract import Pronunciation, find_words
 
 # Constants from espeak-ng's speak_lib.h (stable ABI since 1.48).
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -29,6 +32,7 @@ _INITIALIZE_PHONEME_EVENTS = 0x0001
 _INITIALIZE_DONT_EXIT = 0x8000
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
+_PHONEME_INPUT = 0x100  # espeakPHONEMES: text inside [[...]] is read as phoneme mnemonics
 _PARAM_RATE = 1
 _PARAM_VOLUME = 2
 _PARAM_PITCH = 3
@@ -128,7 +132,7 @@ class _Espeak:
             index += 1
         return 0
 
-    def synthesize(self, text: str, voice: VoiceProfile) -> _Capture:
+    def synthesize(self, text: str, voice: VoiceProfile, phonemes: bool = False) -> _Capture:
         lib = self.lib
         self._seed_random_numbers()
         if lib.espeak_SetVoiceByName(voice.espeak_voice.encode("ascii")) != 0:
@@ -139,8 +143,8 @@ class _Espeak:
         encoded = text.encode("utf-8")
         self.capture = _Capture()
         try:
-            status = lib.espeak_Synth(encoded, len(encoded) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8,
-                                      None, None)
+            flags = _CHARS_UTF8 | (_PHONEME_INPUT if phonemes else 0)
+            status = lib.espeak_Synth(encoded, len(encoded) + 1, 0, _POS_CHARACTER, 0, flags, None, None)
             if status != 0:
                 raise RuntimeError(f"espeak-ng synthesis failed (code {status})")
             return self.capture
@@ -154,7 +158,7 @@ class _Espeak:
         if hasattr(self.lib, "espeak_ng_SetRandSeed"):
             self.lib.espeak_ng_SetRandSeed(0)
 
-    def synthesize_isolated(self, text: str, voice: VoiceProfile) -> _Capture:
+    def synthesize_isolated(self, text: str, voice: VoiceProfile, phonemes: bool = False) -> _Capture:
         """Synthesise in a forked child so that this process's espeak state is never used.
 
         espeak-ng carries state from one call to the next (pitch flutter phase, filter memories), so
@@ -168,7 +172,7 @@ class _Espeak:
             try:
                 os.close(read_end)
                 try:
-                    outcome: object = self.synthesize(text, voice)
+                    outcome: object = self.synthesize(text, voice, phonemes)
                 except Exception as error:  # noqa: BLE001 - handed to the parent to raise there
                     outcome = error
                 payload = memoryview(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
@@ -195,6 +199,79 @@ class _Espeak:
         return outcome
 
 
+_BRACKETS_AS_PARENTHESES = str.maketrans("[]", "()")  # same length, same (silent) reading
+_POSSESSIVE = re.compile(r"['\u2019]s(?!\w)")
+
+
+@dataclass(frozen=True)
+class SpokenText:
+    """What espeak-ng reads for a script with brand words swapped in, and the way back to the script.
+
+    ``swaps`` holds ``(written_start, written_end, spoken_start, spoken_end)`` per swapped word. When any
+    word goes as phonemes, espeak reads ``[[...]]`` as phonemes everywhere, so the script's own brackets
+    become parentheses (one character for one: the offsets between swaps do not move).
+    """
+
+    text: str
+    swaps: tuple[tuple[int, int, int, int], ...] = ()
+    has_phonemes: bool = False
+
+    @classmethod
+    def of(cls, script: str, pronunciations: Sequence[Pronunciation]) -> SpokenText:
+        by_word = {entry.word.strip().casefold(): entry for entry in pronunciations}
+        found = find_words(script, by_word)
+        if not found:
+            return cls(script)
+        has_phonemes = any(by_word[key].phonemes for _, _, key in found)
+
+        def plain(chunk: str) -> str:
+            return chunk.translate(_BRACKETS_AS_PARENTHESES) if has_phonemes else chunk
+
+        pieces: list[str] = []
+        swaps: list[tuple[int, int, int, int]] = []
+        written_cursor = spoken_length = 0
+        for start, end, key in found:
+            between = plain(script[written_cursor:start])
+            entry = by_word[key]
+            if entry.phonemes:
+                # espeak reads an "'s" after a phoneme block as the letter s; the possessive is a z sound.
+                possessive = _POSSESSIVE.match(script, end)
+                end = possessive.end() if possessive else end
+                said = f"[[{entry.phonemes}{'z' if possessive else ''}]]"
+            else:
+                said = plain(entry.respelling)
+            spoken_start = spoken_length + len(between)
+            swaps.append((start, end, spoken_start, spoken_start + len(said)))
+            pieces += [between, said]
+            spoken_length = spoken_start + len(said)
+            written_cursor = end
+        pieces.append(plain(script[written_cursor:]))
+        return cls("".join(pieces), tuple(swaps), has_phonemes)
+
+    def written_events(self, events: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """espeak's word events ``(sample, 1-based position, length)`` moved from the spoken text to the script.
+
+        An event inside a swapped word becomes the whole written word (a respelling of two words, or a
+        phoneme block, gives several events; ``_word_spans`` merges them into one)."""
+        if not self.swaps:
+            return events
+        moved = []
+        for sample, position, length in events:
+            index, shift, inside = position - 1, 0, None
+            for written_start, written_end, spoken_start, spoken_end in self.swaps:
+                if index < spoken_start:
+                    break
+                if index < spoken_end:
+                    inside = (written_start, written_end)
+                    break
+                shift = written_end - spoken_end  # past this swap, the script is this much further on
+            if inside is not None:
+                moved.append((sample, inside[0] + 1, inside[1] - inside[0]))
+            else:
+                moved.append((sample, index + shift + 1, length))
+        return moved
+
+
 _lock = threading.Lock()
 _engine: _Espeak | None = None
 
@@ -215,9 +292,12 @@ def _espeak() -> _Espeak:
     return _engine
 
 
-def synthesize(text: str, voice: VoiceProfile) -> Speech:
+def synthesize(text: str, voice: VoiceProfile, pronunciations: Sequence[Pronunciation] = ()) -> Speech:
     """Speak `text` in `voice`: mono int16 PCM, word timings with 0-based character offsets into
     `text`, and mouth keys from the phoneme events.
+
+    Each of `pronunciations`' words in `text` is said as its phonemes, else its respelling; the word
+    timings (and so the captions) still name the written words.
 
     Raises ValueError for empty or whitespace-only text, text over MAX_SCRIPT_CHARS, or a voice
     espeak-ng does not have. Safe to call from several threads (calls are serialised) and processes.
@@ -227,14 +307,15 @@ def synthesize(text: str, voice: VoiceProfile) -> Speech:
     if len(text) > MAX_SCRIPT_CHARS:
         raise ValueError(f"text to speak is longer than {MAX_SCRIPT_CHARS} characters")
     # NUL would end the C string early; other control characters are read as spaces anyway.
-    spoken = text.replace("\x00", " ")
+    said = SpokenText.of(text.replace("\x00", " "), pronunciations)
     with _lock:
         engine = _espeak()
         if hasattr(os, "fork"):
-            capture = engine.synthesize_isolated(spoken, voice)
+            capture = engine.synthesize_isolated(said.text, voice, said.has_phonemes)
         else:  # no fork (Windows): same speech, but a few samples may differ between calls
-            capture = engine.synthesize(spoken, voice)
+            capture = engine.synthesize(said.text, voice, said.has_phonemes)
         rate = engine.sample_rate
+    capture.words = said.written_events(capture.words)
     pcm = np.frombuffer(b"".join(capture.chunks), dtype=np.int16).copy()
     audible_end = _audible_end(pcm) / rate
     return Speech(
