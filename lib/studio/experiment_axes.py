@@ -2,7 +2,7 @@
 
 *Voices and avatars* and *Script variants* pick lists; *Personas* compares saved personas (same script,
 each persona's settings); *Languages* pairs each picked voice with a script in its language (the user's
-translation). All of them go through the one experiment plan and sending path.
+translation, or one AI draft per language from the *Draft with AI* brief). All of them go through the one experiment plan and sending path.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from typing import Any
 
 import streamlit as st
 
-from lib.studio import experiments
+from lib.studio import experiments, script_drafts
 from lib.studio.compose import display_name
+from lib.studio.connection import attempt
 from lib.studio.persona_panels import backend_personas
 from lib.studio.personas import persona_presets
-from lib.studio.state import Keys, translation_key
+from lib.studio.state import Keys, request_flag, take_flag, translation_key
 
 Presets = list[tuple[str, dict[str, Any]]]
 
@@ -38,21 +39,54 @@ def axis_pickers(connection, axis: str | None, avatars: Mapping, voices: Mapping
                        max_selections=experiments.MAX_VARIANTS, persist_state="session",
                        placeholder="Pick two or more" if names else "Save personas first (Save as persona)")
     elif axis == "languages":
-        _language_pickers(voices, voice_list)
+        _language_pickers(connection, voices, voice_list)
 
 
-def _language_pickers(voices: Mapping, voice_list: Sequence) -> None:
-    if st.session_state.get(Keys.W_COMPOSE_MODE) == "audio":
+def _language_pickers(connection, voices: Mapping, voice_list: Sequence) -> None:
+    session = st.session_state
+    if session.get(Keys.W_COMPOSE_MODE) == "audio":
         st.info("A languages experiment speaks a script per language: switch *Voice source* to *Script*.")
     st.multiselect("One voice per language", list(voices), format_func=voices.get,
                    key=Keys.W_EXP_LANGUAGE_VOICES, max_selections=experiments.MAX_VARIANTS,
                    placeholder="e.g. an English, a Spanish and a Japanese voice", persist_state="session")
     language_of = {voice.voice_id: voice.language for voice in voice_list}
-    for voice_id in st.session_state.get(Keys.W_EXP_LANGUAGE_VOICES) or []:
+    picked = session.get(Keys.W_EXP_LANGUAGE_VOICES) or []
+    if take_flag(Keys.LANGUAGE_DRAFTS_REQUESTED) and picked:
+        _draft_languages(connection, picked, language_of)  # before the boxes it fills are drawn
+    for voice_id in picked:
         st.text_area(f"Script in {language_of.get(voice_id) or 'this language'} for "
                      f"{display_name(voices.get(voice_id)) or voice_id}", key=translation_key(voice_id), height=100,
-                     placeholder="Paste the translation of your script")
+                     placeholder="Paste the translation of your script, or draft it with AI below")
+    for note in session.pop(Keys.LANGUAGE_DRAFT_NOTES, None) or []:
+        st.warning(note, icon=":material/translate:")
+    problems = script_drafts.brief_from(session).problems()
+    st.button("Draft each language with AI", key=Keys.B_EXP_LANGUAGE_DRAFTS, icon=":material/auto_awesome:",
+              disabled=not picked or bool(problems), on_click=request_flag(Keys.LANGUAGE_DRAFTS_REQUESTED),
+              help=("Fill in *Draft with AI* below first: " + " ".join(problems)) if problems else
+              "One draft per language from the brief in *Draft with AI* (its first style); edit them before sending")
     st.caption("Each language reads its own script; the *Script* box below is not used by this experiment.")
+
+
+def _draft_languages(connection, picked: Sequence[str], language_of: Mapping[str, str | None]) -> None:
+    session = st.session_state
+    bar = st.progress(0.0, text="Asking the writer for one draft per language…")
+    done = attempt(connection, lambda client: script_drafts.draft_languages(
+        client, script_drafts.brief_from(session), [language_of.get(voice_id) for voice_id in picked],
+        backend_id=connection.backend.backend_id,
+        on_update=lambda task: bar.progress(script_drafts.progress_fraction(task),
+                                            text=script_drafts.progress_label(task))))
+    bar.empty()
+    if not done.ok:
+        session[Keys.LANGUAGE_DRAFT_NOTES] = [f"The writer refused the request: {done.problem}"]
+        return
+    notes = []
+    for voice_id in picked:
+        draft = done.value[language_of.get(voice_id)]
+        if draft.text:
+            session[translation_key(voice_id)] = draft.text
+        elif (note := f"No {draft.language or 'draft'} draft: {draft.problem}.") not in notes:
+            notes.append(note)
+    session[Keys.LANGUAGE_DRAFT_NOTES] = notes
 
 
 def language_label(voice_id: str, voices: Mapping, language_of: Mapping[str, str | None]) -> str:

@@ -108,19 +108,25 @@ def writing_systems(text: str) -> Counter[str]:
     return Counter(system for char in text if (system := writing_system(char)) is not None)
 
 
-def language_scripts(language: str | None) -> frozenset[str] | None:
-    """The writing systems a voice language is written in (``"russian"``, ``"ja-JP"``); None when unknown."""
+def language_name(language: str | None) -> str | None:
+    """A voice language as one lower-case English name (``"ja-JP"`` -> ``"japanese"``, ``"Spanish (Mexico)"``
+    -> ``"spanish"``); None when it names no language of the tables above."""
     name = (language or "").strip().lower()
     if not name:
         return None
-    words = name.split()
+    words = name.replace("(", " ").replace(")", " ").split()
     code = name.replace("_", "-").split("-")[0]
     if len(words) == 1 and code in _LANGUAGE_CODES:  # a code or locale: "ru", "ja-JP", "pt_BR"
-        words = [_LANGUAGE_CODES[code]]
-    for known, scripts in _LANGUAGE_SCRIPTS.items():
-        if known in words:
-            return scripts
-    return _LATIN_ONLY if any(word in _LATIN_LANGUAGES for word in words) else None
+        return _LANGUAGE_CODES[code]
+    return next((word for word in words if word in _LANGUAGE_SCRIPTS or word in _LATIN_LANGUAGES), None)
+
+
+def language_scripts(language: str | None) -> frozenset[str] | None:
+    """The writing systems a voice language is written in (``"russian"``, ``"ja-JP"``); None when unknown."""
+    name = language_name(language)
+    if name is None:
+        return None
+    return _LANGUAGE_SCRIPTS.get(name, _LATIN_ONLY)
 
 
 def estimate(script: str, language: str | None, *, cloud: bool) -> Estimate:

@@ -11,13 +11,13 @@ experiment* sends. This module draws nothing; ``lib.studio.draft_panel`` lays it
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lib.joggai import VideoStatus
 from lib.joggai.ai_script_models import AiScriptRequest, AiScriptTask
 from lib.joggai.contract import AI_SCRIPT_LANGUAGES, AI_SCRIPT_LENGTHS
-from lib.studio import experiments, polling
+from lib.studio import experiments, lint, polling
 from lib.studio.compose import script_stats
 from lib.studio.state import Keys
 
@@ -141,6 +141,52 @@ def write_drafts(client, brief: DraftBrief, *, backend_id: str, task_id: str | N
     task = client.wait_for_ai_script(task_id, poll_interval=poll_seconds(backend_id),
                                      timeout=wait_seconds(backend_id), on_update=on_update)
     return result_of(task, brief)
+
+
+def writer_language(voice_language: str | None) -> str | None:
+    """The writer's name for a voice's language (``"es-ES"``, ``"Spanish"`` -> ``"spanish"``), None if not one of
+    the spec's languages."""
+    name = lint.language_name(voice_language)
+    return name if name in AI_SCRIPT_LANGUAGES else None
+
+
+@dataclass(frozen=True)
+class LanguageDraft:
+    """A languages experiment's draft in one voice language: the first draft's text, or why there is none."""
+
+    language: str | None  # the voice's, as its catalog spells it
+    text: str = ""
+    problem: str = ""
+
+
+def draft_languages(client, brief: DraftBrief, languages: Sequence[str | None], *, backend_id: str,
+                    on_update: Callable[[AiScriptTask], None] | None = None) -> dict[str | None, LanguageDraft]:
+    """One draft per distinct voice language, from the same brief (its first style).
+
+    Every task is asked for first (one POST each, so the writer works on them together), then each is
+    followed, bounded as ``write_drafts`` is. A language the writer refuses or has not finished in time
+    comes back with its ``problem``; JoggAI errors are raised for the caller to word.
+    """
+    drafts: dict[str | None, LanguageDraft] = {}
+    asked: dict[str | None, tuple[DraftBrief, str]] = {}
+    for language in dict.fromkeys(languages):
+        writer = writer_language(language)
+        if writer is None:
+            drafts[language] = LanguageDraft(language, problem=f"the script writer has no {language or 'unnamed'} "
+                                                               "language; paste a translation instead")
+            continue
+        in_language = replace(brief, language=writer)
+        asked[language] = (in_language, client.create_ai_script(in_language.request()))
+    for language, (in_language, task_id) in asked.items():
+        result = write_drafts(client, in_language, backend_id=backend_id, task_id=task_id, on_update=on_update)
+        if result.cards:
+            drafts[language] = LanguageDraft(language, text=result.cards[0].text)
+        elif result.pending:
+            drafts[language] = LanguageDraft(language, problem=f"task {task_id} is still being written; "
+                                                               "ask again in a minute")
+        else:
+            drafts[language] = LanguageDraft(language, problem=result.error or "no draft came back")
+    return drafts
 
 
 def progress_fraction(task: AiScriptTask) -> float:

@@ -201,6 +201,9 @@ class Keys:
     LEXICON_NOTICE = "lexicon_notice"  # (ok, message) after saving the pronunciations
     # A language's script in a languages experiment: TRANSLATION_PREFIX_<voice id> (translation_key)
     TRANSLATION_PREFIX = "experiment_translation"
+    B_EXP_LANGUAGE_DRAFTS = "experiment_language_drafts"  # Draft each language with AI
+    LANGUAGE_DRAFTS_REQUESTED = "experiment_language_drafts_requested"
+    LANGUAGE_DRAFT_NOTES = "experiment_language_draft_notes"  # why some languages got no draft
     W_COMPOSE_PERSONA = "compose_persona"
     W_PERSONA_NEW_NAME = "persona_new_name"
     B_PERSONA_SAVE = "persona_save"

@@ -10,7 +10,7 @@ import pytest
 
 from lib.studio.draft_panel import CLOUD_NOTE as JOGGAI_NOTE
 from lib.studio.experiments import split_scripts
-from lib.studio.state import Keys
+from lib.studio.state import Keys, translation_key
 from tests.app.conftest import sent_experiment
 from tests.app.test_page_compose import composer
 
@@ -107,3 +107,44 @@ def test_on_the_cloud_one_click_is_one_task_and_its_drafts_are_cards(on_the_clou
     at.button(key=f"{Keys.B_DRAFT_USE}_0").click().run()  # using a draft asks the writer nothing more
     assert at.text_area(key=Keys.W_COMPOSE_SCRIPT).value == result.cards[0].text
     assert on_the_cloud.state()["posts_in_window"] == 1
+
+
+def languages_experiment(client, voice_ids: list[str], **seed):
+    at, _, _ = composer(client, **{**BRIEF, Keys.W_COMPOSE_EXPERIMENT: True, Keys.W_EXP_AXIS: "languages",
+                                   Keys.W_EXP_LANGUAGE_VOICES: voice_ids, **seed})
+    assert not at.exception
+    return at
+
+
+def test_each_language_is_drafted_in_its_own_language_on_the_cloud(on_the_cloud) -> None:
+    voices = ["en-US-JennyNeural", "es-ES-ElviraNeural", "zh-CN-XiaoxiaoNeural"]
+    at = languages_experiment(on_the_cloud.client(), voices)
+    at.button(key=Keys.B_EXP_LANGUAGE_DRAFTS).click().run()
+    assert not at.exception
+    assert not [w.value for w in at.warning if "draft" in w.value]  # (the stand-in's canned text is English)
+    drafts = {voice: at.text_area(key=translation_key(voice)).value for voice in voices}
+    for voice, language in zip(voices, ("english", "spanish", "chinese"), strict=True):
+        assert "Owala FreeSip for runners" in drafts[voice] and f"script in {language}" in drafts[voice]
+        assert BRIEF[Keys.W_DRAFT_STYLES][0] in drafts[voice]  # the brief's first style
+    assert on_the_cloud.state()["posts_in_window"] == 3  # one task per language, nothing else
+    assert any("3 video(s)" in caption.value for caption in at.caption)  # the experiment is ready to send
+
+
+def test_a_language_the_local_writer_cannot_write_is_named_and_left_to_the_user(studio_env: Path,
+                                                                               engine_client) -> None:
+    english = next(v.voice_id for v in engine_client.all_voices() if v.language == "english")
+    spanish = next(v.voice_id for v in engine_client.all_voices() if v.language == "spanish")
+    at = languages_experiment(engine_client, [english, spanish], **{translation_key(spanish): "Mi traducción."})
+    at.button(key=Keys.B_EXP_LANGUAGE_DRAFTS).click().run()
+    assert not at.exception
+    assert "Owala FreeSip" in at.text_area(key=translation_key(english)).value
+    assert at.text_area(key=translation_key(spanish)).value == "Mi traducción."  # kept, not blanked
+    [note] = [warning.value for warning in at.warning if "draft" in warning.value]
+    assert "No spanish draft" in note and "english" in note
+
+
+def test_drafting_languages_waits_for_a_complete_brief(studio_env: Path, engine_client) -> None:
+    english = next(v.voice_id for v in engine_client.all_voices() if v.language == "english")
+    at = languages_experiment(engine_client, [english], **{Keys.W_DRAFT_STYLES: []})
+    button = at.button(key=Keys.B_EXP_LANGUAGE_DRAFTS)
+    assert button.disabled and "Pick at least one style." in (button.help or "")

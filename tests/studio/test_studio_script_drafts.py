@@ -3,6 +3,8 @@ in the composer; then one task against the real engine (cards, and its English-o
 
 from __future__ import annotations
 
+import pytest
+
 from lib.joggai import VideoStatus
 from lib.joggai.ai_script_models import AiScriptTask
 from lib.joggai.contract import AI_SCRIPT_STYLES
@@ -104,3 +106,13 @@ def test_a_language_the_local_writer_cannot_write_fails_with_its_message(engine_
                                         backend_id="local")
     assert result.cards == () and result.error
     assert "english" in result.error and "french" in result.error
+
+
+@pytest.mark.parametrize(("voice_language", "writer"), [
+    ("english", "english"), ("Spanish", "spanish"), ("es-ES", "spanish"), ("ja-JP", "japanese"),
+    ("simplified chinese", "chinese"), ("Portuguese (Brazil)", "portuguese"), ("pt_BR", "portuguese"),
+    ("klingon", None), ("", None), (None, None),
+    ("welsh", None),  # a language the lint knows, but not one of the writer's
+])
+def test_a_voice_language_is_named_as_the_writer_names_it(voice_language, writer) -> None:
+    assert script_drafts.writer_language(voice_language) == writer
