@@ -38,18 +38,27 @@ def split_scripts(text: str) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+def _script_labels(scripts: Sequence[str], names: Mapping[str, str]) -> list[str]:
+    # A name used twice (the same draft pasted twice) gets its position, so no two variants read the same.
+    labels = [names.get(script.strip()) or f"Script {index + 1}" for index, script in enumerate(scripts)]
+    return [f"{label} ({index + 1})" if labels.count(label) > 1 else label for index, label in enumerate(labels)]
+
+
 def plan_variants(base: CreateVideoRequest, *, avatars: Sequence[tuple[int, int]] = (),
                   voices: Sequence[str] = (), scripts: Sequence[str] = (),
                   presets: Sequence[tuple[str, Mapping[str, Any]]] = (),
                   avatar_names: Mapping[tuple[int, int], str] | None = None,
-                  voice_names: Mapping[str, str] | None = None) -> list[Variant]:
+                  voice_names: Mapping[str, str] | None = None,
+                  script_names: Mapping[str, str] | None = None) -> list[Variant]:
     """Every combination of the chosen avatars × voices × scripts × presets; an empty choice keeps the base's.
 
     A preset is ``(label, request fields)``: a persona's settings, or a language's voice and script.
     Labels name only what varies, so the compare grid reads "Ava · Guy" rather than repeating
-    the script in every cell.
+    the script in every cell. A script is named by ``script_names`` (its text -> a name, such as the
+    style of the AI draft it is, while unedited), else "Script N".
     """
     avatar_names, voice_names = avatar_names or {}, voice_names or {}
+    script_labels = _script_labels(scripts, script_names or {})
     avatar_axis = list(dict.fromkeys(avatars)) or [(base.avatar_type, base.avatar_id)]
     voice_axis = list(dict.fromkeys(voices)) or [base.voice_id]
     script_axis = list(scripts) or [base.script or ""]
@@ -63,7 +72,7 @@ def plan_variants(base: CreateVideoRequest, *, avatars: Sequence[tuple[int, int]
         if len(voice_axis) > 1:
             parts.append(voice_names.get(voice_id, voice_id))
         if len(script_axis) > 1:
-            parts.append(f"Script {script_index + 1}")
+            parts.append(script_labels[script_index])
         if len(preset_axis) > 1:
             parts.append(preset_label)
         label = " · ".join(parts) or "Only variant"

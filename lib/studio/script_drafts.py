@@ -210,6 +210,8 @@ def compare_text(cards: Sequence[DraftCard]) -> str:
 
 
 def compare_values(cards: Sequence[DraftCard]) -> dict[str, Any]:
-    """Composer widget values that make ``cards`` a script experiment (sent by *Create experiment*)."""
+    """Composer widget values that make ``cards`` a script experiment (sent by *Create experiment*), each
+    variant named by its draft's style for as long as its text is left as drafted."""
+    cards = cards[:experiments.MAX_VARIANTS]
     return {Keys.W_COMPOSE_MODE: "script", Keys.W_COMPOSE_EXPERIMENT: True, Keys.W_EXP_AXIS: "scripts",
-            Keys.W_EXP_SCRIPTS: compare_text(cards[:experiments.MAX_VARIANTS])}
+            Keys.W_EXP_SCRIPTS: compare_text(cards), Keys.EXP_SCRIPT_NAMES: {card.text: card.style for card in cards}}

@@ -189,7 +189,8 @@ def planned_variants(request: CreateVideoRequest, avatars: Mapping, voices: Mapp
         scripts=experiments.split_scripts(values.get(Keys.W_EXP_SCRIPTS) or "") if scripts_experiment else [],
         presets=presets,
         avatar_names={key: display_name(label) for key, label in avatars.items()},
-        voice_names={key: display_name(label) for key, label in voices.items()})
+        voice_names={key: display_name(label) for key, label in voices.items()},
+        script_names=values.get(Keys.EXP_SCRIPT_NAMES) or {})
 
 
 def experiment_caption(variants: Sequence[experiments.Variant], language_of: Mapping[str, str | None], *,

@@ -201,6 +201,7 @@ class Keys:
     LEXICON_NOTICE = "lexicon_notice"  # (ok, message) after saving the pronunciations
     # A language's script in a languages experiment: TRANSLATION_PREFIX_<voice id> (translation_key)
     TRANSLATION_PREFIX = "experiment_translation"
+    EXP_SCRIPT_NAMES = "experiment_script_names"  # script text -> the AI draft style it came as (labels)
     B_EXP_LANGUAGE_DRAFTS = "experiment_language_drafts"  # Draft each language with AI
     LANGUAGE_DRAFTS_REQUESTED = "experiment_language_drafts_requested"
     LANGUAGE_DRAFT_NOTES = "experiment_language_draft_notes"  # why some languages got no draft

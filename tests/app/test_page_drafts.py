@@ -65,11 +65,14 @@ def test_compare_makes_a_script_experiment_of_the_chosen_drafts(studio_env: Path
     assert at.toggle(key=Keys.W_COMPOSE_EXPERIMENT).value is True
     assert at.session_state[Keys.W_EXP_AXIS] == "scripts"
     assert split_scripts(at.text_area(key=Keys.W_EXP_SCRIPTS).value) == [cards[0].text, cards[2].text]
+    # The variants are named by their drafts' styles, as the compare view will show them.
+    assert any(f"2 video(s): {cards[0].style}, {cards[2].style}" in caption.value for caption in at.caption)
     at.button(key=Keys.B_EXP_SUBMIT).click().run()  # the experiment machinery sends it, as any other
     assert not at.exception
     assert [title.value for title in at.title] == [":material/compare: Experiments"]
     _, jobs = sent_experiment(studio_env, 2)
     assert sorted(job.request["voice"]["script"] for job in jobs) == sorted([cards[0].text, cards[2].text])
+    assert sorted(job.name for job in jobs) == sorted([f"{cards[0].style}", f"{cards[2].style}"])
     assert {(job.avatar_id, job.voice_id) for job in jobs} == {(avatar.id, voice.voice_id)}
 
 

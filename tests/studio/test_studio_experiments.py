@@ -118,3 +118,11 @@ def test_languages_axis_pairs_each_voice_with_its_translation() -> None:
     # A language without its translation is named in the plan's problems.
     assert any(problem.startswith("ja-JP-NanamiLocal:") and "script" in problem
                for problem in experiments.plan_problems(variants))
+
+
+def test_scripts_are_named_while_they_read_as_named() -> None:
+    base = CreateVideoRequest(avatar_id=1, voice_id="en-US-AvaLocal", script="")
+    names = {"Top three reasons.": "Top 3 reasons", "Once upon a time.": "Storytime"}
+    labels = [variant.label for variant in experiments.plan_variants(
+        base, scripts=["Top three reasons.", "Once upon a time, edited.", "Top three reasons."], script_names=names)]
+    assert labels == ["Top 3 reasons (1)", "Script 2", "Top 3 reasons (3)"]  # edited: no name; twice: told apart
