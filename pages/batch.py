@@ -39,7 +39,8 @@ if current is None:
     public, custom, voices = (catalog.value for catalog in catalogs)
     st.download_button("Download the CSV template", key=Keys.B_BATCH_TEMPLATE, icon=":material/download:",
                        data=batch.template_csv(public[0].id if public else None,
-                                               voices[0].voice_id if voices else None),
+                                               voices[0].voice_id if voices else None,
+                                               with_ext=connection.capabilities.ext),
                        file_name="avatar-studio-batch.csv", mime="text/csv")
     upload = st.file_uploader("Batch CSV", type=["csv"], key=Keys.U_BATCH_FILE)
     with st.expander("…or paste the CSV", expanded=bool(session.get(Keys.W_BATCH_TEXT))):

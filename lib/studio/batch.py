@@ -145,13 +145,16 @@ def idempotency_key(batch_id: str, row_number: int) -> str:
     return f"batch-{batch_id}-row-{row_number}"
 
 
-def template_csv(example_avatar_id: int | None = None, example_voice_id: str | None = None) -> bytes:
-    """A CSV with the template's columns and one example row (real ids when given)."""
+def template_csv(example_avatar_id: int | None = None, example_voice_id: str | None = None, *,
+                 with_ext: bool = False) -> bytes:
+    """A CSV with the template's columns and one example row (real ids when given); ``with_ext`` adds the
+    product-visual columns, empty, for a backend that reads ``ext``."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(TEMPLATE_COLUMNS)
+    writer.writerow([*TEMPLATE_COLUMNS, *(EXT_COLUMNS if with_ext else ())])
     writer.writerow(["Hello! This is my first batch video.", example_avatar_id if example_avatar_id is not None
-                     else 1, example_voice_id or "en-US-ChristopherNeural", "portrait", 1, "true", "Batch video 1"])
+                     else 1, example_voice_id or "en-US-ChristopherNeural", "portrait", 1, "true", "Batch video 1",
+                     *([""] * len(EXT_COLUMNS) if with_ext else ())])
     return out.getvalue().encode()
 
 

@@ -50,6 +50,11 @@ def test_template_round_trips_and_validates(catalog) -> None:
     assert problem is None and len(rows) == 1
     [plan] = batch.validate_rows(rows, avatars, voices)
     assert plan.valid and plan.request.caption is True and plan.avatar_name == avatars[0].name
+    # For a backend that reads ext the template has the product-visual columns too, empty: the row is the same.
+    rows, problem = batch.parse_csv(batch.template_csv(avatars[0].id, voices[0].voice_id, with_ext=True))
+    assert problem is None and set(batch.EXT_COLUMNS) <= set(rows[0])
+    [with_ext] = batch.validate_rows(rows, avatars, voices, ext_allowed=True)
+    assert with_ext.valid and with_ext.request == plan.request
 
 
 def test_every_bad_row_gets_its_own_error(catalog) -> None:
