@@ -61,3 +61,24 @@ def test_covers_of_fifty_random_avatars_are_pairwise_distinct() -> None:
         thumbs.append(np.asarray(image, np.float32))
     closest = min(np.abs(thumbs[i] - thumbs[j]).mean() for i in range(50) for j in range(i + 1, 50))
     assert closest > 4.0  # mean per-channel difference on 0..255: visibly different pictures
+
+
+@pytest.mark.parametrize("outfit", ["tshirt", "sweater", "blouse"])
+def test_a_round_neckline_has_no_seam_across_the_neck(outfit: str) -> None:
+    """The torso's top edge and the neckline's share a line; smoothed both, the outfit's colour used to show
+    through as a thin line across the neck. Inside the neck's width that row must be skin alone."""
+    import skia
+
+    from lib.engine.render.look import shade
+    from lib.engine.render.outfits import CX, draw_body
+
+    avatar = next(a for a in public_avatars() if a.look.outfit == outfit)
+    look = avatar.look
+    pixels = np.zeros((720, 600, 4), np.uint8)
+    surface = skia.Surface(pixels, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kUnpremul_AlphaType)
+    draw_body(surface.getCanvas(), look)
+    neck_half = 37 if look.feminine else 43
+    edge_rows = pixels[513:519, int(CX - neck_half + 2):int(CX + neck_half - 2)].reshape(-1, 4)
+    skin = np.array(shade(look.skin, 0.9), float)
+    assert (edge_rows[:, 3] == 255).all()  # covered, not smoothed against what lies under the bust
+    assert np.abs(edge_rows[:, :3].astype(float) - skin).max() <= 2, (outfit, avatar.id)

@@ -116,7 +116,11 @@ def _round_neck(canvas: skia.Canvas, look: AvatarLook, neck_half: float) -> None
     neckline.moveTo(CX - neck_half - 12, 530)
     neckline.quadTo(CX, 530 + depth * 2, CX + neck_half + 12, 530)
     neckline.close()
-    canvas.drawPath(neckline, fill(shade(look.skin, 0.9)))
+    skin = fill(shade(look.skin, 0.9))
+    canvas.drawPath(neckline, skin)
+    # The neckline's top edge is the torso's: both smoothed there, the outfit's colour bled through as a thin
+    # line across the neck. A strip over that edge, inside the neck's width, covers it with skin.
+    canvas.drawRect(skia.Rect(CX - neck_half + 1, 526, CX + neck_half - 1, 532), skin)
     rib = stroke(shade(col, 0.8) if outfit != "blouse" else look.accent_color, 7 if outfit == "sweater" else 5)
     canvas.drawPath(quad_curve((CX - neck_half - 12, 530), (CX, 530 + depth * 2), (CX + neck_half + 12, 530)), rib)
     if outfit == "blouse":
