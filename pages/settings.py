@@ -102,6 +102,8 @@ st.subheader("Personas")
 persona_panels.persona_manager(connection)
 
 st.subheader("Pronunciations")
-st.caption("Brand words and names, respelled the way the voice should say them; every script sent (Compose, "
-           "experiments, batches) and *Hear it first* use them. Whole words, any case.")
+st.caption("Brand words and names, and how the voice should say them: every script sent (Compose, experiments, "
+           "batches) and *Hear it first* use them; whole words, any case. The local engine says them as their "
+           "phonemes (else the respelling) and keeps the written word in its captions; other backends get the "
+           "script respelled.")
 lexicon_panels.lexicon_editor()
