@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from lib.studio.state import Keys, unconfirmed_key
+from lib.studio.state import Keys, translation_key, unconfirmed_key
 from tests.e2e.conftest import (
     Studio,
     choose,
@@ -208,3 +208,38 @@ def test_a_two_voice_experiment_sends_two_creates_after_its_preflight(page: Page
     assert videos_play(page) == [True, True]
     screenshot(page, "billed-experiment-compare")
     assert len(cloud.creates()) == 2
+
+
+def test_a_languages_experiment_gets_one_ai_draft_per_language(page: Page, billed_studio, cloud) -> None:
+    page.goto(f"{billed_studio.url}/compose")
+    wait_for_app(page)
+    pick_avatar(page, AVATAR_ID)
+    keyed(page, Keys.W_COMPOSE_EXPERIMENT).locator("label").click()
+    wait_for_app(page)
+    keyed(page, Keys.W_EXP_AXIS).get_by_text("Languages", exact=True).click()
+    wait_for_app(page)
+    for voice in ("Jenny", "Elvira"):
+        choose(page, Keys.W_EXP_LANGUAGE_VOICES, voice)
+    draft_each = keyed(page, Keys.B_EXP_LANGUAGE_DRAFTS).get_by_role("button", name="Draft each language with AI")
+    expect(draft_each).to_be_disabled()  # not before the brief is written
+    page.locator("[data-testid=stExpander]").filter(has_text="Draft with AI").locator("summary").click()
+    keyed(page, Keys.W_DRAFT_PRODUCT).locator("input").fill("Owala FreeSip")
+    description = keyed(page, Keys.W_DRAFT_DESCRIPTION).locator("textarea")
+    description.fill("A water bottle with a built-in straw. It keeps drinks cold for 24 hours.")
+    audience = keyed(page, Keys.W_DRAFT_AUDIENCE).locator("input")
+    audience.fill("runners")
+    audience.press("Enter")
+    wait_for_app(page)
+    keyed(page, Keys.W_DRAFT_STYLES).get_by_text("Storytime", exact=True).click()
+    wait_for_app(page)
+    expect(draft_each).to_be_enabled()
+    draft_each.click()
+    wait_for_app(page)
+    for voice_id, language in (("en-US-JennyNeural", "english"), ("es-ES-ElviraNeural", "spanish")):
+        box = keyed(page, translation_key(voice_id)).locator("textarea")
+        expect(box).to_have_value(re.compile(rf"Owala FreeSip for runners: .*Storytime script in {language}"),
+                                  timeout=60_000)
+    expect(page.get_by_text("2 video(s): english · Jenny, spanish · Elvira")).to_be_visible()
+    keyed(page, translation_key("es-ES-ElviraNeural")).scroll_into_view_if_needed()
+    screenshot(page, "languages-drafted")
+    assert cloud.creates() == []  # drafting asks the writer; no video is made or billed

@@ -73,7 +73,8 @@ def test_draft_compare_two_drafts_and_both_videos_play_side_by_side(page: Page, 
     grid = keyed(page, "experiment_grid")
     expect(grid.locator("[data-testid=stVideo]")).to_have_count(2, timeout=RENDER_MS)
     wait_for_app(page)
-    expect(grid).to_contain_text("Script 1")
+    expect(grid).to_contain_text("Top 3 reasons")  # each variant is named by its draft's style
+    expect(grid).to_contain_text("Storytime")
     assert videos_play(grid) == [True, True]
     shot(page, grid, "drafts-compared")
 
