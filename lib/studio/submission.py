@@ -262,6 +262,10 @@ class Submitter:
                 if known.state == SENDING:
                     self.store.finish(key, OutcomeKind.UNCONFIRMED.value, reason=known.reason, now=self.clock())
                 return SubmissionOutcome(OutcomeKind.UNCONFIRMED, key, reason=known.reason)
+            if known.state in (SENDING, OutcomeKind.UNCONFIRMED.value):
+                # The same key again: the body it first carried, whatever changed since (the lexicon, a
+                # persona). An honouring backend answers a changed body under a used key with a 40000.
+                request = known.request
         self.store.begin(key, self.target, origin, request, avatar_name=avatar_name, voice_name=voice_name,
                          now=self.clock())
         return self._send(key, request)

@@ -140,3 +140,27 @@ def test_the_submission_path_sends_the_lexicon_as_ext_to_a_backend_that_reads_it
     [request] = sent
     assert request.script == "Meet Quentum."
     assert request.ext == {"pronunciations": [{"word": "Quentum", "respelling": "Kwentum", "phonemes": "kw'Ent@m"}]}
+
+
+def test_the_same_key_again_carries_the_body_it_first_carried(tmp_path: Path) -> None:
+    from lib.joggai import errors
+
+    history = JobHistory(tmp_path / "history.sqlite3")
+    lexicon = PronunciationStore(history.path)
+    lexicon.set("Quentum", "Kwentum")
+    sent: list[CreateVideoRequest] = []
+
+    class RecordingClient(ScriptedClient):
+        def create_avatar_video(self, request, *, idempotency_key=None):
+            sent.append(request)
+            return super().create_avatar_video(request, idempotency_key=idempotency_key)
+
+    client = RecordingClient(errors.TimeoutError("no answer within 15 s"), "vid-1")
+    flow = Submitter(SubmissionStore(history.path), history, client,
+                     Target("local", "http://127.0.0.1:9", idempotent=True, ext=True))
+    request = CreateVideoRequest(avatar_id=1, voice_id="v", script="Meet Quentum.")
+    assert flow.submit(request, key="k1", origin=Origin.compose("c1")).kind.value == "unconfirmed"
+    lexicon.set("Quentum", "Kwen tum", "kw'Ent@m")  # changed before the automatic retry under the same key
+    assert flow.submit(request, key="k1", origin=Origin.compose("c1")).job.video_id == "vid-1"
+    assert sent[1] == sent[0] and client.calls == ["k1", "k1"]  # the engine sees the same body again
+    assert sent[0].ext == {"pronunciations": [{"word": "Quentum", "respelling": "Kwentum"}]}
