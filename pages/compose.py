@@ -2,7 +2,17 @@
 
 import streamlit as st
 
-from lib.studio import compose, draft_panel, experiments, lint, nav, sending, version_panels, visuals_panel
+from lib.studio import (
+    compose,
+    draft_panel,
+    experiment_plans,
+    experiments,
+    lint,
+    nav,
+    sending,
+    version_panels,
+    visuals_panel,
+)
 from lib.studio.connection import current_connection, load_catalog, speech_preview
 from lib.studio.experiment_axes import axis_pickers, axis_presets
 from lib.studio.lexicon_panels import spoken_request
@@ -47,7 +57,7 @@ with left:
     experiment_mode = st.toggle("Experiment (A/B): compare several versions", key=Keys.W_COMPOSE_EXPERIMENT,
                                 persist_state="session")
     if experiment_mode:
-        axis = st.segmented_control("Compare", list(experiments.AXES), format_func=experiments.AXES.get,
+        axis = st.segmented_control("Compare", list(experiment_plans.AXES), format_func=experiment_plans.AXES.get,
                                     key=Keys.W_EXP_AXIS, required=True, persist_state="session")
         axis_pickers(connection, axis, avatars, voices, voice_list)
     mode = st.segmented_control("Voice source", ["script", "audio"], key=Keys.W_COMPOSE_MODE, required=True,
@@ -55,7 +65,7 @@ with left:
                                 persist_state="session")
     scripts_experiment = experiment_mode and session.get(Keys.W_EXP_AXIS) == "scripts" and mode == "script"
     if scripts_experiment:
-        st.text_area(f"Script variants (one after another, a line `{experiments.SCRIPT_SEPARATOR}` between them)",
+        st.text_area(f"Script variants (one after another, a line `{experiment_plans.SCRIPT_SEPARATOR}` between them)",
                      key=Keys.W_EXP_SCRIPTS, height=180, persist_state="session")
     if mode == "script":
         draft_panel.draft_panel(connection)
@@ -109,7 +119,7 @@ language_of = {v.voice_id: v.language for v in voice_list}
 aspect_of = {(0, a.id): a.aspect_ratio_name for a in public} | {(1, a.id): None for a in custom}
 variants = sending.planned_variants(request, avatars, voices, scripts_experiment=scripts_experiment, presets=(
     axis_presets(connection, session.get(Keys.W_EXP_AXIS), voices, voice_list))) if experiment_mode else []
-checked = variants or [experiments.Variant(0, "", request)]
+checked = variants or [experiment_plans.Variant(0, "", request)]
 with st.container(key="compose_lint"):
     remarks = [warning for variant in checked for warning in lint.lint_request(
         variant.request, voice_language=language_of.get(variant.request.voice_id),
@@ -123,7 +133,7 @@ with st.expander("Request preview", icon=":material/data_object:"):
     st.code(compose.curl_command(connection.backend.base_url, spoken), language="bash")
 
 if experiment_mode:
-    plan_problems = experiments.plan_problems(variants)
+    plan_problems = experiment_plans.plan_problems(variants)
     st.caption(sending.experiment_caption(variants, language_of, cloud=connection.backend.kind != "local"))
     for message in plan_problems if shown_problems else []:
         st.error(message, icon=":material/error:")

@@ -11,7 +11,7 @@ import re
 import streamlit as st
 
 from lib.joggai.contract import AI_SCRIPT_LANGUAGES, AI_SCRIPT_LENGTHS, AI_SCRIPT_STYLES
-from lib.studio import experiments, script_drafts
+from lib.studio import experiment_plans, script_drafts
 from lib.studio.compose import format_duration
 from lib.studio.connection import Connection, attempt
 from lib.studio.script_drafts import DraftCard, DraftResult
@@ -112,5 +112,5 @@ def _show(result: DraftResult) -> None:
                  format_func=lambda index: f"{index + 1} · {result.cards[index].style}", key=Keys.W_DRAFT_COMPARE)
         chosen = len(st.session_state.get(Keys.W_DRAFT_COMPARE) or ())
         st.button(f"Compare chosen drafts ({chosen})", key=Keys.B_DRAFT_COMPARE, icon=":material/compare:",
-                  disabled=not 2 <= chosen <= experiments.MAX_VARIANTS, on_click=_compare, args=(result.cards,),
+                  disabled=not 2 <= chosen <= experiment_plans.MAX_VARIANTS, on_click=_compare, args=(result.cards,),
                   help="Make them the variants of a script experiment; *Create experiment* sends it")

@@ -1,4 +1,4 @@
-"""Compose's experiment pickers per axis, and the presets they give ``experiments.plan_variants``.
+"""Compose's experiment pickers per axis, and the presets they give ``experiment_plans.plan_variants``.
 
 *Voices and avatars* and *Script variants* pick lists; *Personas* compares saved personas (same script,
 each persona's settings); *Languages* pairs each picked voice with a script in its language (the user's
@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib.studio import experiments, script_drafts
+from lib.studio import experiment_plans, script_drafts
 from lib.studio.compose import display_name
 from lib.studio.connection import attempt
 from lib.studio.persona_panels import backend_personas
@@ -26,17 +26,17 @@ def axis_pickers(connection, axis: str | None, avatars: Mapping, voices: Mapping
     """The pickers of the chosen axis (the script variants' box is the page's own)."""
     if axis == "cast":
         st.multiselect("Voices to compare", list(voices), format_func=voices.get, key=Keys.W_EXP_VOICES,
-                       max_selections=experiments.MAX_VARIANTS, placeholder="The voice above, or pick several",
+                       max_selections=experiment_plans.MAX_VARIANTS, placeholder="The voice above, or pick several",
                        persist_state="session")
         st.multiselect("Avatars to compare", list(avatars), format_func=avatars.get, key=Keys.W_EXP_AVATARS,
-                       max_selections=experiments.MAX_VARIANTS, placeholder="The avatar above, or pick several",
+                       max_selections=experiment_plans.MAX_VARIANTS, placeholder="The avatar above, or pick several",
                        persist_state="session")
     elif axis == "personas":
         names = [persona.name for persona in backend_personas(connection)]
         st.session_state[Keys.W_EXP_PERSONAS] = [name for name in st.session_state.get(Keys.W_EXP_PERSONAS) or []
                                                  if name in names]
         st.multiselect("Personas to compare (the same script in each)", names, key=Keys.W_EXP_PERSONAS,
-                       max_selections=experiments.MAX_VARIANTS, persist_state="session",
+                       max_selections=experiment_plans.MAX_VARIANTS, persist_state="session",
                        placeholder="Pick two or more" if names else "Save personas first (Save as persona)")
     elif axis == "languages":
         _language_pickers(connection, voices, voice_list)
@@ -47,7 +47,7 @@ def _language_pickers(connection, voices: Mapping, voice_list: Sequence) -> None
     if session.get(Keys.W_COMPOSE_MODE) == "audio":
         st.info("A languages experiment speaks a script per language: switch *Voice source* to *Script*.")
     st.multiselect("One voice per language", list(voices), format_func=voices.get,
-                   key=Keys.W_EXP_LANGUAGE_VOICES, max_selections=experiments.MAX_VARIANTS,
+                   key=Keys.W_EXP_LANGUAGE_VOICES, max_selections=experiment_plans.MAX_VARIANTS,
                    placeholder="e.g. an English, a Spanish and a Japanese voice", persist_state="session")
     language_of = {voice.voice_id: voice.language for voice in voice_list}
     picked = session.get(Keys.W_EXP_LANGUAGE_VOICES) or []
@@ -105,7 +105,7 @@ def axis_presets(connection, axis: str | None, voices: Mapping, voice_list: Sequ
     if axis == "languages" and session.get(Keys.W_COMPOSE_MODE) != "audio":
         language_of = {voice.voice_id: voice.language for voice in voice_list}
         picked = session.get(Keys.W_EXP_LANGUAGE_VOICES) or []
-        return experiments.language_presets(
+        return experiment_plans.language_presets(
             [(voice_id, session.get(translation_key(voice_id)) or "") for voice_id in picked],
             {voice_id: language_label(voice_id, voices, language_of) for voice_id in picked})
     return []

@@ -23,17 +23,7 @@ from pathlib import Path
 
 from lib.joggai import CreateVideoRequest, VideoStatus
 from lib.studio import pacing
-from lib.studio.experiment_plans import (  # noqa: F401 - the plans are part of this module's interface
-    AXES,
-    MAX_VARIANTS,
-    SCRIPT_SEPARATOR,
-    Variant,
-    language_presets,
-    plan_problems,
-    plan_variants,
-    plan_visual_variants,
-    split_scripts,
-)
+from lib.studio.experiment_plans import Variant
 from lib.studio.history import JobRecord
 from lib.studio.sharing import request_from_payload
 from lib.studio.sqlite_store import SqliteStore

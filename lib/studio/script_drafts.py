@@ -4,7 +4,7 @@ One click asks for one task (`POST /v2/ai_scripts`, then `GET /v2/ai_scripts/res
 ends, bounded). The answer holds drafts in several styles (the spec: "generated in multiple styles"); the
 cards show those in the styles asked for, the first one asked being the task's ``script_style``. *Use*
 puts a draft in the script box; *Compare* makes the chosen drafts the variants of a script experiment
-(the ``scripts`` axis, ``experiments.SCRIPT_SEPARATOR`` between them), which Compose's own *Create
+(the ``scripts`` axis, ``experiment_plans.SCRIPT_SEPARATOR`` between them), which Compose's own *Create
 experiment* sends. This module draws nothing; ``lib.studio.draft_panel`` lays it out.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 from lib.joggai import VideoStatus
 from lib.joggai.ai_script_models import AiScriptRequest, AiScriptTask
 from lib.joggai.contract import AI_SCRIPT_LANGUAGES, AI_SCRIPT_LENGTHS
-from lib.studio import experiments, lint, polling
+from lib.studio import experiment_plans, lint, polling
 from lib.studio.compose import script_stats
 from lib.studio.state import Keys
 
@@ -206,12 +206,12 @@ def use_values(card: DraftCard) -> dict[str, Any]:
 
 def compare_text(cards: Sequence[DraftCard]) -> str:
     """The drafts as script variants, one after another with the separator line between them."""
-    return f"\n\n{experiments.SCRIPT_SEPARATOR}\n\n".join(card.text for card in cards)
+    return f"\n\n{experiment_plans.SCRIPT_SEPARATOR}\n\n".join(card.text for card in cards)
 
 
 def compare_values(cards: Sequence[DraftCard]) -> dict[str, Any]:
     """Composer widget values that make ``cards`` a script experiment (sent by *Create experiment*), each
     variant named by its draft's style for as long as its text is left as drafted."""
-    cards = cards[:experiments.MAX_VARIANTS]
+    cards = cards[:experiment_plans.MAX_VARIANTS]
     return {Keys.W_COMPOSE_MODE: "script", Keys.W_COMPOSE_EXPERIMENT: True, Keys.W_EXP_AXIS: "scripts",
             Keys.W_EXP_SCRIPTS: compare_text(cards), Keys.EXP_SCRIPT_NAMES: {card.text: card.style for card in cards}}

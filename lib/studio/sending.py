@@ -17,7 +17,16 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 
 from lib.joggai import CreateVideoRequest
-from lib.studio import background_sender, batch_run, experiments, lint, nav, preflight, versions
+from lib.studio import (
+    background_sender,
+    batch_run,
+    experiment_plans,
+    experiments,
+    lint,
+    nav,
+    preflight,
+    versions,
+)
 from lib.studio.backends import backend_label
 from lib.studio.batch import Batch, BatchProgress, RowPlan
 from lib.studio.compose import display_name
@@ -173,27 +182,27 @@ def _compose_skip(connection: Connection) -> None:
 
 
 def planned_variants(request: CreateVideoRequest, avatars: Mapping, voices: Mapping, *,
-                     scripts_experiment: bool, presets: Sequence = ()) -> list[experiments.Variant]:
+                     scripts_experiment: bool, presets: Sequence = ()) -> list[experiment_plans.Variant]:
     """The variants Compose's experiment widgets describe (voices × avatars, script variants, the personas or
     languages axis's ``presets`` (see ``lib.studio.experiment_axes``), or product visuals: none unless the
     backend takes them)."""
     values = st.session_state
     if values.get(Keys.W_EXP_AXIS) == "visuals":
-        return experiments.plan_visual_variants(
+        return experiment_plans.plan_visual_variants(
             request, screen_styles=values.get(Keys.W_EXP_VISUAL_STYLES) or [],
             with_and_without_music=bool(values.get(Keys.W_EXP_VISUAL_MUSIC))) if ext_allowed(values) else []
     cast = values.get(Keys.W_EXP_AXIS) == "cast"
-    return experiments.plan_variants(
+    return experiment_plans.plan_variants(
         request, avatars=(values.get(Keys.W_EXP_AVATARS) or []) if cast else [],
         voices=(values.get(Keys.W_EXP_VOICES) or []) if cast else [],
-        scripts=experiments.split_scripts(values.get(Keys.W_EXP_SCRIPTS) or "") if scripts_experiment else [],
+        scripts=experiment_plans.split_scripts(values.get(Keys.W_EXP_SCRIPTS) or "") if scripts_experiment else [],
         presets=presets,
         avatar_names={key: display_name(label) for key, label in avatars.items()},
         voice_names={key: display_name(label) for key, label in voices.items()},
         script_names=values.get(Keys.EXP_SCRIPT_NAMES) or {})
 
 
-def experiment_caption(variants: Sequence[experiments.Variant], language_of: Mapping[str, str | None], *,
+def experiment_caption(variants: Sequence[experiment_plans.Variant], language_of: Mapping[str, str | None], *,
                        cloud: bool) -> str:
     """``"3 video(s): Ava, Guy, Jenny · about 6 credit(s) in all (...)"``."""
     credits = sum(lint.estimate(variant.request.script or "", language_of.get(variant.request.voice_id),
@@ -203,7 +212,7 @@ def experiment_caption(variants: Sequence[experiments.Variant], language_of: Map
 
 
 def send_experiment(connection: Connection, request: CreateVideoRequest,
-                    variants: Sequence[experiments.Variant], language_of: Mapping[str, str | None]) -> None:
+                    variants: Sequence[experiment_plans.Variant], language_of: Mapping[str, str | None]) -> None:
     """"Create experiment": record one queued variant each and wake the sender; opens the comparison.
 
     On a billed backend nothing is recorded before the preflight passes and its box is ticked.

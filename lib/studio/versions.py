@@ -18,7 +18,8 @@ import streamlit as st
 
 from lib.joggai import VideoStatus
 from lib.studio import product_visuals
-from lib.studio.experiments import MAX_VARIANTS, CompareCell
+from lib.studio.experiment_plans import MAX_VARIANTS
+from lib.studio.experiments import CompareCell
 from lib.studio.history import JobHistory, JobRecord
 from lib.studio.sharing import request_from_payload
 from lib.studio.state import Keys, request_page

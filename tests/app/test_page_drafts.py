@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lib.studio.draft_panel import CLOUD_NOTE as JOGGAI_NOTE
-from lib.studio.experiments import split_scripts
+from lib.studio.experiment_plans import split_scripts
 from lib.studio.state import Keys, translation_key
 from tests.app.conftest import sent_experiment
 from tests.app.test_page_compose import composer

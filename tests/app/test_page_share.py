@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.studio.experiments import ExperimentStore, Variant
+from lib.studio.experiment_plans import Variant
+from lib.studio.experiments import ExperimentStore
 from lib.studio.history import JobHistory
 from lib.studio.reviews import PER_SESSION_PER_MINUTE, ReviewStore
 from lib.studio.share_links import COMPARISON, DAY, VIDEO, ShareLinks, ShareTarget, load_secret

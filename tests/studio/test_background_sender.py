@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lib.joggai import CreateVideoRequest
-from lib.studio import background_sender, batch, experiments
+from lib.studio import background_sender, batch, experiment_plans, experiments
 from lib.studio.background_sender import BackgroundSender, SenderLink, SenderStores
 from lib.studio.history import JobHistory
 from lib.studio.submission import Origin, SubmissionStore, Target
@@ -48,7 +48,7 @@ def test_passes_send_a_batch_and_an_experiment_and_a_breaker_pauses_only_its_bat
     stores = SenderStores.at(db)
     batch_id = stored_batch(db, 3, BILLED.backend_id)
     stores.experiments.create("e1", name="E", backend=BILLED.backend_id,
-                              variants=experiments.plan_variants(BASE, voices=["a", "b"]))
+                              variants=experiment_plans.plan_variants(BASE, voices=["a", "b"]))
     # Rows and variants alternate, one each per pass: row 1, variant a, row 2 (no credit), variant b.
     client = ScriptedClient("r1", "v-a", BREAKERS[0], "v-b", "r2", "r3")
     sender = BackgroundSender(BILLED.backend_id, db, stores)

@@ -8,7 +8,7 @@ import pytest
 
 from lib.joggai import errors
 from lib.joggai.contract import HTTP_STATUS_FOR_CODE, Code
-from lib.studio import batch_run, experiments
+from lib.studio import batch_run, experiment_plans, experiments
 from lib.studio.history import JobHistory
 from lib.studio.submission import SubmissionStore, Submitter
 from tests.studio.fakes import ScriptedClient
@@ -64,7 +64,7 @@ def test_a_plain_refusal_of_one_row_does_not_pause_the_batch(tmp_path: Path) -> 
 def test_a_breaker_pauses_an_experiment_and_resume_sends_the_rest(tmp_path: Path, breaker) -> None:
     history = JobHistory(tmp_path / "history.sqlite3")
     store = experiments.ExperimentStore(history.path)
-    variants = experiments.plan_variants(BASE, voices=["a", "b", "c", "d"])
+    variants = experiment_plans.plan_variants(BASE, voices=["a", "b", "c", "d"])
     client = ScriptedClient("v-a", breaker, "v-b", "v-c", "v-d")
     submitter = Submitter(SubmissionStore(history.path), history, client, BILLED, explain=str)
     store.create("e1", name="E", backend=BILLED.backend_id, variants=variants)

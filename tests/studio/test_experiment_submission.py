@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lib.joggai import CreateVideoRequest, errors
-from lib.studio import experiments
+from lib.studio import experiment_plans, experiments
 from lib.studio.history import JobHistory
 from lib.studio.submission import Origin, SubmissionStore, Submitter, Target
 from tests.studio.fakes import ScriptedClient
@@ -17,7 +17,7 @@ BASE = CreateVideoRequest(avatar_id=3, voice_id="a", script="Hello.", video_name
 def test_a_lost_variant_is_unconfirmed_until_a_person_decides(tmp_path: Path) -> None:
     history = JobHistory(tmp_path / "history.sqlite3")
     store = experiments.ExperimentStore(history.path)
-    variants = experiments.plan_variants(BASE, voices=["a", "b", "c"])
+    variants = experiment_plans.plan_variants(BASE, voices=["a", "b", "c"])
     client = ScriptedClient("v-a", errors.TimeoutError("no answer within 15 s"), "v-c", "v-b-again")
     submitter = Submitter(SubmissionStore(history.path), history, client, BILLED)
 
@@ -50,7 +50,7 @@ def test_a_lost_variant_is_unconfirmed_until_a_person_decides(tmp_path: Path) ->
 def test_a_skipped_variant_says_so(tmp_path: Path) -> None:
     history = JobHistory(tmp_path / "history.sqlite3")
     store = experiments.ExperimentStore(history.path)
-    variants = experiments.plan_variants(BASE, voices=["a", "b"])
+    variants = experiment_plans.plan_variants(BASE, voices=["a", "b"])
     client = ScriptedClient(errors.ServerError("bad gateway", http_status=502), "v-b")
     submitter = Submitter(SubmissionStore(history.path), history, client, BILLED)
     store.create("e2", name="E", backend=BILLED.backend_id, variants=variants)

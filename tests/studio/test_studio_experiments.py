@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lib.joggai import CreateVideoRequest
-from lib.studio import experiments
+from lib.studio import experiment_plans, experiments
 from lib.studio.history import JobHistory
 from tests.studio.fakes import engine_submitter
 
@@ -17,33 +17,33 @@ BASE = CreateVideoRequest(avatar_id=3, voice_id="en-US-AvaLocal", script="Hello.
 
 
 def test_split_scripts_on_separator_lines() -> None:
-    assert experiments.split_scripts("One.\n---\nTwo --- still two.\n  ---  \n\nThree.\n---\n") == [
+    assert experiment_plans.split_scripts("One.\n---\nTwo --- still two.\n  ---  \n\nThree.\n---\n") == [
         "One.", "Two --- still two.", "Three."]
-    assert experiments.split_scripts("") == []
+    assert experiment_plans.split_scripts("") == []
 
 
 def test_voices_times_avatars_with_labels_naming_only_what_varies() -> None:
-    variants = experiments.plan_variants(BASE, avatars=[(0, 1), (0, 2)], voices=["a", "b", "a"],
+    variants = experiment_plans.plan_variants(BASE, avatars=[(0, 1), (0, 2)], voices=["a", "b", "a"],
                                          avatar_names={(0, 1): "Ava", (0, 2): "Ben"}, voice_names={"a": "Amy"})
     assert [v.label for v in variants] == ["Ava · Amy", "Ava · b", "Ben · Amy", "Ben · b"]
     assert [(v.request.avatar_id, v.request.voice_id) for v in variants] == [(1, "a"), (1, "b"), (2, "a"), (2, "b")]
     assert variants[0].request.video_name == "Promo — Ava · Amy"
     assert all(v.request.script == "Hello." for v in variants)
-    assert experiments.plan_problems(variants) == []
+    assert experiment_plans.plan_problems(variants) == []
 
 
 def test_script_variants_keep_the_voice() -> None:
-    variants = experiments.plan_variants(BASE, scripts=["A.", "B."])
+    variants = experiment_plans.plan_variants(BASE, scripts=["A.", "B."])
     assert [(v.label, v.request.script, v.request.voice_id) for v in variants] == [
         ("Script 1", "A.", "en-US-AvaLocal"), ("Script 2", "B.", "en-US-AvaLocal")]
 
 
 def test_plan_problems() -> None:
-    assert "at least two" in experiments.plan_problems(experiments.plan_variants(BASE))[0]
-    seven = experiments.plan_variants(BASE, voices=[f"v{i}" for i in range(7)])
-    assert any("at most 6" in problem for problem in experiments.plan_problems(seven))
-    broken = experiments.plan_variants(BASE, scripts=["A.", "B."], voices=["", "x"])
-    assert any("Choose a voice" in problem for problem in experiments.plan_problems(broken))
+    assert "at least two" in experiment_plans.plan_problems(experiment_plans.plan_variants(BASE))[0]
+    seven = experiment_plans.plan_variants(BASE, voices=[f"v{i}" for i in range(7)])
+    assert any("at most 6" in problem for problem in experiment_plans.plan_problems(seven))
+    broken = experiment_plans.plan_variants(BASE, scripts=["A.", "B."], voices=["", "x"])
+    assert any("Choose a voice" in problem for problem in experiment_plans.plan_problems(broken))
 
 
 def test_submit_is_idempotent_per_variant_and_cells_follow_the_history(tmp_path: Path, engine, engine_client) -> None:
@@ -51,7 +51,7 @@ def test_submit_is_idempotent_per_variant_and_cells_follow_the_history(tmp_path:
     store = experiments.ExperimentStore(history.path)
     voices = [v.voice_id for v in engine_client.all_voices() if v.language == "english"][:2]
     avatar = engine_client.list_public_avatars(page_size=1)[0]
-    variants = experiments.plan_variants(CreateVideoRequest(avatar_id=avatar.id, voice_id=voices[0], script="Hi."),
+    variants = experiment_plans.plan_variants(CreateVideoRequest(avatar_id=avatar.id, voice_id=voices[0], script="Hi."),
                                          voices=voices)
     experiment_id = experiments.new_experiment_id()
     store.create(experiment_id, name="Unit", backend="local", variants=variants)
@@ -80,7 +80,7 @@ def test_a_refused_variant_is_reported_and_the_rest_are_sent(tmp_path: Path, eng
     store = experiments.ExperimentStore(history.path)
     avatar = engine_client.list_public_avatars(page_size=1)[0]
     good = next(v.voice_id for v in engine_client.all_voices() if v.language == "english")
-    variants = experiments.plan_variants(CreateVideoRequest(avatar_id=avatar.id, voice_id=good, script="Hi."),
+    variants = experiment_plans.plan_variants(CreateVideoRequest(avatar_id=avatar.id, voice_id=good, script="Hi."),
                                          voices=[good, "zz-NoSuchVoice"])
     store.create("refused1", name="R", backend="local", variants=variants)
     outcome = experiments.submit_due_variants(store, engine_submitter(history, engine_client, engine.base_url),
@@ -95,7 +95,7 @@ def test_personas_axis_gives_each_variant_a_persona_and_the_same_script() -> Non
     from lib.studio.personas import Persona, persona_presets
     personas = [Persona("Ava", 1, 0, "en-US-AvaLocal", "portrait", 1, False),
                 Persona("Guy", 2, 1, "en-US-GuyLocal", "landscape", 3, True)]
-    variants = experiments.plan_variants(BASE, presets=persona_presets(personas, ext_allowed=False),
+    variants = experiment_plans.plan_variants(BASE, presets=persona_presets(personas, ext_allowed=False),
                                          voice_names={"en-US-GuyLocal": "Guy L."}, avatar_names={(1, 2): "Ben"})
     assert [v.label for v in variants] == ["Ava", "Guy"]
     assert [(v.request.avatar_id, v.request.avatar_type, v.request.voice_id, v.request.aspect_ratio,
@@ -104,25 +104,25 @@ def test_personas_axis_gives_each_variant_a_persona_and_the_same_script() -> Non
     assert {v.request.script for v in variants} == {"Hello."}
     assert (variants[1].voice_name, variants[1].avatar_name) == ("Guy L.", "Ben")  # named after the persona's picks
     assert variants[1].request.video_name == "Promo — Guy"
-    assert experiments.plan_problems(variants) == []
+    assert experiment_plans.plan_problems(variants) == []
 
 
 def test_languages_axis_pairs_each_voice_with_its_translation() -> None:
-    presets = experiments.language_presets([("en-US-AvaLocal", " Hello. "), ("es-ES-ElviraLocal", "Hola."),
+    presets = experiment_plans.language_presets([("en-US-AvaLocal", " Hello. "), ("es-ES-ElviraLocal", "Hola."),
                                             ("ja-JP-NanamiLocal", "")],
                                            {"en-US-AvaLocal": "english · Ava", "es-ES-ElviraLocal": "spanish · Elvira"})
-    variants = experiments.plan_variants(BASE, presets=presets)
+    variants = experiment_plans.plan_variants(BASE, presets=presets)
     assert [(v.label, v.request.voice_id, v.request.script) for v in variants] == [
         ("english · Ava", "en-US-AvaLocal", "Hello."), ("spanish · Elvira", "es-ES-ElviraLocal", "Hola."),
         ("ja-JP-NanamiLocal", "ja-JP-NanamiLocal", "")]
     # A language without its translation is named in the plan's problems.
     assert any(problem.startswith("ja-JP-NanamiLocal:") and "script" in problem
-               for problem in experiments.plan_problems(variants))
+               for problem in experiment_plans.plan_problems(variants))
 
 
 def test_scripts_are_named_while_they_read_as_named() -> None:
     base = CreateVideoRequest(avatar_id=1, voice_id="en-US-AvaLocal", script="")
     names = {"Top three reasons.": "Top 3 reasons", "Once upon a time.": "Storytime"}
-    labels = [variant.label for variant in experiments.plan_variants(
+    labels = [variant.label for variant in experiment_plans.plan_variants(
         base, scripts=["Top three reasons.", "Once upon a time, edited.", "Top three reasons."], script_names=names)]
     assert labels == ["Top 3 reasons (1)", "Script 2", "Top 3 reasons (3)"]  # edited: no name; twice: told apart

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lib.joggai import JoggAIClient, contract
-from lib.studio import batch, compose, experiments, product_visuals
+from lib.studio import batch, compose, experiment_plans, product_visuals
 from lib.studio.history import JobHistory
 from lib.studio.state import Keys
 from lib.studio.submission import Origin, SubmissionStore, Submitter, Target
@@ -130,7 +130,7 @@ def test_visuals_axis_compares_screen_styles_with_and_without_music() -> None:
     base = compose.request_from_widgets(composer_values(**{Keys.W_EXT_CONTENT_URL: CONTENT,
                                                            Keys.W_EXT_MUSIC_URL: MUSIC, Keys.EXT_ALLOWED: True,
                                                            Keys.W_COMPOSE_NAME: "Launch"}))
-    variants = experiments.plan_visual_variants(base, screen_styles=[2, 3], with_and_without_music=True)
+    variants = experiment_plans.plan_visual_variants(base, screen_styles=[2, 3], with_and_without_music=True)
     assert [v.label for v in variants] == ["Split screen · with music", "Split screen · without music",
                                            "Picture in picture · with music", "Picture in picture · without music"]
     payloads = [v.request.to_payload() for v in variants]
@@ -138,15 +138,15 @@ def test_visuals_axis_compares_screen_styles_with_and_without_music() -> None:
     assert [contract.EXT_MUSIC_URL in p[contract.EXT_REQUEST_FIELD] for p in payloads] == [True, False, True, False]
     assert all(p[contract.EXT_REQUEST_FIELD][contract.EXT_CONTENT_URL] == CONTENT for p in payloads)
     assert payloads[1]["video_name"] == "Launch — Split screen · without music"
-    assert experiments.plan_problems(variants) == []
-    assert "visuals" in experiments.AXES and {"cast", "scripts"} <= set(experiments.AXES)
+    assert experiment_plans.plan_problems(variants) == []
+    assert "visuals" in experiment_plans.AXES and {"cast", "scripts"} <= set(experiment_plans.AXES)
 
 
 def test_visuals_axis_without_a_choice_is_one_variant_and_refused() -> None:
     base = compose.request_from_widgets(composer_values(**{Keys.W_EXT_CONTENT_URL: CONTENT, Keys.EXT_ALLOWED: True}))
-    variants = experiments.plan_visual_variants(base, screen_styles=[2], with_and_without_music=True)  # no music
+    variants = experiment_plans.plan_visual_variants(base, screen_styles=[2], with_and_without_music=True)  # no music
     assert len(variants) == 1
-    assert any("at least two" in problem for problem in experiments.plan_problems(variants))
+    assert any("at least two" in problem for problem in experiment_plans.plan_problems(variants))
 
 
 def test_widget_values_describe_an_ext_and_round_trip() -> None:

@@ -8,7 +8,7 @@ import pytest
 from lib.joggai import VideoStatus
 from lib.joggai.ai_script_models import AiScriptTask
 from lib.joggai.contract import AI_SCRIPT_STYLES
-from lib.studio import experiments, script_drafts
+from lib.studio import experiment_plans, script_drafts
 from lib.studio.script_drafts import DraftBrief
 from lib.studio.state import Keys
 
@@ -82,7 +82,7 @@ def test_use_fills_the_script_and_compare_makes_a_script_experiment() -> None:
     values = script_drafts.compare_values(cards[:3])
     assert (values[Keys.W_COMPOSE_EXPERIMENT], values[Keys.W_EXP_AXIS], values[Keys.W_COMPOSE_MODE]) == (
         True, "scripts", "script")
-    assert experiments.split_scripts(values[Keys.W_EXP_SCRIPTS]) == [card.text for card in cards[:3]]
+    assert experiment_plans.split_scripts(values[Keys.W_EXP_SCRIPTS]) == [card.text for card in cards[:3]]
 
 
 def test_polling_is_quick_locally_and_paced_elsewhere() -> None:

@@ -15,7 +15,7 @@ from lib.joggai.contract import (
     EXT_RESOLUTION,
 )
 from lib.studio import versions
-from lib.studio.experiments import MAX_VARIANTS
+from lib.studio.experiment_plans import MAX_VARIANTS
 from lib.studio.history import JobHistory, JobUpdate
 from lib.studio.state import Keys
 from tests.studio.fakes import FIRST_RELEASE_JOBS_TABLE
