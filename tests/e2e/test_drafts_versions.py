@@ -79,19 +79,25 @@ def test_draft_compare_two_drafts_and_both_videos_play_side_by_side(page: Page, 
     shot(page, grid, "drafts-compared")
 
 
+def submit_and_wait(page: Page, script: str, name: str) -> str:
+    """Compose's script and name, *Create video*, and the tracker until that video plays inline: its id."""
+    keyed(page, "compose_script").locator("textarea").fill(script)
+    name_box = keyed(page, "compose_name").locator("input")
+    name_box.fill(name)
+    name_box.press("Enter")
+    wait_for_app(page)
+    keyed(page, "compose_submit").locator("button").click()
+    expect(page.get_by_role("heading", name="Jobs")).to_be_visible(timeout=30_000)
+    video_id = parse_qs(urlsplit(page.url).query)["job"][0]
+    expect(keyed(page, f"finished_{video_id}").locator("[data-testid=stVideo]")).to_have_count(1, timeout=RENDER_MS)
+    return video_id
+
+
 def test_a_new_version_of_a_finished_video_and_its_comparison(page: Page, studio) -> None:
     page.goto(f"{studio.url}/compose")
     wait_for_app(page)
     pick_cast(page)
-    keyed(page, "compose_script").locator("textarea").fill("Meet the FreeSip. Cold water, all day.")
-    name = keyed(page, "compose_name").locator("input")
-    name.fill("FreeSip launch")
-    name.press("Enter")
-    wait_for_app(page)
-    keyed(page, "compose_submit").locator("button").click()
-    expect(page.get_by_role("heading", name="Jobs")).to_be_visible(timeout=30_000)
-    parent_id = parse_qs(urlsplit(page.url).query)["job"][0]
-    expect(keyed(page, f"finished_{parent_id}").locator("[data-testid=stVideo]")).to_have_count(1, timeout=RENDER_MS)
+    parent_id = submit_and_wait(page, "Meet the FreeSip. Cold water, all day.", "FreeSip launch")
 
     keyed(page, f"new_version_{parent_id}").locator("button").first.click()  # a help tooltip doubles it
     expect(page.get_by_role("heading", name="Compose")).to_be_visible(timeout=30_000)
@@ -100,16 +106,8 @@ def test_a_new_version_of_a_finished_video_and_its_comparison(page: Page, studio
     expect(script).to_have_value("Meet the FreeSip. Cold water, all day.")
     expect(keyed(page, "compose_name").locator("input")).to_have_value("FreeSip launch")
     expect(keyed(page, "compose_parent")).to_contain_text("New version of FreeSip launch")
-    script.fill("The FreeSip: cold water, all day, one sip at a time.")
-    name = keyed(page, "compose_name").locator("input")
-    name.fill("FreeSip launch, take two")
-    name.press("Enter")
-    wait_for_app(page)
-    keyed(page, "compose_submit").locator("button").click()
-    expect(page.get_by_role("heading", name="Jobs")).to_be_visible(timeout=30_000)
-    child_id = parse_qs(urlsplit(page.url).query)["job"][0]
+    child_id = submit_and_wait(page, "The FreeSip: cold water, all day, one sip at a time.", "FreeSip launch, take two")
     assert child_id != parent_id
-    expect(keyed(page, f"finished_{child_id}").locator("[data-testid=stVideo]")).to_have_count(1, timeout=RENDER_MS)
 
     page.goto(f"{studio.url}/video?video_id={child_id}")
     wait_for_app(page)
