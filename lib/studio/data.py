@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 
@@ -27,9 +28,12 @@ from lib.studio.personas import PersonaStore
 from lib.studio.pronunciations import PronunciationStore
 from lib.studio.reviews import ReviewStore
 from lib.studio.share_links import ShareLinks, load_secret
+from lib.studio.sqlite_store import SqliteStore
 from lib.studio.studio_settings import StudioSettings
 from lib.studio.submission import SubmissionStore
 from lib.studio.webhook_receiver import WebhookReceiver
+
+_StoreT = TypeVar("_StoreT", bound=SqliteStore)
 
 CATALOG_TTL = "10m"
 HEALTH_TTL_SECONDS = 15
@@ -85,45 +89,44 @@ def client_for(backend: Backend) -> JoggAIClient:
 
 
 @st.cache_resource(show_spinner=False)
+def _store(kind: type[_StoreT], path: str) -> _StoreT:
+    # One object per store class and database file in this process: its schema (and migrations) run once.
+    return kind(Path(path))
+
+
 def job_history(path: str) -> JobHistory:
     """The SQLite job history at ``path`` (schema created once per process)."""
-    return JobHistory(Path(path))
+    return _store(JobHistory, path)
 
 
-@st.cache_resource(show_spinner=False)
 def batch_store(path: str) -> BatchStore:
     """Batches in the dashboard database at ``path`` (schema created once per process)."""
-    return BatchStore(Path(path))
+    return _store(BatchStore, path)
 
 
-@st.cache_resource(show_spinner=False)
 def experiment_store(path: str) -> ExperimentStore:
     """Experiments in the dashboard database at ``path`` (schema created once per process)."""
-    return ExperimentStore(Path(path))
+    return _store(ExperimentStore, path)
 
 
-@st.cache_resource(show_spinner=False)
 def submission_store(path: str) -> SubmissionStore:
     """Submission intents at ``path``; made once per process, so intents older than it were interrupted."""
-    return SubmissionStore(Path(path))
+    return _store(SubmissionStore, path)
 
 
-@st.cache_resource(show_spinner=False)
 def favourites_store(path: str) -> FavouritesStore:
     """Starred avatars and voices in the dashboard database at ``path`` (schema created once per process)."""
-    return FavouritesStore(Path(path))
+    return _store(FavouritesStore, path)
 
 
-@st.cache_resource(show_spinner=False)
 def persona_store(path: str) -> PersonaStore:
     """Saved personas in the dashboard database at ``path`` (schema created once per process)."""
-    return PersonaStore(Path(path))
+    return _store(PersonaStore, path)
 
 
-@st.cache_resource(show_spinner=False)
 def pronunciation_store(path: str) -> PronunciationStore:
     """The pronunciation lexicon in the dashboard database at ``path`` (schema created once per process)."""
-    return PronunciationStore(Path(path))
+    return _store(PronunciationStore, path)
 
 
 @st.cache_resource(show_spinner=False)
@@ -132,10 +135,9 @@ def share_links(path: str, secret_path: str) -> ShareLinks:
     return ShareLinks(Path(path), load_secret(Path(secret_path)))
 
 
-@st.cache_resource(show_spinner=False)
 def review_store(path: str) -> ReviewStore:
     """Approvals and comments from share pages, in the dashboard database at ``path``."""
-    return ReviewStore(Path(path))
+    return _store(ReviewStore, path)
 
 
 @st.cache_resource(show_spinner=False)
@@ -221,16 +223,14 @@ def clear_catalog_caches() -> None:
         cached.clear()
 
 
-@st.cache_resource(show_spinner=False)
 def inbox_store(path: str) -> InboxStore:
     """The webhook inbox's registrations and deliveries at ``path`` (schema created once per process)."""
-    return InboxStore(Path(path))
+    return _store(InboxStore, path)
 
 
-@st.cache_resource(show_spinner=False)
 def studio_settings(path: str) -> StudioSettings:
     """Settings kept in the dashboard database at ``path`` (schema created once per process)."""
-    return StudioSettings(Path(path))
+    return _store(StudioSettings, path)
 
 
 def _stop_released_keeper(keeper: CopyKeeper) -> None:
