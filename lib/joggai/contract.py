@@ -291,13 +291,10 @@ def find_words(text: str, words: Iterable[str]) -> list[tuple[int, int, str]]:
     keys = sorted({word.strip().casefold() for word in words if word and word.strip()}, key=len, reverse=True)
     if not text or not keys:
         return []
-    pattern = re.compile("|".join(rf"(?<!\w){re.escape(key)}(?!\w)" for key in keys), re.IGNORECASE)
-    found = []
-    for match in pattern.finditer(text):
-        said = match.group(0).casefold()
-        key = said if said in keys else next((k for k in keys if re.fullmatch(re.escape(k), said, re.IGNORECASE)), said)
-        found.append((match.start(), match.end(), key))
-    return found
+    # One named group per word, so a match says which word it is (its text may fold differently).
+    pattern = re.compile("|".join(rf"(?P<w{index}>(?<!\w){re.escape(key)}(?!\w))" for index, key in enumerate(keys)),
+                         re.IGNORECASE)
+    return [(match.start(), match.end(), keys[int(match.lastgroup[1:])]) for match in pattern.finditer(text)]
 
 
 def pronunciations_used(text: str, entries: Iterable[Pronunciation]) -> list[Pronunciation]:
