@@ -14,12 +14,11 @@ until the user resumes.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from typing import ClassVar
 
 from lib.joggai import CreateVideoRequest, VideoStatus
 from lib.studio import pacing
@@ -120,19 +119,7 @@ class ExperimentStore(SqliteStore):
 
     schema = _SCHEMA
 
-    def __init__(self, path) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=10)
-        try:
-            with db:  # an older file: add the later columns first
-                for table, columns in _LATER_COLUMNS.items():
-                    have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-                    for column, kind in columns.items() if have else ():
-                        if column not in have:
-                            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-        finally:
-            db.close()
-        super().__init__(path)
+    later_columns: ClassVar[dict[str, dict[str, str]]] = _LATER_COLUMNS
 
     def create(self, experiment_id: str, *, name: str, backend: str, variants: Sequence[Variant],
                now: float | None = None) -> None:

@@ -11,8 +11,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from lib.joggai import VideoStatus
@@ -209,16 +208,7 @@ class JobHistory(SqliteStore):
 
     schema = _SCHEMA
 
-    def __init__(self, path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:  # an older file: add the later columns before the schema's indexes
-            if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='jobs'").fetchone():
-                have = {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}
-                for column, kind in _LATER_COLUMNS.items():
-                    if column not in have:
-                        db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
-        super().__init__(path)
+    later_columns: ClassVar[dict[str, dict[str, str]]] = {"jobs": _LATER_COLUMNS}
 
     def record_submission(self, *, backend: str, base_url: str, video_id: str, request: Mapping[str, Any],
                           name: str = "", avatar_name: str = "", voice_name: str = "",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import ClassVar
 
 from lib.joggai import CreateVideoRequest, contract
 from lib.joggai.contract import Pronunciation, find_words, phoneme_problem, pronunciations_used
@@ -24,7 +25,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pronunciations (
     word TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
     respelling TEXT NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    phonemes TEXT NOT NULL DEFAULT ''
 );
 """
 
@@ -33,13 +35,7 @@ class PronunciationStore(SqliteStore):
     """The lexicon in the dashboard database; words are unique regardless of case."""
 
     schema = _SCHEMA
-
-    def __init__(self, path) -> None:
-        super().__init__(path)
-        with self._connect() as db:  # lexicons from before phonemes: the column is added, empty
-            columns = {row["name"] for row in db.execute("PRAGMA table_info(pronunciations)")}
-            if "phonemes" not in columns:
-                db.execute("ALTER TABLE pronunciations ADD COLUMN phonemes TEXT NOT NULL DEFAULT ''")
+    later_columns: ClassVar[dict[str, dict[str, str]]] = {"pronunciations": {"phonemes": "TEXT NOT NULL DEFAULT ''"}}
 
     def entries(self) -> list[Pronunciation]:
         """Every row, alphabetically."""
