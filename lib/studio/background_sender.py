@@ -37,6 +37,7 @@ from lib.studio import batch_run, experiments
 from lib.studio.batch import BatchStore
 from lib.studio.experiments import ExperimentStore
 from lib.studio.history import JobHistory
+from lib.studio.pronunciations import PronunciationStore
 from lib.studio.submission import SubmissionStore, Submitter, Target
 
 IDLE_RECHECK_SECONDS = 5.0  # an idle sender looks again this often (work from another process, a freed lock)
@@ -70,12 +71,14 @@ class SenderStores:
     experiments: ExperimentStore
     submissions: SubmissionStore
     history: JobHistory
+    lexicon: PronunciationStore  # made once: a sender pass must not open the schema again
 
     @classmethod
     def at(cls, db_path: Path) -> SenderStores:
         """Fresh stores over ``db_path`` (as a freshly started process has them)."""
         history = JobHistory(db_path)
-        return cls(BatchStore(db_path), ExperimentStore(db_path), SubmissionStore(db_path), history)
+        return cls(BatchStore(db_path), ExperimentStore(db_path), SubmissionStore(db_path), history,
+                   PronunciationStore(db_path))
 
 
 class ProcessLock:
@@ -214,7 +217,7 @@ class BackgroundSender:
             return None
         stores = self.stores
         submitter = Submitter(stores.submissions, stores.history, link.client, link.target, explain=link.explain,
-                              clock=self.clock)
+                              clock=self.clock, lexicon=stores.lexicon)
         if not self._recovered:  # what a dead process left in flight, judged once by the process that sends
             submitter.recover_interrupted()
             self._recovered = True

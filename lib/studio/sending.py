@@ -37,6 +37,7 @@ from lib.studio.connection import (
     batches,
     experiment_store,
     history,
+    pronunciations,
     submissions,
     submit_video,
     submitter,
@@ -370,7 +371,7 @@ def ensure_sender(connection: Connection) -> background_sender.BackgroundSender 
         connection.client, target_of(connection),
         explain=connection.explain, backend_limit=batch_backend_limit(connection))
     return background_sender.ensure_running(path, backend.backend_id, link, lambda: background_sender.SenderStores(
-        batches(), experiment_store(), submissions(), history(connection)))
+        batches(), experiment_store(), submissions(), history(connection), pronunciations()))
 
 
 def wake_sender(connection: Connection) -> None:
