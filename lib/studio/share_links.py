@@ -122,11 +122,10 @@ def read_token(secret: bytes, token: str) -> dict | None:
     if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH or token.count(".") != 1:
         return None
     body, signature = token.split(".")
-    try:
-        given = _unb64(signature)
-    except (binascii.Error, ValueError):
-        return None
-    if not hmac.compare_digest(given, hmac.new(secret, body.encode(), hashlib.sha256).digest()):
+    expected = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
+    # Compared as text, not decoded: base64's last character carries spare bits a decoder ignores,
+    # so decoding first would let a second spelling of the same signature pass.
+    if not hmac.compare_digest(signature.encode("ascii", "replace"), expected.encode("ascii")):
         return None
     try:
         payload = json.loads(_unb64(body))

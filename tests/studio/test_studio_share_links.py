@@ -82,6 +82,22 @@ def test_a_token_edited_to_name_another_video_is_tampered(links: ShareLinks, tmp
     assert links.verify(mine.token, now=NOW).state is LinkState.VALID
 
 
+def test_a_second_spelling_of_the_same_signature_is_tampered(links: ShareLinks) -> None:
+    # A 32-byte signature is 43 base64 characters; the last one holds 4 bits of it and 2 spare bits,
+    # so four letters decode to the same bytes. Only the spelling the studio wrote is the token.
+    token = links.create(ShareTarget(VIDEO, "local", "mine"), lifetime=DAY, allow_download=False, now=NOW).token
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(token[-1])
+    same_bytes = [letter for index, letter in enumerate(alphabet) if index >> 2 == last >> 2 and index != last]
+    assert len(same_bytes) == 3
+    for letter in same_bytes:
+        respelled = token[:-1] + letter
+        assert base64.urlsafe_b64decode(respelled.split(".")[1] + "=") == base64.urlsafe_b64decode(
+            token.split(".")[1] + "=")
+        assert links.verify(respelled, now=NOW).state is LinkState.TAMPERED
+    assert links.verify(token, now=NOW).state is LinkState.VALID
+
+
 @pytest.mark.parametrize("token", ["", "garbage", ".", "a.b.c", "%%%.%%%", "x" * 10_000,
                                    "A" * MAX_TOKEN_LENGTH + ".sig", "eyJ9.", "\x00\x01.\x02", "🙂.🙂",
                                    "'; DROP TABLE share_links; --"])
