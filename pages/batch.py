@@ -97,8 +97,9 @@ completed = sum(result["status"] == VideoStatus.COMPLETED.value for result in re
 failed = sum(result["status"] == VideoStatus.FAILED.value for result in results)
 
 st.subheader(current.name or f"Batch {current.batch_id}")
-if current.state == "running" and (note := sending.sender_note(connection, current.backend)):
+if current.state == "running" and (note := sending.sender_note(connection, current.backend, current.account)):
     st.info(note)
+    sending.take_over_button(connection, "batch", current.batch_id, current.backend, current.account)
 wait = max(0.0, (progress.wait_until or 0) - time.time())
 eta = pacing.eta_seconds(progress.unsent, pacing.effective_limit(backend_limit, current.posts_per_minute),
                          wait_now=wait)

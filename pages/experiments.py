@@ -39,8 +39,11 @@ st.subheader(experiment.name or experiment.experiment_id)
 link = f"{(st.context.url or '').split('?')[0]}?experiment={experiment.experiment_id}"
 st.caption(f"{experiments.experiment_summary(cells)} · [link to this comparison]({link})")
 queued = any(cell.queue_state == experiments.QUEUED for cell in cells)
-if experiment.state == experiments.RUNNING and queued and (note := sending.sender_note(connection, experiment.backend)):
+if experiment.state == experiments.RUNNING and queued and (
+        note := sending.sender_note(connection, experiment.backend, experiment.account)):
     st.info(note)
+    sending.take_over_button(connection, "experiment", experiment.experiment_id, experiment.backend,
+                             experiment.account)
 if experiment.state == experiments.PAUSED and experiment.last_error:  # a breaker says why, loudly
     st.warning(experiment.last_error, icon=":material/pause_circle:")
 if experiment.state in (experiments.RUNNING, experiments.PAUSED) and queued:

@@ -87,6 +87,7 @@ class StandInConfig:
     hold_seconds: float = 5.0  # how long "hold" keeps the answer; make it longer than the read timeout
     fail_creates_with: int | None = None  # a business error code every create answers, from fail_from_create on
     fail_from_create: int = 1  # create ordinal (1-based, since reset)
+    second_account_key: str | None = None  # another account's key, also valid (a second person's)
 
 
 @dataclass
@@ -97,6 +98,7 @@ class CreateRecord:
     time: float
     body: Any
     idempotency_key: str | None
+    account: str = "first"  # whose key sent it: "first" (the --api-key one), "second" or "none" (refused)
     video_id: str | None = None
     billed: float = 0
     code: int | None = None
@@ -402,10 +404,18 @@ def create_app(api_key: str, config: StandInConfig, media: MediaFiles) -> Connec
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
         return envelope(code=Code.SYSTEM_ERROR, msg="system error", status=HTTP_STATUS_FOR_CODE[Code.SYSTEM_ERROR])
 
-    async def checked_key(request: Request) -> None:
+    def account_of(request: Request) -> str | None:
         # Starlette's headers are case-insensitive: x-api-key, X-Api-Key and X-API-KEY all match.
-        given = request.headers.get("x-api-key", "")
-        if not secrets.compare_digest(given.encode(), api_key.encode()):
+        given = request.headers.get("x-api-key", "").encode()
+        second = cloud.config.second_account_key
+        if secrets.compare_digest(given, api_key.encode()):
+            return "first"
+        if second and secrets.compare_digest(given, second.encode()):
+            return "second"
+        return None
+
+    async def checked_key(request: Request) -> None:
+        if account_of(request) is None:
             raise CloudError(Code.INVALID_API_KEY, "Invalid API key")
 
     async def counted_post(request: Request) -> None:
@@ -418,7 +428,8 @@ def create_app(api_key: str, config: StandInConfig, media: MediaFiles) -> Connec
         except ValueError:
             body = raw.decode("utf-8", "replace")
         record = CreateRecord(ordinal=len(cloud.creates) + 1, time=time.time(), body=body,
-                              idempotency_key=request.headers.get(IDEMPOTENCY_HEADER))
+                              idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
+                              account=account_of(request) or "none")
         cloud.creates.append(record)
         request.state.create_record = record
 

@@ -7,6 +7,7 @@ failure is explained to the user. No Streamlit import; ``lib.studio.connection``
 from __future__ import annotations
 
 import hashlib
+import hmac
 import time
 from dataclasses import dataclass, field
 
@@ -111,6 +112,17 @@ def probe_capabilities(client, backend: Backend) -> Capabilities:
 def key_fingerprint(api_key: str | None) -> str:
     """First 12 hex digits of the key's SHA-256; reveals nothing usable about the key."""
     return hashlib.sha256((api_key or "").encode()).hexdigest()[:12]
+
+
+def account_tag(backend: Backend, secret: bytes) -> str:
+    """Which account's work this is, stored with batches and experiments so each is sent with its own key.
+
+    Empty for the local engine (one engine, one key). Elsewhere a keyed digest of the API key: the studio's
+    secret makes it useless for guessing keys, and the key itself is never stored.
+    """
+    if backend.kind == "local":
+        return ""
+    return hmac.new(secret, b"account:" + backend.api_key.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def backend_label(backend_id: str) -> str:

@@ -13,6 +13,10 @@ per backend (``lib.studio.pacing``), through the one submission path (``batch_ru
 - **Not tied to a session.** Reruns, reloads and closed tabs do not touch it.
 - **The key is never stored.** The client comes from the connection of a page run (``SenderLink``) and
   is kept in memory only; after a restart nothing is sent until a page run with a connection arrives.
+- **Each account's work with its own key.** Batches and experiments record whose key they were started
+  with (``backends.account_tag``); the sender keeps one link per account and sends an item only with its
+  account's client, so a second session's key never pays for the first one's batch. Items recorded before
+  accounts were go to the first key that sends (as they did before).
 - **After a restart** (on taking the lock) intents a dead process left in flight are judged by item 3's
   rules (``Submitter.recover_interrupted``): unconfirmed on a billed backend, waiting for a person; sent
   again with the same key where the backend honours Idempotency-Key.
@@ -57,10 +61,11 @@ class SenderLink:
     target: Target
     explain: Callable[[Exception], str] = str
     backend_limit: int | None = None  # the backend's POST limit per minute (None: unlimited)
+    account: str = ""  # whose key the client carries (backends.account_tag)
 
     def same_as(self, other: SenderLink | None) -> bool:
         return other is not None and (other.client is self.client and other.target == self.target
-                                      and other.backend_limit == self.backend_limit)
+                                      and other.backend_limit == self.backend_limit and other.account == self.account)
 
 
 @dataclass(frozen=True)
@@ -133,7 +138,7 @@ class BackgroundSender:
                  clock: Callable[[], float] = time.time) -> None:
         self.backend_id, self.db_path, self.stores, self.clock = backend_id, Path(db_path), stores, clock
         self.lock = ProcessLock(lock_path(db_path, backend_id))
-        self._link: SenderLink | None = None
+        self._links: dict[str, SenderLink] = {}  # by account; in memory only
         self._recovered = False
         self._status = NOT_CONNECTED
         self._state_lock = threading.Lock()
@@ -145,12 +150,18 @@ class BackgroundSender:
     # ------------------------------------------------------------ what pages call
 
     def connect(self, link: SenderLink) -> None:
-        """Use this client from now on (the latest page run's); wakes the sender when it changed."""
+        """Send ``link.account``'s work with this client from now on (the latest page run's); wakes the sender
+        when it changed."""
         with self._state_lock:
-            changed = not link.same_as(self._link)
-            self._link = link
+            changed = not link.same_as(self._links.get(link.account))
+            self._links = {**{account: known for account, known in self._links.items() if account != link.account},
+                           link.account: link}  # the latest account last: it adopts unowned work
         if changed:
             self.wake()
+
+    def connected(self, account: str) -> bool:
+        """True when a page run has handed over a client for ``account``'s key (this process, since it started)."""
+        return account in self._links
 
     def wake(self) -> None:
         """Something was recorded (a batch, a resume, a *Send again*): look now instead of at the next recheck."""
@@ -182,12 +193,14 @@ class BackgroundSender:
         self._status = STOPPED
 
     def wait_idle(self, timeout: float) -> bool:
-        """For tests: True once the sender has nothing due right now (it may be waiting for a pacing slot)."""
+        """For tests: True once the sender is between passes with nothing due right now (no POST in flight, its
+        outcome recorded; it may be waiting for a pacing slot)."""
         return self._idle.wait(timeout)
 
     def _work(self) -> None:
         while not self._stopped.is_set():
             self._wake.clear()  # a wake during the pass below is kept for the next one
+            self._idle.clear()  # a pass is running: whoever waits for idle waits for its outcome
             try:
                 next_due = self.run_pass()
             except Exception:  # noqa: BLE001 - the sender must outlive one bad pass; the work stays stored
@@ -208,23 +221,35 @@ class BackgroundSender:
 
         Returns when work is due next (``clock()`` or earlier: at once; later: wait) or None when there is none.
         """
-        link = self._link
-        if link is None or self._stopped.is_set():
-            self._status = NOT_CONNECTED if link is None else STOPPED
+        links = self._links
+        if not links or self._stopped.is_set():
+            self._status = NOT_CONNECTED if not links else STOPPED
             return None
         if not self.lock.acquire():
             self._status = OTHER_PROCESS
             return None
         stores = self.stores
-        submitter = Submitter(stores.submissions, stores.history, link.client, link.target, explain=link.explain,
-                              clock=self.clock, lexicon=stores.lexicon)
-        if not self._recovered:  # what a dead process left in flight, judged once by the process that sends
-            submitter.recover_interrupted()
-            self._recovered = True
         due: list[float] = []
-        for batch_id in stores.batches.running(self.backend_id):
-            if self._stopped.is_set():
+        for link in links.values():
+            submitter = Submitter(stores.submissions, stores.history, link.client, link.target,
+                                  explain=link.explain, clock=self.clock, lexicon=stores.lexicon)
+            if not self._recovered:  # judged once, by the process that sends: what a dead process left in
+                submitter.recover_interrupted()  # flight, and whose key sends work stored before accounts were
+                stores.batches.adopt_unowned(self.backend_id, link.account)
+                stores.experiments.adopt_unowned(self.backend_id, link.account)
+                self._recovered = True
+            if not self._send_account(link, submitter, due):
                 return None
+        self._status = SENDING if due else IDLE
+        return min(due) if due else None
+
+    def _send_account(self, link: SenderLink, submitter: Submitter, due: list[float]) -> bool:
+        """One due row of each running batch and one variant of each running experiment of ``link``'s account;
+        the times they are due again go into ``due``. False when the sender was stopped meanwhile."""
+        stores = self.stores
+        for batch_id in stores.batches.running(self.backend_id, link.account):
+            if self._stopped.is_set():
+                return False
             progress = batch_run.submit_due_rows(stores.batches, submitter, batch_id=batch_id,
                                                  backend_limit=link.backend_limit, max_rows=1,
                                                  budget_seconds=float("inf"), recent_send_times=self._recent,
@@ -234,9 +259,9 @@ class BackgroundSender:
                 due.append(progress.wait_until)
             elif current is not None and current.state == "running":  # more rows, or the pass that ends it
                 due.append(self.clock())
-        for experiment_id in stores.experiments.running(self.backend_id):
+        for experiment_id in stores.experiments.running(self.backend_id, link.account):
             if self._stopped.is_set():
-                return None
+                return False
             outcome = experiments.submit_due_variants(stores.experiments, submitter, experiment_id,
                                                       backend_limit=link.backend_limit, max_variants=1,
                                                       recent_send_times=self._recent, clock=self.clock)
@@ -245,8 +270,7 @@ class BackgroundSender:
                 due.append(outcome.wait_until)
             elif current is not None and current.state == experiments.RUNNING:
                 due.append(self.clock())
-        self._status = SENDING if due else IDLE
-        return min(due) if due else None
+        return True
 
     def _recent(self, since: float) -> list[float]:
         # The backend's limit counts every POST it got from this studio: batch rows and variants alike.

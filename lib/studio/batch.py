@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS batches (
     not_before REAL,
     last_error TEXT,
     created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    account TEXT
 );
 CREATE TABLE IF NOT EXISTS batch_rows (
     batch_id TEXT NOT NULL,
@@ -98,6 +99,7 @@ class Batch:
     not_before: float | None
     last_error: str | None
     created_at: float
+    account: str | None = None  # whose key sends it (backends.account_tag); None: stored before accounts
 
 
 @dataclass(frozen=True)
@@ -270,17 +272,18 @@ class BatchStore(SqliteStore):
     """Batches and their rows in the history database; one short connection per call."""
 
     schema = _SCHEMA
+    later_columns: ClassVar[dict[str, dict[str, str]]] = {"batches": {"account": "TEXT"}}
 
     def create(self, plans: Sequence[RowPlan], *, backend: str, name: str = "", batch_id: str | None = None,
-               posts_per_minute: int | None = None, now: float | None = None) -> str:
+               posts_per_minute: int | None = None, account: str = "", now: float | None = None) -> str:
         """Persist a batch and all its rows (invalid ones too, for the results); idempotent per id."""
         batch_id = batch_id or uuid.uuid4().hex[:12]
         now = time.time() if now is None else now
         with self._connect() as db:
             created = db.execute(
                 "INSERT OR IGNORE INTO batches (batch_id, name, backend, state, posts_per_minute, created_at, "
-                "updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?)",
-                (batch_id, name, backend, posts_per_minute, now, now)).rowcount
+                "updated_at, account) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)",
+                (batch_id, name, backend, posts_per_minute, now, now, account)).rowcount
             if created:
                 db.executemany(
                     "INSERT INTO batch_rows (batch_id, row_number, request_json, avatar_name, voice_name, state, "
@@ -303,12 +306,22 @@ class BatchStore(SqliteStore):
             rows = db.execute("SELECT * FROM batches ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
         return [Batch(**{name: row[name] for name in Batch.__dataclass_fields__}) for row in rows]
 
-    def running(self, backend: str) -> list[str]:
-        """The ids of this backend's running batches, oldest first (the background sender's work)."""
+    def running(self, backend: str, account: str) -> list[str]:
+        """The ids of this backend's running batches of ``account``, oldest first (the background sender's work)."""
         with self._connect() as db:
-            rows = db.execute("SELECT batch_id FROM batches WHERE backend=? AND state='running' ORDER BY created_at",
-                              (backend,)).fetchall()
+            rows = db.execute("SELECT batch_id FROM batches WHERE backend=? AND account=? AND state='running' "
+                              "ORDER BY created_at", (backend, account)).fetchall()
         return [row[0] for row in rows]
+
+    def set_account(self, batch_id: str, account: str) -> None:
+        """Send the rest of this batch with ``account``'s key (a person chose to, or it predates accounts)."""
+        with self._connect() as db:
+            db.execute("UPDATE batches SET account=?, updated_at=? WHERE batch_id=?", (account, time.time(), batch_id))
+
+    def adopt_unowned(self, backend: str, account: str) -> None:
+        """Give batches stored before accounts were recorded to ``account`` (the first key that sends them)."""
+        with self._connect() as db:
+            db.execute("UPDATE batches SET account=? WHERE backend=? AND account IS NULL", (account, backend))
 
     def rows(self, batch_id: str) -> list[BatchRow]:
         """Every row of a batch, in CSV order."""

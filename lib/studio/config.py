@@ -51,6 +51,11 @@ class StudioConfig:
         return self.data_dir / "share-secret"
 
     @property
+    def account_secret_path(self) -> Path:
+        """The key that makes stored account tags (``backends.account_tag``) unguessable; mode 0600."""
+        return self.data_dir / "account-secret"
+
+    @property
     def share_cache_dir(self) -> Path:
         """Copies of shared videos and captions that Streamlit serves from its own port."""
         return self.data_dir / "share-cache"

@@ -22,6 +22,7 @@ from lib.studio.backends import (
     BackendHealth,
     BackendUnavailable,
     Capabilities,
+    account_tag,
     explain_error,
     resolve_backend,
 )
@@ -51,6 +52,7 @@ class Connection:
     client: JoggAIClient | None
     health: BackendHealth
     capabilities: Capabilities = NO_CAPABILITIES  # unknown: billed, no idempotency, no extensions
+    account: str = ""  # whose key this is (backends.account_tag): batches and experiments are sent with it
 
     @property
     def ok(self) -> bool:
@@ -88,7 +90,8 @@ def current_connection() -> Connection:
     client = data.client_for(backend)
     health = data.backend_health(backend.base_url, backend.key_fingerprint, backend)
     capabilities = data.backend_capabilities(backend) if health.ok else NO_CAPABILITIES
-    return Connection(config, kind, backend, client, health, capabilities)
+    account = account_tag(backend, data.account_secret(str(config.account_secret_path)))
+    return Connection(config, kind, backend, client, health, capabilities, account)
 
 
 def history(connection: Connection | None = None) -> JobHistory:

@@ -135,6 +135,12 @@ def share_links(path: str, secret_path: str) -> ShareLinks:
     return ShareLinks(Path(path), load_secret(Path(secret_path)))
 
 
+@st.cache_resource(show_spinner=False)
+def account_secret(secret_path: str) -> bytes:
+    """The secret behind stored account tags (created on first use)."""
+    return load_secret(Path(secret_path))
+
+
 def review_store(path: str) -> ReviewStore:
     """Approvals and comments from share pages, in the dashboard database at ``path``."""
     return _store(ReviewStore, path)

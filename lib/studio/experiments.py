@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS experiments (
     updated_at REAL NOT NULL,
     state TEXT NOT NULL DEFAULT 'done',
     not_before REAL,
-    last_error TEXT
+    last_error TEXT,
+    account TEXT
 );
 CREATE TABLE IF NOT EXISTS experiment_variants (
     experiment_id TEXT NOT NULL,
@@ -62,7 +63,7 @@ CREATE TABLE IF NOT EXISTS experiment_variants (
 """
 # Columns added after the first release; an older file gets them (experiments sent before are done).
 _LATER_COLUMNS = {"experiments": {"state": "TEXT NOT NULL DEFAULT 'done'", "not_before": "REAL",
-                                  "last_error": "TEXT"},
+                                  "last_error": "TEXT", "account": "TEXT"},
                   "experiment_variants": {"state": "TEXT NOT NULL DEFAULT 'sent'", "sent_at": "REAL",
                                           "avatar_name": "TEXT NOT NULL DEFAULT ''",
                                           "voice_name": "TEXT NOT NULL DEFAULT ''"}}
@@ -81,6 +82,7 @@ class Experiment:
     state: str = DONE
     not_before: float | None = None
     last_error: str | None = None  # why it is paused or waiting (a breaker, a 429)
+    account: str | None = None  # whose key sends it (backends.account_tag); None: recorded before accounts
 
 
 @dataclass(frozen=True)
@@ -122,13 +124,13 @@ class ExperimentStore(SqliteStore):
     later_columns: ClassVar[dict[str, dict[str, str]]] = _LATER_COLUMNS
 
     def create(self, experiment_id: str, *, name: str, backend: str, variants: Sequence[Variant],
-               now: float | None = None) -> None:
+               account: str = "", now: float | None = None) -> None:
         """Store the experiment, running, and its variants, queued (a second call with the same id changes nothing)."""
         now = time.time() if now is None else now
         with self._connect() as db:
             if db.execute("INSERT OR IGNORE INTO experiments (experiment_id, name, backend, created_at, "
-                          "updated_at, state) VALUES (?, ?, ?, ?, ?, ?)",
-                          (experiment_id, name, backend, now, now, RUNNING)).rowcount:
+                          "updated_at, state, account) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          (experiment_id, name, backend, now, now, RUNNING, account)).rowcount:
                 db.executemany(
                     "INSERT INTO experiment_variants (experiment_id, variant_index, label, request_json, state, "
                     "avatar_name, voice_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -147,12 +149,23 @@ class ExperimentStore(SqliteStore):
             rows = db.execute("SELECT * FROM experiments ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
         return [Experiment(**{name: row[name] for name in Experiment.__dataclass_fields__}) for row in rows]
 
-    def running(self, backend: str) -> list[str]:
-        """The ids of this backend's running experiments, oldest first (the sender's work)."""
+    def running(self, backend: str, account: str) -> list[str]:
+        """The ids of this backend's running experiments of ``account``, oldest first (the sender's work)."""
         with self._connect() as db:
-            rows = db.execute("SELECT experiment_id FROM experiments WHERE backend=? AND state=? "
-                              "ORDER BY created_at", (backend, RUNNING)).fetchall()
+            rows = db.execute("SELECT experiment_id FROM experiments WHERE backend=? AND account=? AND state=? "
+                              "ORDER BY created_at", (backend, account, RUNNING)).fetchall()
         return [row[0] for row in rows]
+
+    def set_account(self, experiment_id: str, account: str) -> None:
+        """Send the rest of this experiment with ``account``'s key (a person chose to, or it predates accounts)."""
+        with self._connect() as db:
+            db.execute("UPDATE experiments SET account=?, updated_at=? WHERE experiment_id=?",
+                       (account, time.time(), experiment_id))
+
+    def adopt_unowned(self, backend: str, account: str) -> None:
+        """Give experiments recorded before accounts were to ``account`` (the first key that sends them)."""
+        with self._connect() as db:
+            db.execute("UPDATE experiments SET account=? WHERE backend=? AND account IS NULL", (account, backend))
 
     def recent_send_times(self, backend: str, since: float) -> list[float]:
         """When this backend's variant POSTs went out since ``since`` (for the sliding-minute limit)."""

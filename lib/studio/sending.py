@@ -227,7 +227,7 @@ def send_experiment(connection: Connection, request: CreateVideoRequest,
     # One id per click-to-success: a double click records the experiment once.
     experiment_id = session.setdefault(Keys.EXPERIMENT_NONCE, experiments.new_experiment_id())
     experiment_store().create(experiment_id, name=request.video_name or f"Experiment {experiment_id}",
-                              backend=connection.backend.backend_id, variants=variants)
+                              backend=connection.backend.backend_id, variants=variants, account=connection.account)
     wake_sender(connection)
     session[Keys.EXPERIMENT_NONCE] = experiments.new_experiment_id()
     session[Keys.COMPOSE_ATTEMPTED] = False
@@ -244,7 +244,7 @@ def experiment_cells(experiment: experiments.Experiment) -> list[experiments.Com
 def variant_unconfirmed(connection: Connection, experiment: experiments.Experiment,
                         cell: experiments.CompareCell) -> None:
     """An unconfirmed variant's warning and actions (actions only while its backend is connected)."""
-    live = connection.ok and connection.backend.backend_id == experiment.backend
+    live = sends_for(connection, experiment.backend, experiment.account)
     if live and connection.capabilities.idempotency:  # the same key goes again: no second video possible
         st.warning(f"No answer came back for this variant. {connection.backend.label} recognises its request "
                    "key, so sending it again cannot make a second video.", icon=":material/help:")
@@ -305,7 +305,7 @@ def store_batch(connection: Connection, plans: Sequence[RowPlan], *, posts_per_m
     if refusal:
         st.error(refusal, icon=":material/block:")
         return None
-    batch_id = batches().create(plans, backend=connection.backend.backend_id,
+    batch_id = batches().create(plans, backend=connection.backend.backend_id, account=connection.account,
                                 name=session.get(Keys.W_BATCH_NAME) or "",
                                 batch_id=session.setdefault(Keys.BATCH_NONCE, uuid.uuid4().hex[:12]),
                                 posts_per_minute=posts_per_minute)
@@ -321,9 +321,16 @@ def batch_backend_limit(connection: Connection) -> int | None:
     return backend_posts_per_minute(connection.backend.kind)
 
 
+def sends_for(connection: Connection, backend_id: str, account: str | None) -> bool:
+    """True when this session may act on work of ``backend_id`` started with ``account``'s key: the same
+    backend, connected, with the same key (None: work from before accounts were recorded)."""
+    return (connection.ok and connection.backend.backend_id == backend_id
+            and account in (None, connection.account))
+
+
 def can_send_batch(connection: Connection, current: Batch) -> bool:
-    """True when the batch's own backend is the connected one."""
-    return connection.ok and connection.backend.backend_id == current.backend
+    """True when the batch's own backend is the connected one, with the key the batch was started with."""
+    return sends_for(connection, current.backend, current.account)
 
 
 def batch_progress(current: Batch) -> BatchProgress:
@@ -368,10 +375,25 @@ def ensure_sender(connection: Connection) -> background_sender.BackgroundSender 
         return None
     backend, path = connection.backend, load_config().history_path
     link = background_sender.SenderLink(
-        connection.client, target_of(connection),
-        explain=connection.explain, backend_limit=batch_backend_limit(connection))
+        connection.client, target_of(connection), explain=connection.explain,
+        backend_limit=batch_backend_limit(connection), account=connection.account)
     return background_sender.ensure_running(path, backend.backend_id, link, lambda: background_sender.SenderStores(
         batches(), experiment_store(), submissions(), history(connection), pronunciations()))
+
+
+def take_over(connection: Connection, kind: str, item_id: str) -> None:
+    """*Send the rest with my key*: a person chose to pay for what is left of a batch or an experiment."""
+    (batches() if kind == "batch" else experiment_store()).set_account(item_id, connection.account)
+    wake_sender(connection)
+
+
+def take_over_button(connection: Connection, kind: str, item_id: str, backend_id: str, account: str | None) -> None:
+    """The take-over action, drawn only on the work's own backend when its key is not the connected one."""
+    if (connection.ok and connection.backend.backend_id == backend_id
+            and not sends_for(connection, backend_id, account)):
+        st.button("Send the rest with my key", key=Keys.B_TAKE_OVER, icon=":material/key:",
+                  help="What is left is sent with the API key of this session and billed to its account.",
+                  on_click=take_over, args=(connection, kind, item_id))
 
 
 def wake_sender(connection: Connection) -> None:
@@ -380,13 +402,20 @@ def wake_sender(connection: Connection) -> None:
         sender.wake()
 
 
-def sender_note(connection: Connection, backend_id: str) -> str | None:
+def sender_note(connection: Connection, backend_id: str, account: str | None = None) -> str | None:
     """Why this studio is not sending ``backend_id``'s work now, for the Batch and Experiments pages; None if it is."""
     if not connection.ok:
         return "Sending resumes when the backend is connected again."
     if connection.backend.backend_id != backend_id:
         return f"This belongs to {backend_label(backend_id)}; switch to it in Settings to continue sending."
     sender = background_sender.running_sender(load_config().history_path, backend_id)
+    if not sends_for(connection, backend_id, account):
+        if sender is not None and sender.connected(account or ""):
+            return ("Started with a different API key: the rest goes out with that key, on its account. "
+                    "Nothing of it is sent with yours unless you choose *Send the rest with my key*.")
+        return ("Started with a different API key, and no session with that key has connected since the studio "
+                "started, so nothing of it is sent. It goes out on that key's account once a session enters it "
+                "in Settings; or choose *Send the rest with my key*.")
     if sender is not None and sender.status == background_sender.OTHER_PROCESS:
         return ("Another studio process on this data folder is sending for this backend, so this one does not "
                 "(two would send twice). It takes over once the other one stops.")

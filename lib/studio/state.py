@@ -141,6 +141,7 @@ class Keys:
     B_BATCH_SUBMIT = "batch_submit"
     W_BATCH_PREFLIGHT = "batch_preflight"  # the box confirming the credits of a billed batch
     B_BATCH_PAUSE = "batch_pause"
+    B_TAKE_OVER = "take_over_with_my_key"  # a batch or an experiment started with another key
     B_BATCH_TEMPLATE = "batch_template"
     B_BATCH_RESULTS_CSV = "batch_results_csv"
 

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.joggai import CreateVideoRequest
 from lib.joggai.contract import Code
-from lib.studio import background_sender, batch
+from lib.studio import background_sender, batch, experiment_plans
 from lib.studio.experiments import PAUSED, ExperimentStore
 from lib.studio.state import Keys
-from tests.app.conftest import open_page, sender_idle
+from tests.app.conftest import new_app, open_page, sender_idle
 from tests.cloud_standin_process import StandIn
 from tests.conftest import wait_for
 
@@ -146,3 +147,84 @@ def test_a_paused_experiment_says_which_variants_were_not_sent_why_and_what_to_d
     assert [c["billed"] for c in cloud_studio.creates()] == [1, 0, 1]
     at.switch_page("pages/experiments.py").run()
     assert "Not sent yet" not in page_text(at)
+
+
+SECOND_KEY = "second-person-key"  # another person's account on the same cloud
+
+
+def tab_with_key(slug: str, key: str, **query_params: str) -> AppTest:
+    """A tab whose session entered ``key`` in Settings (kept for the session only)."""
+    at = new_app(**query_params)
+    at.session_state[Keys.SESSION_API_KEY] = key
+    at.run()
+    at.switch_page(f"pages/{slug}.py").run()
+    assert not at.exception
+    return at
+
+
+def test_a_second_persons_key_never_pays_for_the_first_persons_batch(cloud_studio: StandIn, tmp_path: Path) -> None:
+    cloud_studio.configure(second_account_key=SECOND_KEY)
+    first, first_batch = start_batch("first", 4, pace=60)  # one a second: the second person arrives meanwhile
+    second = tab_with_key("batch", SECOND_KEY)
+    second.text_area(key=Keys.W_BATCH_TEXT).input(batch_csv("second", 2)).run()
+    second.checkbox(key=Keys.W_BATCH_PREFLIGHT).check().run()
+    second.button(key=Keys.B_BATCH_SUBMIT).click().run()
+    for _ in range(4):  # both people keep their pages open while the sender works
+        first.run()
+        second.run()
+    wait_for(lambda: len(cloud_studio.creates()) >= 6, 60, "six creates")
+    sender_idle(tmp_path / "studio", f"custom:{cloud_studio.base_url}")
+    paid_by = {create["body"]["video_name"]: create["account"] for create in cloud_studio.creates()}
+    assert paid_by == {**{f"first {n}": "first" for n in range(1, 5)}, **{f"second {n}": "second" for n in (1, 2)}}
+    assert batch.BatchStore(tmp_path / "studio" / "history.sqlite3").progress(first_batch).sent == 4
+
+
+def test_after_a_restart_another_key_sends_nothing_until_its_person_takes_the_batch_over(
+        cloud_studio: StandIn, tmp_path: Path) -> None:
+    cloud_studio.configure(second_account_key=SECOND_KEY)
+    backend_id = f"custom:{cloud_studio.base_url}"
+    _, batch_id = start_batch("restart", 5, pace=6)  # one every 10 s: most of it is left at the restart
+    wait_for(lambda: len(cloud_studio.creates()) >= 1, 60, "the first create")
+    background_sender.stop_all()  # the studio restarts: the first person's key is gone with the process
+    sent_before = len(cloud_studio.creates())
+    assert sent_before < 5
+
+    other = tab_with_key("batch", SECOND_KEY, batch=batch_id)
+    sender_idle(tmp_path / "studio", backend_id)
+    other.run()
+    assert any("different API key" in info.value for info in other.info)
+    assert len(cloud_studio.creates()) == sent_before  # the new sender had the second key and sent nothing
+    store = batch.BatchStore(tmp_path / "studio" / "history.sqlite3")
+    assert store.get(batch_id).state == "running" and store.progress(batch_id).unsent == 5 - sent_before
+
+    other.button(key=Keys.B_TAKE_OVER).click().run()  # the second person chooses to pay for the rest
+    assert not other.exception
+    wait_for(lambda: store.progress(batch_id).unsent == 0, 120, "the rest of the batch sent")
+    sender_idle(tmp_path / "studio", backend_id)
+    creates = cloud_studio.creates()
+    assert len(creates) == 5
+    assert [c["account"] for c in creates] == ["first"] * sent_before + ["second"] * (5 - sent_before)
+    other.run()
+    assert not any("different API key" in info.value for info in other.info)
+
+
+def test_an_experiment_of_a_key_not_here_waits_until_someone_takes_it_over(cloud_studio: StandIn,
+                                                                           tmp_path: Path) -> None:
+    cloud_studio.configure(second_account_key=SECOND_KEY)
+    backend_id = f"custom:{cloud_studio.base_url}"
+    store = ExperimentStore(tmp_path / "studio" / "history.sqlite3")
+    base = CreateVideoRequest(avatar_id=AVATAR_ID, voice_id=VOICES[0], script="Which voice?", video_name="left")
+    # Recorded as Create experiment records it, by a session whose key this process has not seen.
+    store.create("left-behind", name="Left behind", backend=backend_id, account="0123456789abcdef",
+                 variants=experiment_plans.plan_variants(base, voices=list(VOICES)))
+    at = tab_with_key("experiments", SECOND_KEY, experiment="left-behind")
+    sender_idle(tmp_path / "studio", backend_id)
+    at.run()
+    assert "no session with that key has connected" in page_text(at)
+    assert cloud_studio.creates() == []
+    at.button(key=Keys.B_TAKE_OVER).click().run()
+    assert not at.exception
+    wait_for(lambda: len(cloud_studio.creates()) >= 2, 60, "both variants sent")
+    sender_idle(tmp_path / "studio", backend_id)
+    assert [c["account"] for c in cloud_studio.creates()] == ["second", "second"]
+    assert store.get("left-behind").account != "0123456789abcdef"

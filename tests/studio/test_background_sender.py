@@ -181,3 +181,51 @@ def test_after_a_restart_the_local_engine_gets_the_row_in_flight_again_with_its_
     assert engine_jobs_named(engine, tag) == 3
     assert {job.video_id for job in JobHistory(db).list_jobs(batch=batch_id)} == {row.video_id for row in rows}
     assert batch.BatchStore(db).get(batch_id).state == "done"
+
+
+def test_each_accounts_work_goes_with_its_own_client_and_older_work_with_the_first_that_sends(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    stores = SenderStores.at(db)
+    plans = [batch.RowPlan(n, {}, CreateVideoRequest(avatar_id=1, voice_id="v", script=f"Row {n}."), ())
+             for n in (1, 2)]
+    ann = stores.batches.create(plans, backend=BILLED.backend_id, account="ann", name="ann")
+    older = stores.batches.create(plans, backend=BILLED.backend_id, account="", name="older")
+    with sqlite3.connect(db) as raw:  # stored before accounts were recorded
+        raw.execute("UPDATE batches SET account=NULL WHERE batch_id=?", (older,))
+    stores.experiments.create("bob-e", name="E", backend=BILLED.backend_id, account="bob",
+                              variants=experiment_plans.plan_variants(BASE, voices=["a", "b"]))
+    bob = ScriptedClient("b1", "b2", "b3", "b4")
+    sender = BackgroundSender(BILLED.backend_id, db, stores)
+    sender.connect(SenderLink(bob, BILLED, account="bob"))
+    drain(sender)
+    # Bob's key sent Bob's experiment and the older batch (the first key that sends it); never Ann's batch.
+    assert len(bob.calls) == 4 and stores.batches.get(older).account == "bob"
+    assert [row.state for row in stores.batches.rows(ann)] == ["queued", "queued"]
+    assert sender.connected("bob") and not sender.connected("ann")
+
+    ann_client = ScriptedClient("a1", "a2")
+    sender.connect(SenderLink(ann_client, BILLED, account="ann"))
+    drain(sender)
+    assert len(ann_client.calls) == 2 and len(bob.calls) == 4
+    assert [row.video_id for row in stores.batches.rows(ann)] == ["a1", "a2"]
+
+
+def test_an_older_database_gains_the_account_columns(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    with sqlite3.connect(db) as raw:  # the batches and experiments tables as they shipped before accounts
+        raw.execute("CREATE TABLE batches (batch_id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', backend TEXT "
+                    "NOT NULL, state TEXT NOT NULL DEFAULT 'running', posts_per_minute INTEGER, not_before REAL, "
+                    "last_error TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL)")
+        raw.execute("INSERT INTO batches (batch_id, backend, created_at, updated_at) VALUES ('old', 'cloud', 1, 1)")
+        raw.execute("CREATE TABLE experiments (experiment_id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', "
+                    "backend TEXT NOT NULL, winner_video_id TEXT, notes TEXT NOT NULL DEFAULT '', created_at REAL "
+                    "NOT NULL, updated_at REAL NOT NULL, state TEXT NOT NULL DEFAULT 'done', not_before REAL, "
+                    "last_error TEXT)")
+        raw.execute("INSERT INTO experiments (experiment_id, backend, created_at, updated_at, state) "
+                    "VALUES ('old-e', 'cloud', 1, 1, 'running')")
+    stores = SenderStores.at(db)
+    assert stores.batches.get("old").account is None and stores.experiments.get("old-e").account is None
+    assert stores.batches.running("cloud", "ann") == []  # nobody's until a sender adopts it
+    stores.batches.adopt_unowned("cloud", "ann")
+    stores.experiments.adopt_unowned("cloud", "ann")
+    assert stores.batches.running("cloud", "ann") == ["old"] and stores.experiments.running("cloud", "ann") == ["old-e"]

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from lib.joggai import JoggAIClient, errors
-from lib.studio.backends import Backend, BackendUnavailable, check_health, explain_error, resolve_backend
+from lib.studio.backends import (
+    Backend,
+    BackendUnavailable,
+    account_tag,
+    check_health,
+    explain_error,
+    resolve_backend,
+)
 from lib.studio.config import CLOUD_BASE_URL, StudioConfig
 
 
@@ -37,6 +44,16 @@ def test_custom_backends_are_told_apart_by_url_and_key_fingerprint() -> None:
     two = resolve_backend("custom", config(api_key="k2"), custom_url="http://b:2")
     assert one.backend_id == "custom:http://a:1" and two.backend_id == "custom:http://b:2"
     assert one.key_fingerprint != two.key_fingerprint and "k1" not in one.key_fingerprint
+
+
+def test_account_tags_tell_keys_apart_without_holding_them() -> None:
+    secret, other_secret = b"s" * 32, b"t" * 32
+    ann, bob = Backend("cloud", CLOUD_BASE_URL, "ann-key-123"), Backend("cloud", CLOUD_BASE_URL, "bob-key-456")
+    assert account_tag(ann, secret) == account_tag(Backend("custom", "http://x", "ann-key-123"), secret)
+    assert account_tag(ann, secret) != account_tag(bob, secret)
+    assert account_tag(ann, secret) != account_tag(ann, other_secret)  # a stolen tag is no use elsewhere
+    assert account_tag(ann, secret) != ann.key_fingerprint and "ann" not in account_tag(ann, secret)
+    assert account_tag(Backend("local", "http://127.0.0.1:1", "engine-key"), secret) == ""  # one engine, one key
 
 
 def test_health_against_the_engine_and_a_wrong_key(engine) -> None:
