@@ -11,9 +11,9 @@ import math
 from dataclasses import dataclass
 
 from lib.engine.render.bust import FACE_CX, HEAD_BOX, HEAD_SCALE, NECK_PIVOT, on_body
+from lib.joggai.contract import DEFAULT_RESOLUTION, FRAME_SIZES, SCREEN_STYLES
 
-SIZES = {"portrait": (720, 1280), "landscape": (1280, 720), "square": (720, 720)}
-SCREEN_STYLES = (1, 2, 3)
+SIZES = FRAME_SIZES[DEFAULT_RESOLUTION]  # the base frame each layout is drawn for; 1080p scales it
 # The eye line in bust units (bust.face_geometry puts it at 343 in the head's units, scaled about the neck).
 EYE_Y_UNITS = NECK_PIVOT[1] - (NECK_PIVOT[1] - 343.0) * HEAD_SCALE
 # Head motion stays within these bounds (bust units / degrees); the dynamic region adds this margin.
