@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
 from lib.joggai import VideoStatus
-from lib.studio import batch, batch_run, lint, nav, pacing, persona_panels, sending
+from lib.studio import batch, batch_run, lint, nav, pacing, persona_panels, queue_states, sending
 from lib.studio.connection import batches, current_connection, history, load_catalog, refresh_active_jobs
 from lib.studio.personas import by_name
 from lib.studio.state import Keys, request_flag, take_flag
@@ -97,7 +97,7 @@ completed = sum(result["status"] == VideoStatus.COMPLETED.value for result in re
 failed = sum(result["status"] == VideoStatus.FAILED.value for result in results)
 
 st.subheader(current.name or f"Batch {current.batch_id}")
-if current.state == "running" and (note := sending.sender_note(connection, current.backend, current.account)):
+if current.state == queue_states.RUNNING and (note := sending.sender_note(connection, current.backend, current.account)):
     st.info(note)
     sending.take_over_button(connection, "batch", current.batch_id, current.backend, current.account)
 wait = max(0.0, (progress.wait_until or 0) - time.time())
@@ -108,9 +108,9 @@ st.progress(progress.sent / max(progress.total, 1), text=batch_run.sending_summa
 st.progress(completed / max(progress.total, 1), text=f"{completed} of {progress.total} rendered"
             + (f" · {failed} failed" if failed else ""))
 if progress.message:  # a pause by a breaker (no credit, key rejected) says why, loudly
-    (st.warning if current.state == "paused" else st.caption)(progress.message)
-if current.state in ("running", "paused") and progress.unsent:
-    paused = current.state == "paused"
+    (st.warning if current.state == queue_states.PAUSED else st.caption)(progress.message)
+if current.state in (queue_states.RUNNING, queue_states.PAUSED) and progress.unsent:
+    paused = current.state == queue_states.PAUSED
     st.button("Resume" if paused else "Pause", key=Keys.B_BATCH_PAUSE,
               icon=":material/play_arrow:" if paused else ":material/pause:",
               on_click=sending.set_batch_running, args=(connection, current.batch_id, paused))
@@ -121,5 +121,5 @@ st.download_button("Download results (CSV)", batch.results_csv(results), key=Key
                    file_name=f"batch-{current.batch_id}-results.csv", mime="text/csv", icon=":material/download:")
 st.page_link(nav.PAGE_BY_SLUG["batch"].path, label="New batch", icon=":material/add:")
 
-if connection.ok and ((current.state == "running" and progress.unsent) or any(not job.is_terminal for job in jobs)):
+if connection.ok and ((current.state == queue_states.RUNNING and progress.unsent) or any(not job.is_terminal for job in jobs)):
     st_autorefresh(interval=connection.config.autorefresh_ms, key="batch_autorefresh")

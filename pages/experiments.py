@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_autorefresh import st_autorefresh
 
 from lib.joggai import VideoStatus
-from lib.studio import experiments, nav, sending
+from lib.studio import experiments, nav, queue_states, sending
 from lib.studio.compare_view import compare_grid
 from lib.studio.connection import current_connection, experiment_store, refresh_active_jobs
 from lib.studio.share_links import COMPARISON, ShareTarget
@@ -38,16 +38,16 @@ cells = sending.experiment_cells(experiment)
 st.subheader(experiment.name or experiment.experiment_id)
 link = f"{(st.context.url or '').split('?')[0]}?experiment={experiment.experiment_id}"
 st.caption(f"{experiments.experiment_summary(cells)} · [link to this comparison]({link})")
-queued = any(cell.queue_state == experiments.QUEUED for cell in cells)
-if experiment.state == experiments.RUNNING and queued and (
+queued = any(cell.queue_state == queue_states.QUEUED for cell in cells)
+if experiment.state == queue_states.RUNNING and queued and (
         note := sending.sender_note(connection, experiment.backend, experiment.account)):
     st.info(note)
     sending.take_over_button(connection, "experiment", experiment.experiment_id, experiment.backend,
                              experiment.account)
-if experiment.state == experiments.PAUSED and experiment.last_error:  # a breaker says why, loudly
+if experiment.state == queue_states.PAUSED and experiment.last_error:  # a breaker says why, loudly
     st.warning(experiment.last_error, icon=":material/pause_circle:")
-if experiment.state in (experiments.RUNNING, experiments.PAUSED) and queued:
-    paused = experiment.state == experiments.PAUSED
+if experiment.state in (queue_states.RUNNING, queue_states.PAUSED) and queued:
+    paused = experiment.state == queue_states.PAUSED
     st.button("Resume" if paused else "Pause", key=Keys.B_EXP_PAUSE,
               icon=":material/play_arrow:" if paused else ":material/pause:",
               on_click=sending.set_experiment_running, args=(connection, experiment.experiment_id, paused))
@@ -81,5 +81,5 @@ st.button("Save notes", key=Keys.B_EXP_SAVE_NOTES, icon=":material/save:",
 st.page_link(nav.PAGE_BY_SLUG["experiments"].path, label="All experiments", icon=":material/arrow_back:")
 
 running = any(cell.job is not None and not cell.job.is_terminal for cell in cells)
-if connection.ok and (running or (experiment.state == experiments.RUNNING and queued)):
+if connection.ok and (running or (experiment.state == queue_states.RUNNING and queued)):
     st_autorefresh(interval=connection.config.autorefresh_ms, key="experiment_autorefresh")

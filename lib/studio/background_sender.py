@@ -42,6 +42,7 @@ from lib.studio.batch import BatchStore
 from lib.studio.experiments import ExperimentStore
 from lib.studio.history import JobHistory
 from lib.studio.pronunciations import PronunciationStore
+from lib.studio.queue_states import RUNNING
 from lib.studio.submission import SubmissionStore, Submitter, Target
 
 IDLE_RECHECK_SECONDS = 5.0  # an idle sender looks again this often (work from another process, a freed lock)
@@ -257,7 +258,7 @@ class BackgroundSender:
             current = stores.batches.get(batch_id)
             if progress.wait_until is not None:
                 due.append(progress.wait_until)
-            elif current is not None and current.state == "running":  # more rows, or the pass that ends it
+            elif current is not None and current.state == RUNNING:  # more rows, or the pass that ends it
                 due.append(self.clock())
         for experiment_id in stores.experiments.running(self.backend_id, link.account):
             if self._stopped.is_set():
@@ -268,7 +269,7 @@ class BackgroundSender:
             current = stores.experiments.get(experiment_id)
             if outcome.wait_until is not None:
                 due.append(outcome.wait_until)
-            elif current is not None and current.state == experiments.RUNNING:
+            elif current is not None and current.state == RUNNING:
                 due.append(self.clock())
         return True
 

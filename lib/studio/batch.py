@@ -21,6 +21,18 @@ from lib.joggai import CreateVideoRequest, VideoStatus, contract
 from lib.studio import lint, product_visuals
 from lib.studio.history import JobRecord
 from lib.studio.personas import Persona
+from lib.studio.queue_states import (
+    DONE,
+    INVALID,
+    QUEUED,
+    REJECTED,
+    RUNNING,
+    SENDING,
+    SENT,
+    SKIPPED,
+    UNCONFIRMED,
+    UNSENT,
+)
 from lib.studio.sharing import request_from_payload
 from lib.studio.sqlite_store import SqliteStore
 
@@ -35,9 +47,6 @@ _TRUE = {"1", "true", "yes", "y", "on"}
 _FALSE = {"", "0", "false", "no", "n", "off"}
 _SCREEN_NAMES = {"full": 1, "full screen": 1, "split": 2, "split screen": 2, "pip": 3,
                  "picture in picture": 3, "picture-in-picture": 3}
-# Row states: invalid (never sent), queued, sending (POST may or may not have arrived), sent, rejected,
-# unconfirmed (sent, no answer, billed backend: a person decides), skipped (a person left it).
-UNSENT_STATES = ("sending", "queued")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (
@@ -282,15 +291,15 @@ class BatchStore(SqliteStore):
         with self._connect() as db:
             created = db.execute(
                 "INSERT OR IGNORE INTO batches (batch_id, name, backend, state, posts_per_minute, created_at, "
-                "updated_at, account) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)",
-                (batch_id, name, backend, posts_per_minute, now, now, account)).rowcount
+                "updated_at, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (batch_id, name, backend, RUNNING, posts_per_minute, now, now, account)).rowcount
             if created:
                 db.executemany(
                     "INSERT INTO batch_rows (batch_id, row_number, request_json, avatar_name, voice_name, state, "
                     "error) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(batch_id, plan.row_number,
                       json.dumps(plan.request.to_payload(), sort_keys=True) if plan.valid else None,
-                      plan.avatar_name, plan.voice_name, "queued" if plan.valid else "invalid",
+                      plan.avatar_name, plan.voice_name, QUEUED if plan.valid else INVALID,
                       None if plan.valid else "; ".join(plan.errors)) for plan in plans])
         return batch_id
 
@@ -309,8 +318,8 @@ class BatchStore(SqliteStore):
     def running(self, backend: str, account: str) -> list[str]:
         """The ids of this backend's running batches of ``account``, oldest first (the background sender's work)."""
         with self._connect() as db:
-            rows = db.execute("SELECT batch_id FROM batches WHERE backend=? AND account=? AND state='running' "
-                              "ORDER BY created_at", (backend, account)).fetchall()
+            rows = db.execute("SELECT batch_id FROM batches WHERE backend=? AND account=? AND state=? "
+                              "ORDER BY created_at", (backend, account, RUNNING)).fetchall()
         return [row[0] for row in rows]
 
     def set_account(self, batch_id: str, account: str) -> None:
@@ -334,8 +343,8 @@ class BatchStore(SqliteStore):
         """The row to send next: one that was in flight first (it keeps its key), then the lowest queued."""
         with self._connect() as db:
             row = db.execute(
-                "SELECT * FROM batch_rows WHERE batch_id=? AND state IN ('sending', 'queued') "
-                "ORDER BY state='queued', row_number LIMIT 1", (batch_id,)).fetchone()
+                "SELECT * FROM batch_rows WHERE batch_id=? AND state IN (?, ?) "
+                "ORDER BY state=?, row_number LIMIT 1", (batch_id, SENDING, QUEUED, QUEUED)).fetchone()
         return BatchRow(**{name: row[name] for name in BatchRow.__dataclass_fields__}) if row else None
 
     def recent_send_times(self, backend: str, since: float) -> list[float]:
@@ -348,27 +357,27 @@ class BatchStore(SqliteStore):
 
     def mark_sending(self, batch_id: str, row_number: int, now: float) -> None:
         """Before the POST: the row is in flight (a crash now means: re-send with the same key)."""
-        self._update_row(batch_id, row_number, "state='sending', attempts=attempts+1, sent_at=?", (now,))
+        self._update_row(batch_id, row_number, "state=?, attempts=attempts+1, sent_at=?", (SENDING, now))
 
     def mark_sent(self, batch_id: str, row_number: int, video_id: str) -> None:
         """After the POST: the row's video id, recorded before the next row goes."""
-        self._update_row(batch_id, row_number, "state='sent', video_id=?, error=NULL", (video_id,))
+        self._update_row(batch_id, row_number, "state=?, video_id=?, error=NULL", (SENT, video_id))
 
     def mark_rejected(self, batch_id: str, row_number: int, error: str) -> None:
         """The backend refused the row's request (it will not be sent again)."""
-        self._update_row(batch_id, row_number, "state='rejected', error=?", (error,))
+        self._update_row(batch_id, row_number, "state=?, error=?", (REJECTED, error))
 
     def mark_unconfirmed(self, batch_id: str, row_number: int, error: str | None) -> None:
         """Sent, but no answer came back from a backend without idempotency: a person decides."""
-        self._update_row(batch_id, row_number, "state='unconfirmed', error=?", (error,))
+        self._update_row(batch_id, row_number, "state=?, error=?", (UNCONFIRMED, error))
 
     def mark_queued(self, batch_id: str, row_number: int) -> None:
         """A person asked for the row to be sent again."""
-        self._update_row(batch_id, row_number, "state='queued', error=NULL", ())
+        self._update_row(batch_id, row_number, "state=?, error=NULL", (QUEUED,))
 
     def mark_skipped(self, batch_id: str, row_number: int) -> None:
         """A person decided to leave an unconfirmed row as it is."""
-        self._update_row(batch_id, row_number, "state='skipped'", ())
+        self._update_row(batch_id, row_number, "state=?", (SKIPPED,))
 
     def set_state(self, batch_id: str, state: str, *, not_before: float | None = None,
                   last_error: str | None = None) -> None:
@@ -380,16 +389,16 @@ class BatchStore(SqliteStore):
     def finish(self, batch_id: str) -> None:
         """Done, unless a row was queued again meanwhile (a *Send again* racing the last send)."""
         with self._connect() as db:
-            db.execute("UPDATE batches SET state='done', not_before=NULL, last_error=NULL, updated_at=? "
+            db.execute("UPDATE batches SET state=?, not_before=NULL, last_error=NULL, updated_at=? "
                        "WHERE batch_id=? AND NOT EXISTS (SELECT 1 FROM batch_rows WHERE batch_id=? "
-                       f"AND state IN ({', '.join('?' * len(UNSENT_STATES))}))",
-                       (time.time(), batch_id, batch_id, *UNSENT_STATES))
+                       f"AND state IN ({', '.join('?' * len(UNSENT))}))",
+                       (DONE, time.time(), batch_id, batch_id, *UNSENT))
 
     def hold(self, batch_id: str, not_before: float | None, last_error: str | None) -> None:
         """A running batch waits until ``not_before`` (None: no longer) with a reason; a pause meanwhile wins."""
         with self._connect() as db:
             db.execute("UPDATE batches SET not_before=?, last_error=?, updated_at=? WHERE batch_id=? "
-                       "AND state='running'", (not_before, last_error, time.time(), batch_id))
+                       "AND state=?", (not_before, last_error, time.time(), batch_id, RUNNING))
 
     def _update_row(self, batch_id: str, row_number: int, assignments: str, params: tuple) -> None:
         with self._connect() as db:
@@ -398,13 +407,13 @@ class BatchStore(SqliteStore):
 
     def progress(self, batch_id: str, wait_until: float | None = None, message: str | None = None) -> BatchProgress:
         """Counts of the batch's valid rows by state."""
-        rows = [row for row in self.rows(batch_id) if row.state != "invalid"]
-        return BatchProgress(total=len(rows), sent=sum(row.state == "sent" for row in rows),
-                             rejected=sum(row.state == "rejected" for row in rows),
-                             unsent=sum(row.state in UNSENT_STATES for row in rows),
+        rows = [row for row in self.rows(batch_id) if row.state != INVALID]
+        return BatchProgress(total=len(rows), sent=sum(row.state == SENT for row in rows),
+                             rejected=sum(row.state == REJECTED for row in rows),
+                             unsent=sum(row.state in UNSENT for row in rows),
                              wait_until=wait_until, message=message,
-                             unconfirmed=sum(row.state == "unconfirmed" for row in rows),
-                             skipped=sum(row.state == "skipped" for row in rows))
+                             unconfirmed=sum(row.state == UNCONFIRMED for row in rows),
+                             skipped=sum(row.state == SKIPPED for row in rows))
 
 
 def results_rows(store: BatchStore, batch_id: str, jobs: Iterable[JobRecord]) -> list[dict[str, Any]]:
@@ -413,7 +422,7 @@ def results_rows(store: BatchStore, batch_id: str, jobs: Iterable[JobRecord]) ->
     results = []
     for row in store.rows(batch_id):
         job = by_id.get(row.video_id or "")
-        status = job.status if job else {"sent": VideoStatus.PENDING.value, "sending": "sending", "queued": "queued"}.get(
+        status = job.status if job else {SENT: VideoStatus.PENDING.value}.get(
             row.state, row.state)
         results.append({"row": row.row_number, "video_id": row.video_id or "", "status": status,
                         "video_url": (job.video_url if job else None) or "",

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from lib.studio import pacing
 from lib.studio.batch import BatchProgress, BatchStore, idempotency_key
+from lib.studio.queue_states import PAUSED, RUNNING
 from lib.studio.submission import Origin, OutcomeKind, Submitter
 
 
@@ -33,7 +34,7 @@ def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, b
     batch = store.get(batch_id)
     if batch is None:
         raise KeyError(batch_id)
-    if batch.state != "running":
+    if batch.state != RUNNING:
         return store.progress(batch_id, message=batch.last_error)
     limit = pacing.effective_limit(backend_limit, batch.posts_per_minute)
     recent = recent_send_times or (lambda since: store.recent_send_times(batch.backend, since))
@@ -65,7 +66,7 @@ def submit_due_rows(store: BatchStore, submitter: Submitter, *, batch_id: str, b
         if outcome.kind is OutcomeKind.REFUSED and outcome.breaker:
             store.mark_queued(batch_id, row.row_number)  # nothing was created: it goes again after resume
             message = f"Paused at row {row.row_number}: {outcome.reason} Nothing more is sent until you resume."
-            store.set_state(batch_id, "paused", last_error=message)
+            store.set_state(batch_id, PAUSED, last_error=message)
             return store.progress(batch_id, message=message)
         if outcome.kind is OutcomeKind.REFUSED and outcome.request_problem:
             store.mark_rejected(batch_id, row.row_number, outcome.reason or "refused")
@@ -92,7 +93,7 @@ def send_row_again(store: BatchStore, submitter: Submitter, batch_id: str, row_n
     origin = Origin.batch_row(batch_id, row_number)
     submitter.release(submitter.key_for(origin, idempotency_key(batch_id, row_number)))
     store.mark_queued(batch_id, row_number)
-    store.set_state(batch_id, "running")
+    store.set_state(batch_id, RUNNING)
 
 
 def skip_row(store: BatchStore, submitter: Submitter, batch_id: str, row_number: int) -> None:

@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from lib.joggai import VideoStatus
-from lib.studio.experiments import REJECTED, CompareCell
+from lib.studio.experiments import CompareCell
+from lib.studio.queue_states import REJECTED
 from lib.studio.submission import SKIPPED
 from lib.studio.widgets import status_badge, video_player
 

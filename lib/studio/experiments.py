@@ -24,14 +24,13 @@ from lib.joggai import CreateVideoRequest, VideoStatus
 from lib.studio import pacing
 from lib.studio.experiment_plans import Variant
 from lib.studio.history import JobRecord
+from lib.studio.queue_states import DONE, PAUSED, QUEUED, REJECTED, RUNNING, SENT, SKIPPED, UNCONFIRMED
 from lib.studio.sharing import request_from_payload
 from lib.studio.sqlite_store import SqliteStore
-from lib.studio.submission import SKIPPED, Intent, Origin, OutcomeKind, SubmissionOutcome, Submitter
+from lib.studio.submission import Intent, Origin, OutcomeKind, SubmissionOutcome, Submitter
 
-# Experiment states (as a batch's): running (the sender sends its queued variants), paused, done.
-RUNNING, PAUSED, DONE = "running", "paused", "done"
-# Variant states: queued (due), sent, rejected (refused for its request), unconfirmed, skipped.
-QUEUED, SENT, REJECTED, UNCONFIRMED = "queued", "sent", "rejected", OutcomeKind.UNCONFIRMED.value
+# An experiment's states and its variants' are the batches' (lib.studio.queue_states): running, paused, done;
+# queued, sent, rejected, unconfirmed, skipped.
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS experiments (
@@ -196,8 +195,8 @@ class ExperimentStore(SqliteStore):
         """Where one variant is on its way (``sent_at``: its POST is leaving now)."""
         with self._connect() as db:
             db.execute("UPDATE experiment_variants SET state=?, sent_at=COALESCE(?, sent_at), "
-                       "error=CASE WHEN ?='queued' THEN NULL ELSE error END "
-                       "WHERE experiment_id=? AND variant_index=?", (state, sent_at, state, experiment_id, index))
+                       "error=CASE WHEN ?=? THEN NULL ELSE error END "
+                       "WHERE experiment_id=? AND variant_index=?", (state, sent_at, state, QUEUED, experiment_id, index))
 
     def variants(self, experiment_id: str) -> list[StoredVariant]:
         """The experiment's variants in plan order."""
@@ -375,7 +374,7 @@ def experiment_summary(cells: Sequence[CompareCell]) -> str:
     unconfirmed = sum(cell.unconfirmed for cell in cells)
     skipped = sum(cell.job is None and cell.state == SKIPPED for cell in cells)
     failed = sum((cell.job is not None and cell.job.video_status is VideoStatus.FAILED) or
-                 (cell.job is None and bool(cell.error) and cell.state not in (SKIPPED, "unconfirmed"))
+                 (cell.job is None and bool(cell.error) and cell.state not in (SKIPPED, UNCONFIRMED))
                  for cell in cells)
     running = len(cells) - done - failed - unconfirmed - skipped
     parts = [f"{done} of {len(cells)} done"]

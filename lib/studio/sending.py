@@ -25,6 +25,7 @@ from lib.studio import (
     lint,
     nav,
     preflight,
+    queue_states,
     versions,
 )
 from lib.studio.backends import backend_label
@@ -267,17 +268,17 @@ def _variant_skip(connection: Connection, experiment_id: str, index: int) -> Non
 
 def variant_note(experiment: experiments.Experiment, cell: experiments.CompareCell) -> str | None:
     """Why a variant has not been sent (yet), and what to do about it; None when it was sent."""
-    if cell.job is not None or cell.queue_state == experiments.SENT:
+    if cell.job is not None or cell.queue_state == queue_states.SENT:
         return None
-    if cell.queue_state == experiments.REJECTED:
+    if cell.queue_state == queue_states.REJECTED:
         return (f"Not sent: {backend_label(experiment.backend)} refused this variant ({cell.error or 'no reason given'}). "
                 "Nothing was made or billed. Fix it in Compose and create a new experiment.")
-    if cell.queue_state != experiments.QUEUED:
+    if cell.queue_state != queue_states.QUEUED:
         return None
-    if experiment.state == experiments.PAUSED and experiment.last_error:  # a breaker: no credit, key rejected
+    if experiment.state == queue_states.PAUSED and experiment.last_error:  # a breaker: no credit, key rejected
         return (f"Not sent yet: the experiment is paused. {experiment.last_error} Fix the cause, then press "
                 "*Resume*: videos already made are not sent again.")
-    if experiment.state == experiments.PAUSED:
+    if experiment.state == queue_states.PAUSED:
         return "Not sent yet: the experiment is paused. Press *Resume* to send it."
     waiting = "Waiting to be sent: the studio sends it in the background, also with this page closed."
     return f"{experiment.last_error} {waiting}" if experiment.last_error else waiting
@@ -285,7 +286,7 @@ def variant_note(experiment: experiments.Experiment, cell: experiments.CompareCe
 
 def set_experiment_running(connection: Connection, experiment_id: str, running: bool) -> None:
     """Pause or resume an experiment (a resume wakes the sender)."""
-    experiment_store().set_state(experiment_id, experiments.RUNNING if running else experiments.PAUSED)
+    experiment_store().set_state(experiment_id, queue_states.RUNNING if running else queue_states.PAUSED)
     if running:
         wake_sender(connection)
 
@@ -340,7 +341,7 @@ def batch_progress(current: Batch) -> BatchProgress:
 
 def set_batch_running(connection: Connection, batch_id: str, running: bool) -> None:
     """Pause or resume a batch (a resume wakes the sender)."""
-    batches().set_state(batch_id, "running" if running else "paused")
+    batches().set_state(batch_id, queue_states.RUNNING if running else queue_states.PAUSED)
     if running:
         wake_sender(connection)
 
@@ -349,7 +350,7 @@ def batch_unconfirmed_rows(connection: Connection, current: Batch) -> None:
     """Each unconfirmed row with its warning and actions."""
     live = can_send_batch(connection, current)
     for row in batches().rows(current.batch_id):
-        if row.state == "unconfirmed":
+        if row.state == queue_states.UNCONFIRMED:
             with st.container(border=True, key=unconfirmed_key("batch", "row", row.row_number)):
                 st.markdown(f"**Row {row.row_number}** · unconfirmed")
                 unconfirmed_controls("batch", row.row_number, connection.backend.label if live else backend_label(current.backend),

@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 from lib.joggai import CreateVideoRequest
 from lib.joggai.contract import Code
 from lib.studio import background_sender, batch, experiment_plans
-from lib.studio.experiments import PAUSED, ExperimentStore
+from lib.studio.experiments import ExperimentStore
+from lib.studio.queue_states import PAUSED
 from lib.studio.state import Keys
 from tests.app.conftest import new_app, open_page, sender_idle
 from tests.cloud_standin_process import StandIn

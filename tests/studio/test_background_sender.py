@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lib.joggai import CreateVideoRequest
-from lib.studio import background_sender, batch, experiment_plans, experiments
+from lib.studio import background_sender, batch, experiment_plans, queue_states
 from lib.studio.background_sender import BackgroundSender, SenderLink, SenderStores
 from lib.studio.history import JobHistory
 from lib.studio.submission import Origin, SubmissionStore, Target
@@ -59,7 +59,7 @@ def test_passes_send_a_batch_and_an_experiment_and_a_breaker_pauses_only_its_bat
     assert paused.state == "paused" and "Insufficient credit" in paused.last_error
     assert [row.state for row in stores.batches.rows(batch_id)] == ["sent", "queued", "queued"]
     assert [v.video_id for v in stores.experiments.variants("e1")] == ["v-a", "v-b"]
-    assert stores.experiments.get("e1").state == experiments.DONE
+    assert stores.experiments.get("e1").state == queue_states.DONE
     assert sender.run_pass() is None and len(client.calls) == 4  # paused: nothing more goes
 
     stores.batches.set_state(batch_id, "running")  # Resume

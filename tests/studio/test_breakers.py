@@ -8,7 +8,7 @@ import pytest
 
 from lib.joggai import errors
 from lib.joggai.contract import HTTP_STATUS_FOR_CODE, Code
-from lib.studio import batch_run, experiment_plans, experiments
+from lib.studio import batch_run, experiment_plans, experiments, queue_states
 from lib.studio.history import JobHistory
 from lib.studio.submission import SubmissionStore, Submitter
 from tests.studio.fakes import ScriptedClient
@@ -75,14 +75,14 @@ def test_a_breaker_pauses_an_experiment_and_resume_sends_the_rest(tmp_path: Path
     assert outcome.not_sent == ["b", "c", "d"]  # b made nothing: it goes again after the resume
     assert [job.video_id for job in outcome.jobs] == ["v-a"]
     paused = store.get("e1")
-    assert paused.state == experiments.PAUSED and paused.last_error == outcome.stopped  # the page shows it
+    assert paused.state == queue_states.PAUSED and paused.last_error == outcome.stopped  # the page shows it
 
     again = experiments.submit_due_variants(store, submitter, "e1")
     assert len(client.calls) == 2 and again.stopped == outcome.stopped  # paused: a pass sends nothing
 
-    store.set_state("e1", experiments.RUNNING)  # the user fixed it and pressed Resume
+    store.set_state("e1", queue_states.RUNNING)  # the user fixed it and pressed Resume
     fixed = experiments.submit_due_variants(store, submitter, "e1")
     assert fixed.stopped is None and fixed.errors == []
     assert len(client.calls) == 5  # b, c, d sent now; a not again
     assert [variant.video_id for variant in store.variants("e1")] == ["v-a", "v-b", "v-c", "v-d"]
-    assert store.get("e1").state == experiments.DONE
+    assert store.get("e1").state == queue_states.DONE

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lib.joggai import CreateVideoRequest, errors
-from lib.studio import experiment_plans, experiments
+from lib.studio import experiment_plans, experiments, queue_states
 from lib.studio.history import JobHistory
 from lib.studio.submission import Origin, SubmissionStore, Submitter, Target
 from tests.studio.fakes import ScriptedClient
@@ -28,7 +28,7 @@ def test_a_lost_variant_is_unconfirmed_until_a_person_decides(tmp_path: Path) ->
     assert outcome.unconfirmed == ["b"] and outcome.errors == []
     assert again.unconfirmed == [] and again.jobs == []  # nothing is due: the lost one waits for a person
     assert len(client.calls) == 3  # the retried click made nothing new
-    assert store.get("e1").state == experiments.DONE
+    assert store.get("e1").state == queue_states.DONE
 
     def cells():
         return experiments.compare_cells(store.get("e1"), store.variants("e1"), history.list_jobs(experiment="e1"),
@@ -39,7 +39,7 @@ def test_a_lost_variant_is_unconfirmed_until_a_person_decides(tmp_path: Path) ->
 
     experiments.send_variant_again(store, submitter, "e1", 1)
     assert len(client.calls) == 3  # a person's click only queues it; the sender sends it
-    assert store.get("e1").state == experiments.RUNNING
+    assert store.get("e1").state == queue_states.RUNNING
     resent = experiments.submit_due_variants(store, submitter, "e1")
     assert [job.video_id for job in resent.jobs] == ["v-b-again"] and len(client.calls) == 4
     assert client.calls[-1] is None  # no header where it means nothing; the store knows it as a new key

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lib.joggai import CreateVideoRequest
-from lib.studio import experiment_plans, experiments
+from lib.studio import experiment_plans, experiments, queue_states
 from lib.studio.history import JobHistory
 from tests.studio.fakes import engine_submitter
 
@@ -58,9 +58,9 @@ def test_submit_is_idempotent_per_variant_and_cells_follow_the_history(tmp_path:
     first = experiments.submit_due_variants(store, engine_submitter(history, engine_client, engine.base_url),
                                             experiment_id)
     # The same pass again, as if the experiment had been left running: the keys are answered from the store.
-    store.set_state(experiment_id, experiments.RUNNING)
+    store.set_state(experiment_id, queue_states.RUNNING)
     for variant in store.variants(experiment_id):
-        store.set_variant_state(experiment_id, variant.variant_index, experiments.QUEUED)
+        store.set_variant_state(experiment_id, variant.variant_index, queue_states.QUEUED)
     again = experiments.submit_due_variants(store, engine_submitter(history, engine_client, engine.base_url),
                                             experiment_id)
     assert first.errors == again.errors == []
@@ -87,7 +87,7 @@ def test_a_refused_variant_is_reported_and_the_rest_are_sent(tmp_path: Path, eng
                                               "refused1")
     assert len(outcome.jobs) == 1 and len(outcome.errors) == 1 and "zz-NoSuchVoice" in outcome.errors[0]
     cells = experiments.compare_cells(store.get("refused1"), store.variants("refused1"), history.list_jobs())
-    assert cells[1].error and cells[1].video_id is None and cells[1].queue_state == experiments.REJECTED
+    assert cells[1].error and cells[1].video_id is None and cells[1].queue_state == queue_states.REJECTED
     assert experiments.experiment_summary(cells) == "0 of 2 done · 1 running · 1 failed"
 
 
