@@ -32,9 +32,9 @@ from lib.studio.queue_states import (
     SKIPPED,
     UNCONFIRMED,
     UNSENT,
+    QueueStore,
 )
 from lib.studio.sharing import request_from_payload
-from lib.studio.sqlite_store import SqliteStore
 
 TEMPLATE_COLUMNS = ("script", "avatar_id", "voice_id", "aspect_ratio", "screen_style", "caption", "video_name")
 # Optional product-visual columns, named as the request's ``ext`` keys; only a backend with CAPABILITY_EXT takes them.
@@ -277,10 +277,11 @@ def validate_rows(rows: Sequence[Mapping[str, str]], avatars: Iterable, voices: 
     return plans
 
 
-class BatchStore(SqliteStore):
+class BatchStore(QueueStore):
     """Batches and their rows in the history database; one short connection per call."""
 
     schema = _SCHEMA
+    queue_table, queue_id = "batches", "batch_id"
     later_columns: ClassVar[dict[str, dict[str, str]]] = {"batches": {"account": "TEXT"}}
 
     def create(self, plans: Sequence[RowPlan], *, backend: str, name: str = "", batch_id: str | None = None,
@@ -314,23 +315,6 @@ class BatchStore(SqliteStore):
         with self._connect() as db:
             rows = db.execute("SELECT * FROM batches ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
         return [Batch(**{name: row[name] for name in Batch.__dataclass_fields__}) for row in rows]
-
-    def running(self, backend: str, account: str) -> list[str]:
-        """The ids of this backend's running batches of ``account``, oldest first (the background sender's work)."""
-        with self._connect() as db:
-            rows = db.execute("SELECT batch_id FROM batches WHERE backend=? AND account=? AND state=? "
-                              "ORDER BY created_at", (backend, account, RUNNING)).fetchall()
-        return [row[0] for row in rows]
-
-    def set_account(self, batch_id: str, account: str) -> None:
-        """Send the rest of this batch with ``account``'s key (a person chose to, or it predates accounts)."""
-        with self._connect() as db:
-            db.execute("UPDATE batches SET account=?, updated_at=? WHERE batch_id=?", (account, time.time(), batch_id))
-
-    def adopt_unowned(self, backend: str, account: str) -> None:
-        """Give batches stored before accounts were recorded to ``account`` (the first key that sends them)."""
-        with self._connect() as db:
-            db.execute("UPDATE batches SET account=? WHERE backend=? AND account IS NULL", (account, backend))
 
     def rows(self, batch_id: str) -> list[BatchRow]:
         """Every row of a batch, in CSV order."""

@@ -24,13 +24,22 @@ from lib.joggai import CreateVideoRequest, VideoStatus
 from lib.studio import pacing
 from lib.studio.experiment_plans import Variant
 from lib.studio.history import JobRecord
-from lib.studio.queue_states import DONE, PAUSED, QUEUED, REJECTED, RUNNING, SENT, SKIPPED, UNCONFIRMED
+from lib.studio.queue_states import (
+    DONE,
+    PAUSED,
+    QUEUED,
+    REJECTED,
+    RUNNING,
+    SENT,
+    SKIPPED,
+    UNCONFIRMED,
+    QueueStore,
+)
 from lib.studio.sharing import request_from_payload
-from lib.studio.sqlite_store import SqliteStore
 from lib.studio.submission import Intent, Origin, OutcomeKind, SubmissionOutcome, Submitter
 
-# An experiment's states and its variants' are the batches' (lib.studio.queue_states): running, paused, done;
-# queued, sent, rejected, unconfirmed, skipped.
+# An experiment's states (running, paused, done) and its variants' (queued, sent, rejected, unconfirmed,
+# skipped) are the batches' (lib.studio.queue_states).
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS experiments (
@@ -115,10 +124,11 @@ def idempotency_key(experiment_id: str, index: int) -> str:
     return f"exp-{experiment_id}-v{index}"
 
 
-class ExperimentStore(SqliteStore):
+class ExperimentStore(QueueStore):
     """Experiments and their variants in the history database; one short connection per call."""
 
     schema = _SCHEMA
+    queue_table, queue_id = "experiments", "experiment_id"
 
     later_columns: ClassVar[dict[str, dict[str, str]]] = _LATER_COLUMNS
 
@@ -147,24 +157,6 @@ class ExperimentStore(SqliteStore):
         with self._connect() as db:
             rows = db.execute("SELECT * FROM experiments ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
         return [Experiment(**{name: row[name] for name in Experiment.__dataclass_fields__}) for row in rows]
-
-    def running(self, backend: str, account: str) -> list[str]:
-        """The ids of this backend's running experiments of ``account``, oldest first (the sender's work)."""
-        with self._connect() as db:
-            rows = db.execute("SELECT experiment_id FROM experiments WHERE backend=? AND account=? AND state=? "
-                              "ORDER BY created_at", (backend, account, RUNNING)).fetchall()
-        return [row[0] for row in rows]
-
-    def set_account(self, experiment_id: str, account: str) -> None:
-        """Send the rest of this experiment with ``account``'s key (a person chose to, or it predates accounts)."""
-        with self._connect() as db:
-            db.execute("UPDATE experiments SET account=?, updated_at=? WHERE experiment_id=?",
-                       (account, time.time(), experiment_id))
-
-    def adopt_unowned(self, backend: str, account: str) -> None:
-        """Give experiments recorded before accounts were to ``account`` (the first key that sends them)."""
-        with self._connect() as db:
-            db.execute("UPDATE experiments SET account=? WHERE backend=? AND account IS NULL", (account, backend))
 
     def recent_send_times(self, backend: str, since: float) -> list[float]:
         """When this backend's variant POSTs went out since ``since`` (for the sliding-minute limit)."""
