@@ -13,7 +13,6 @@ from pathlib import Path
 import streamlit as st
 
 from lib.joggai import CreateVideoRequest, JoggAIClient, VideoJob, Voice, errors
-from lib.joggai.contract import pronunciations_used
 from lib.studio import data
 from lib.studio.backend_call import Attempt, attempt
 from lib.studio.backends import (
@@ -35,7 +34,7 @@ from lib.studio.inbox_store import Delivery, InboxEndpoint, InboxStore
 from lib.studio.kept_copies import CopyKeeper, CopyPolicy, enforce_budget, read_policy, save_policy
 from lib.studio.personas import PersonaStore
 from lib.studio.polling import poll_due_jobs
-from lib.studio.pronunciations import PronunciationStore, speak
+from lib.studio.pronunciations import PronunciationStore, said_as
 from lib.studio.state import Keys
 from lib.studio.submission import Origin, SubmissionOutcome, SubmissionStore, Submitter, Target
 from lib.studio.webhook_endpoints import EndpointsView, endpoints_view, reaches_this_machine, register_inbox
@@ -241,10 +240,7 @@ def speech_preview(connection: Connection, voice: Voice, script: str) -> SpeechP
     if backend is None or client is None:
         return SpeechPreview(None, connection.health.message or "No backend is connected.")
     if backend.kind != "cloud":
-        entries = pronunciations().entries()
-        # As a video would go: to an engine that reads ext, the script as written and the words it uses.
-        said = ((script, pronunciations_used(script, entries)) if connection.capabilities.ext
-                else (speak(script, entries), []))
+        said = said_as(script, pronunciations().entries(), ext=connection.capabilities.ext)  # as a video goes
         spoken = attempt(connection, lambda client: client.speech_preview(voice.voice_id, *said))
         if spoken.ok:
             return SpeechPreview(spoken.value.audio_url, is_script=True)

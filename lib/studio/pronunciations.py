@@ -19,7 +19,7 @@ from lib.joggai import CreateVideoRequest, contract
 from lib.joggai.contract import Pronunciation, find_words, phoneme_problem, pronunciations_used
 from lib.studio.sqlite_store import SqliteStore
 
-__all__ = ["Pronunciation", "PronunciationStore", "from_table", "speak", "spoken_request"]
+__all__ = ["Pronunciation", "PronunciationStore", "from_table", "said_as", "speak", "spoken_request"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pronunciations (
@@ -117,17 +117,22 @@ def speak(script: str, entries: Sequence[Pronunciation]) -> str:
     return "".join(pieces) + script[cursor:]
 
 
+def said_as(script: str, entries: Sequence[Pronunciation], *, ext: bool) -> tuple[str, list[Pronunciation]]:
+    """How a script goes out with the lexicon: to a backend that reads ``ext``, as written plus the entries of
+    the words it uses; to any other, respelled, with none."""
+    return (script, pronunciations_used(script, entries)) if ext else (speak(script, entries), [])
+
+
 def spoken_request(request: CreateVideoRequest, entries: Sequence[Pronunciation], *,
                    ext: bool = False) -> CreateVideoRequest:
-    """The request as it is sent: for a backend that reads ``ext`` (``ext=True``), the script as written and
-    ``ext.pronunciations`` with the lexicon's words it uses; for any other, the script respelled.
-    Audio requests are unchanged."""
+    """The request as it is sent (``said_as``; the entries as ``ext.pronunciations``). Audio requests are
+    unchanged."""
     if request.voice_type != "script" or not request.script:
         return request
+    script, used = said_as(request.script, entries, ext=ext)
     if not ext:
-        said = speak(request.script, entries)
-        return request if said == request.script else replace(request, script=said)
+        return request if script == request.script else replace(request, script=script)
     carried = {key: value for key, value in (request.ext or {}).items() if key != contract.EXT_PRONUNCIATIONS}
-    if used := pronunciations_used(request.script, entries):
+    if used:
         carried[contract.EXT_PRONUNCIATIONS] = [entry.as_ext() for entry in used]
     return request if carried == (request.ext or {}) else replace(request, ext=carried or None)
