@@ -108,6 +108,14 @@ class VideoExtras(BaseModel):
         "captions keep the written word"))
 
 
+def _checked_pronunciations(value: Any, *name: str) -> list[dict[str, str]]:
+    """Brand words by the contract's rules (``pronunciations_from_ext``), as entries; a broken one is a 40000."""
+    try:
+        return [entry.as_ext() for entry in pronunciations_from_ext(value, *name)]
+    except ValueError as problem:
+        raise parameter_error(str(problem)) from None
+
+
 def check_ext(value: Any) -> dict[str, Any]:
     """The `ext` object's rules: known keys only, URLs http(s), enums; null values count as absent."""
     name = EXT_REQUEST_FIELD
@@ -124,12 +132,8 @@ def check_ext(value: Any) -> dict[str, Any]:
         if raw is None:
             continue
         if key == EXT_PRONUNCIATIONS:
-            try:
-                entries = pronunciations_from_ext(raw)
-            except ValueError as problem:
-                raise parameter_error(str(problem)) from None
-            if entries:
-                checked[key] = [entry.as_ext() for entry in entries]
+            if entries := _checked_pronunciations(raw):
+                checked[key] = entries
             continue
         if not isinstance(raw, str):
             raise parameter_error(f"{name}.{key} must be a string")
@@ -261,12 +265,8 @@ class SpeechPreviewBody(JsonBody):
         if not isinstance(script, str):
             raise parameter_error("script is required: a string")
         check_script("script", script)
-        try:
-            entries = pronunciations_from_ext(body.get(EXT_PRONUNCIATIONS), EXT_PRONUNCIATIONS)
-        except ValueError as problem:
-            raise parameter_error(str(problem)) from None
         return {"voice_id": voice_id, "script": script,
-                "pronunciations": [entry.as_ext() for entry in entries] or None}
+                "pronunciations": _checked_pronunciations(body.get(EXT_PRONUNCIATIONS), EXT_PRONUNCIATIONS) or None}
 
     @property
     def lexicon_entries(self) -> list[Pronunciation]:
