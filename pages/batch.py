@@ -97,14 +97,16 @@ completed = sum(result["status"] == VideoStatus.COMPLETED.value for result in re
 failed = sum(result["status"] == VideoStatus.FAILED.value for result in results)
 
 st.subheader(current.name or f"Batch {current.batch_id}")
-if current.state == queue_states.RUNNING and (note := sending.sender_note(connection, current.backend, current.account)):
-    st.info(note)
+running = current.state == queue_states.RUNNING
+held = running and sending.sender_note(connection, current.backend, current.account)  # why nothing goes now
+if held:
+    st.info(held)
     sending.take_over_button(connection, "batch", current.batch_id, current.backend, current.account)
 wait = max(0.0, (progress.wait_until or 0) - time.time())
 eta = pacing.eta_seconds(progress.unsent, pacing.effective_limit(backend_limit, current.posts_per_minute),
                          wait_now=wait)
 st.progress(progress.sent / max(progress.total, 1), text=batch_run.sending_summary(progress)
-            + (f" · done sending in {pacing.format_eta(eta)}" if progress.unsent else ""))
+            + (f" · done sending in {pacing.format_eta(eta)}" if progress.unsent and running and not held else ""))
 st.progress(completed / max(progress.total, 1), text=f"{completed} of {progress.total} rendered"
             + (f" · {failed} failed" if failed else ""))
 if progress.message:  # a pause by a breaker (no credit, key rejected) says why, loudly

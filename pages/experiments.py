@@ -39,9 +39,10 @@ st.subheader(experiment.name or experiment.experiment_id)
 link = f"{(st.context.url or '').split('?')[0]}?experiment={experiment.experiment_id}"
 st.caption(f"{experiments.experiment_summary(cells)} · [link to this comparison]({link})")
 queued = any(cell.queue_state == queue_states.QUEUED for cell in cells)
-if experiment.state == queue_states.RUNNING and queued and (
-        note := sending.sender_note(connection, experiment.backend, experiment.account)):
-    st.info(note)
+held = experiment.state == queue_states.RUNNING and queued and sending.sender_note(
+    connection, experiment.backend, experiment.account)  # why nothing goes now
+if held:
+    st.info(held)
     sending.take_over_button(connection, "experiment", experiment.experiment_id, experiment.backend,
                              experiment.account)
 if experiment.state == queue_states.PAUSED and experiment.last_error:  # a breaker says why, loudly
@@ -67,7 +68,7 @@ def star_button(cell: experiments.CompareCell) -> None:
 
 compare_grid(cells, key="experiment_grid", footer=star_button,
              unconfirmed=lambda cell: sending.variant_unconfirmed(connection, experiment, cell),
-             not_sent=lambda cell: sending.variant_note(experiment, cell))
+             not_sent=lambda cell: sending.variant_note(experiment, cell, held=bool(held)))
 
 if session.get(Keys.EXPERIMENT_NOTES_OF) != experiment.experiment_id:
     session[Keys.W_EXP_NOTES] = experiment.notes

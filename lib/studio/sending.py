@@ -266,8 +266,10 @@ def _variant_skip(connection: Connection, experiment_id: str, index: int) -> Non
     experiments.skip_variant(experiment_store(), submitter(connection), experiment_id, index)
 
 
-def variant_note(experiment: experiments.Experiment, cell: experiments.CompareCell) -> str | None:
-    """Why a variant has not been sent (yet), and what to do about it; None when it was sent."""
+def variant_note(experiment: experiments.Experiment, cell: experiments.CompareCell, *,
+                 held: bool = False) -> str | None:
+    """Why a variant has not been sent (yet), and what to do about it; None when it was sent. ``held``: the page
+    says above why this studio sends nothing of it now (``sender_note``)."""
     if cell.job is not None or cell.queue_state == queue_states.SENT:
         return None
     if cell.queue_state == queue_states.REJECTED:
@@ -280,6 +282,8 @@ def variant_note(experiment: experiments.Experiment, cell: experiments.CompareCe
                 "*Resume*: videos already made are not sent again.")
     if experiment.state == queue_states.PAUSED:
         return "Not sent yet: the experiment is paused. Press *Resume* to send it."
+    if held:
+        return "Not sent yet: see the note above."
     waiting = "Waiting to be sent: the studio sends it in the background, also with this page closed."
     return f"{experiment.last_error} {waiting}" if experiment.last_error else waiting
 

@@ -194,6 +194,7 @@ def test_after_a_restart_another_key_sends_nothing_until_its_person_takes_the_ba
     sender_idle(tmp_path / "studio", backend_id)
     other.run()
     assert any("different API key" in info.value for info in other.info)
+    assert not any("done sending in" in bar.proto.text for bar in other.get("progress"))  # no ETA: it waits
     assert len(cloud_studio.creates()) == sent_before  # the new sender had the second key and sent nothing
     store = batch.BatchStore(tmp_path / "studio" / "history.sqlite3")
     assert store.get(batch_id).state == "running" and store.progress(batch_id).unsent == 5 - sent_before
@@ -222,6 +223,7 @@ def test_an_experiment_of_a_key_not_here_waits_until_someone_takes_it_over(cloud
     sender_idle(tmp_path / "studio", backend_id)
     at.run()
     assert "no session with that key has connected" in page_text(at)
+    assert "Waiting to be sent" not in page_text(at) and "see the note above" in page_text(at)
     assert cloud_studio.creates() == []
     at.button(key=Keys.B_TAKE_OVER).click().run()
     assert not at.exception
